@@ -1,0 +1,32 @@
+//! Server functions, grouped by area. Each one: authorise, parse, call one port, map errors.
+pub mod auth;
+pub mod staff;
+
+#[cfg(feature = "ssr")]
+pub(crate) mod support {
+    use leptos::prelude::*;
+
+    use crate::error::AppError;
+    use crate::ports::{DynAuthPort, DynStaffPort};
+
+    pub fn staff_port() -> Result<DynStaffPort, AppError> {
+        use_context::<DynStaffPort>().ok_or(AppError::Internal { incident: "no-staff-port".into() })
+    }
+
+    pub fn auth_port() -> Result<DynAuthPort, AppError> {
+        use_context::<DynAuthPort>().ok_or(AppError::Internal { incident: "no-auth-port".into() })
+    }
+
+    /// Sets the HTTP status of a server-function response from its error (4xx for the
+    /// caller's mistakes) and passes the result through.
+    pub fn respond<T>(r: Result<T, AppError>) -> Result<T, AppError> {
+        if let Err(e) = &r {
+            if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+                if let Ok(code) = http::StatusCode::from_u16(e.status()) {
+                    opts.set_status(code);
+                }
+            }
+        }
+        r
+    }
+}

@@ -1,0 +1,36 @@
+//! Server functions behind the sign-in pages. The credential steps themselves are plain
+//! form posts handled by the server (`/auth/...`), so they work before hydration.
+use leptos::prelude::*;
+
+use crate::dto::{Enrolment, PublicInfo};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use super::support::{auth_port, respond};
+
+/// Feedback about a failed form post, carried in a server-signed query parameter.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FormFeedback {
+    pub field: String,
+    pub message: String,
+}
+
+#[server(endpoint = "get_public_info")]
+pub async fn get_public_info() -> Result<PublicInfo, AppError> {
+    respond(auth_port()?.public_info().await)
+}
+
+#[server(endpoint = "get_enrolment")]
+pub async fn get_enrolment() -> Result<Enrolment, AppError> {
+    respond(auth_port()?.enrolment().await)
+}
+
+#[server(endpoint = "get_recovery_codes")]
+pub async fn get_recovery_codes() -> Result<Vec<String>, AppError> {
+    respond(auth_port()?.fresh_recovery_codes().await)
+}
+
+#[server(endpoint = "read_feedback")]
+pub async fn read_feedback(token: String) -> Result<Option<FormFeedback>, AppError> {
+    Ok(auth_port()?.read_flash(&token).map(|(field, message)| FormFeedback { field, message }))
+}

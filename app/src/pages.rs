@@ -1,0 +1,4 @@
+//! Every page: sign-in flow (`auth`), staff app (`staff`), recipient portal (`portal`).
+pub mod auth;
+pub mod portal;
+pub mod staff;

@@ -1,0 +1,102 @@
+//! Ports: what the server functions in this crate need from the server, declared here and
+//! implemented in `server/` (hexagonal architecture; provided through Leptos context).
+//! `app` never sees the database, argon2 or lettre.
+use async_trait::async_trait;
+use std::sync::Arc;
+
+use crate::domain::{DisplayName, EmailAddress, Permission};
+use crate::dto::{Enrolment, Me, PublicInfo, RoleRow, StaffRow};
+use crate::error::AppError;
+
+/// Proof that the current request carries a live, fully signed-in staff session.
+///
+/// Every port method that acts for staff takes `&StaffPrincipal`, so forgetting to
+/// authenticate does not compile. Only the server's session layer constructs it (an
+/// architecture test in `server/tests` fails if any other file calls the constructor).
+#[derive(Debug, Clone)]
+pub struct StaffPrincipal {
+    staff_id: String,
+    practice_id: String,
+    session_id: String,
+    is_admin: bool,
+    permissions: Vec<Permission>,
+}
+
+impl StaffPrincipal {
+    /// For the server's session layer only (see the type's documentation).
+    #[doc(hidden)]
+    pub fn __from_verified_session(
+        staff_id: String,
+        practice_id: String,
+        session_id: String,
+        is_admin: bool,
+        permissions: Vec<Permission>,
+    ) -> Self {
+        StaffPrincipal { staff_id, practice_id, session_id, is_admin, permissions }
+    }
+
+    pub fn staff_id(&self) -> &str {
+        &self.staff_id
+    }
+
+    /// The tenant every query made for this principal is confined to.
+    pub fn practice_id(&self) -> &str {
+        &self.practice_id
+    }
+
+    /// The hashed session id (not the cookie value).
+    pub fn session_id(&self) -> &str {
+        &self.session_id
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.is_admin
+    }
+
+    pub fn can(&self, p: Permission) -> bool {
+        self.is_admin || self.permissions.contains(&p)
+    }
+
+    /// `Err(Forbidden)` unless the principal holds `p`.
+    pub fn require(&self, p: Permission) -> Result<(), AppError> {
+        if self.can(p) { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+}
+
+/// Staff-facing services. Implemented by `server::services`.
+#[async_trait]
+pub trait StaffPort: Send + Sync {
+    /// Resolves the current request's session cookie to a principal, or `Unauthenticated`.
+    async fn authenticate(&self) -> Result<StaffPrincipal, AppError>;
+    async fn me(&self, p: &StaffPrincipal) -> Result<Me, AppError>;
+    async fn list_staff(&self, p: &StaffPrincipal) -> Result<Vec<StaffRow>, AppError>;
+    async fn list_roles(&self, p: &StaffPrincipal) -> Result<Vec<RoleRow>, AppError>;
+    async fn invite_staff(
+        &self,
+        p: &StaffPrincipal,
+        name: DisplayName,
+        email: EmailAddress,
+        role_id: String,
+    ) -> Result<(), AppError>;
+    async fn create_role(
+        &self,
+        p: &StaffPrincipal,
+        name: DisplayName,
+        permissions: Vec<Permission>,
+    ) -> Result<RoleRow, AppError>;
+}
+
+/// Services used by the sign-in pages, before a full session exists.
+#[async_trait]
+pub trait AuthPort: Send + Sync {
+    async fn public_info(&self) -> Result<PublicInfo, AppError>;
+    /// The pending TOTP enrolment of the half-signed-in caller.
+    async fn enrolment(&self) -> Result<Enrolment, AppError>;
+    /// Recovery codes just generated for the caller, shown exactly once.
+    async fn fresh_recovery_codes(&self) -> Result<Vec<String>, AppError>;
+    /// Verifies and decodes a signed form-feedback token produced by the server.
+    fn read_flash(&self, token: &str) -> Option<(String, String)>;
+}
+
+pub type DynStaffPort = Arc<dyn StaffPort>;
+pub type DynAuthPort = Arc<dyn AuthPort>;

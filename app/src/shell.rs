@@ -1,0 +1,91 @@
+//! HTML shells and routers: the hydrated staff app and the server-only portal.
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path,
+};
+
+use crate::pages::{auth::*, portal::*, staff::*};
+
+/// Shell of the staff app and sign-in pages: hydrated to WebAssembly.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="stylesheet" href="/pkg/dossier.css"/>
+                <link rel="icon" href="/pkg/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|t: String| if t.is_empty() { "Dossier".to_string() } else { format!("{t} · Dossier") }/>
+        <Router>
+            <Routes fallback=|| view! { <main class="auth-page" id="main"><div class="auth-card"><h1>"Page not found"</h1><p><a href="/">"Go to Dossier"</a></p></div></main> }>
+                <Route path=path!("/setup") view=SetupPage/>
+                <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/login/mfa") view=MfaPage/>
+                <Route path=path!("/login/enrol") view=EnrolPage/>
+                <Route path=path!("/login/recovery-codes") view=RecoveryCodesPage/>
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
+                <Route path=path!("/reset-password") view=ResetPasswordPage/>
+                <Route path=path!("/invite") view=InvitePage/>
+                <ParentRoute path=path!("/app") view=StaffLayout>
+                    <Route path=path!("") view=OverviewPage/>
+                    <Route path=path!("clients") view=ClientsPage/>
+                    <Route path=path!("contacts") view=ContactsPage/>
+                    <Route path=path!("documents") view=DocumentsPage/>
+                    <Route path=path!("shared") view=SharedPage/>
+                    <Route path=path!("audit") view=AuditPage/>
+                    <Route path=path!("settings") view=SettingsPage/>
+                    <Route path=path!("staff") view=StaffAdminPage/>
+                    <Route path=path!("forbidden") view=ForbiddenPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// Shell of the recipient portal: no hydration scripts, one small stylesheet.
+pub fn portal_shell(_options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="stylesheet" href="/pkg/portal.css"/>
+                <MetaTags/>
+            </head>
+            <body class="portal-body">
+                <PortalApp/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn PortalApp() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title text="Dossier"/>
+        <Router>
+            <Routes fallback=|| view! { <LinkInvalidPage/> }>
+                <Route path=path!("/portal/link-invalid") view=LinkInvalidPage/>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,51 @@
+//! Database schema for Dossier, one concern per migration.
+//!
+//! Migrations never import the server's entities: they describe tables with their own
+//! identifiers so that an old migration keeps meaning the same thing when entities change.
+//! Every tenant-owned table carries `practice_id`; the only exception is `throttle`,
+//! whose rows describe attempts made *before* anyone is known (login by email, client
+//! network) and therefore belong to no practice.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_practice;
+mod m20261123_000002_role;
+mod m20261123_000003_staff;
+mod m20261123_000004_recovery_code;
+mod m20261123_000005_staff_session;
+mod m20261123_000006_throttle;
+mod m20261123_000007_action_token;
+mod m20261123_000008_outbox_email;
+mod m20261123_000009_audit_event;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_practice::Migration),
+            Box::new(m20261123_000002_role::Migration),
+            Box::new(m20261123_000003_staff::Migration),
+            Box::new(m20261123_000004_recovery_code::Migration),
+            Box::new(m20261123_000005_staff_session::Migration),
+            Box::new(m20261123_000006_throttle::Migration),
+            Box::new(m20261123_000007_action_token::Migration),
+            Box::new(m20261123_000008_outbox_email::Migration),
+            Box::new(m20261123_000009_audit_event::Migration),
+        ]
+    }
+}
+
+/// Shared identifier for the tenant table, used by foreign keys in later migrations.
+#[derive(DeriveIden)]
+pub(crate) enum Practice {
+    Table,
+    Id,
+}
+
+#[derive(DeriveIden)]
+pub(crate) enum Staff {
+    Table,
+    Id,
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what building and testing Dossier needs, idempotently. Everything comes from
+# the package registries (crates.io, npm, Debian): nothing is downloaded at build time.
+#   scripts/ensure-tools.sh           build tools (wasm target, wasm-bindgen-cli, npm deps)
+#   scripts/ensure-tools.sh --browser also Debian's Chromium for the Playwright suite
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate version in Cargo.toml
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+command -v cargo >/dev/null || { echo "cargo is required: install Rust with rustup (https://rustup.rs)" >&2; exit 1; }
+command -v node >/dev/null || { echo "node (18 or newer) and npm are required" >&2; exit 1; }
+
+if command -v rustup >/dev/null; then
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+fi
+
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 4 minutes, once)"
+  # Not --locked: one locked dependency version is missing from some registry mirrors.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
+  say "installing npm packages (binaryen for wasm-opt, Playwright, maildev)"
+  (cd "$ROOT/end2end" && npm ci --no-audit --no-fund)
+fi
+
+if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Debian's Chromium for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "The browser tests need Chromium at /usr/bin/chromium: run 'sudo apt-get install -y chromium'" >&2
+    exit 1
+  fi
+fi

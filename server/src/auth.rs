@@ -1,0 +1,671 @@
+//! Sign-in, enrolment, invitations and password reset as plain form posts (they work
+//! before hydration and without JavaScript). Each handler answers browsers with a 303
+//! redirect (Post/Redirect/Get; failures go back with server-signed feedback in `?e=`)
+//! and API clients (no `text/html` in `Accept`) with a JSON body and a 4xx status.
+//!
+//! Unknown accounts and wrong passwords get the same message, status and timing (a dummy
+//! argon2 verification). Failures are counted per account and per client network in the
+//! database, so every instance enforces the same limits.
+use app::{
+    domain::{DisplayName, EmailAddress, NewPassword, SecondFactorCode},
+    error::AppError,
+};
+use axum::{
+    Json,
+    extract::{ConnectInfo, FromRequestParts, Path, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts},
+    response::{IntoResponse, Response},
+};
+use axum::extract::Form;
+use chrono::{Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, TransactionTrait,
+};
+use serde_json::json;
+use std::{collections::HashMap, net::SocketAddr};
+
+use crate::{
+    audit::{self, Actor, Origin},
+    crypto::{random_token, token_hash},
+    entities::{action_token, practice, recovery_code, role, staff},
+    mail,
+    session::{self, LiveSession, Stage},
+    state::AppState,
+    throttle, totp,
+};
+
+/// Who is calling: network, user agent, and whether they want HTML.
+pub struct Caller {
+    pub network: String,
+    pub user_agent: String,
+    pub html: bool,
+    pub headers: HeaderMap,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+        let html = parts
+            .headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+        Ok(Caller {
+            network: crate::net::client_network(peer, &parts.headers, s.cfg.server.trust_proxy),
+            user_agent: crate::net::user_agent(&parts.headers),
+            html,
+            headers: parts.headers.clone(),
+        })
+    }
+}
+
+impl Caller {
+    pub fn origin(&self) -> Origin {
+        Origin { network: Some(self.network.clone()), user_agent: Some(self.user_agent.clone()) }
+    }
+
+    /// Failure answer: back to `page` with signed feedback (browsers) or JSON + 4xx.
+    fn fail(&self, s: &AppState, page: &str, err: AppError) -> Response {
+        if self.html {
+            let field = err.field().unwrap_or("").to_owned();
+            let token = s.keys.sign_flash(&json!({ "f": field, "m": err.to_string() }).to_string());
+            redirect(&format!("{page}?e={token}"))
+        } else {
+            let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_REQUEST);
+            (status, Json(json!({ "error": err, "message": err.to_string() }))).into_response()
+        }
+    }
+
+    /// Success answer: redirect (browsers) or JSON with where to go next.
+    fn done(&self, to: &str) -> Response {
+        if self.html { redirect(to) } else { (StatusCode::OK, Json(json!({ "next": to }))).into_response() }
+    }
+}
+
+pub fn redirect(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, HeaderValue::from_str(to).expect("ascii path"))]).into_response()
+}
+
+fn with_cookie(mut r: Response, c: HeaderValue) -> Response {
+    r.headers_mut().append(header::SET_COOKIE, c);
+    r
+}
+
+/// Logs the cause with an incident id and returns the user-safe error.
+pub fn internal(e: impl std::fmt::Display) -> AppError {
+    let incident = crate::crypto::random_token()[..12].to_owned();
+    tracing::error!(%incident, error = %e, "internal error");
+    AppError::Internal { incident }
+}
+
+fn field<'a>(f: &'a HashMap<String, String>, name: &str) -> &'a str {
+    f.get(name).map(String::as_str).unwrap_or("")
+}
+
+const BAD_CREDENTIALS: &str = "Email or password is incorrect.";
+const BAD_CODE: &str = "That code is not correct. Check your authenticator app and try again.";
+
+pub async fn practice_exists(db: &DatabaseConnection) -> Result<bool, sea_orm::DbErr> {
+    Ok(practice::Entity::find().count(db).await? > 0)
+}
+
+// ---------------------------------------------------------------------------------------
+// First run
+
+/// Creates a practice, its built-in roles and its first admin in one transaction.
+pub async fn create_practice<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    hasher: &crate::passwords::Hasher,
+    practice_name: &DisplayName,
+    admin_name: &DisplayName,
+    email: &EmailAddress,
+    password: &NewPassword,
+    origin: &Origin,
+) -> Result<(practice::Model, staff::Model), AppError> {
+    let hash = hasher.hash(password.expose()).await;
+    let txn = db.begin().await.map_err(internal)?;
+    if staff::Entity::find().filter(staff::Column::Email.eq(email.as_str())).count(&txn).await.map_err(internal)? > 0 {
+        return Err(AppError::invalid("email", "That email address already has an account."));
+    }
+    let now = Utc::now();
+    let p = practice::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        name: Set(practice_name.as_str().to_owned()),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(internal)?;
+    let mut admin_role = None;
+    for (name, is_admin, perms) in app::domain::builtin_roles() {
+        let r = role::ActiveModel {
+            id: Set(uuid::Uuid::now_v7().to_string()),
+            practice_id: Set(p.id.clone()),
+            name: Set(name.to_owned()),
+            is_admin: Set(is_admin),
+            is_builtin: Set(true),
+            permissions: Set(app::domain::Permission::join_list(&perms)),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(internal)?;
+        if is_admin {
+            admin_role = Some(r);
+        }
+    }
+    let admin_role = admin_role.expect("builtin roles include Admin");
+    let st = staff::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        practice_id: Set(p.id.clone()),
+        email: Set(email.as_str().to_owned()),
+        display_name: Set(admin_name.as_str().to_owned()),
+        role_id: Set(admin_role.id.clone()),
+        status: Set("active".into()),
+        password_hash: Set(Some(hash)),
+        totp_secret: Set(None),
+        totp_pending_secret: Set(None),
+        totp_last_step: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(internal)?;
+    audit::append(&txn, &p.id, &Actor::Staff(st.id.clone()), "practice.created", Some(&p.id), origin, json!({ "name": p.name }))
+        .await
+        .map_err(internal)?;
+    audit::append(&txn, &p.id, &Actor::Staff(st.id.clone()), "staff.created", Some(&st.id), origin, json!({ "role": "Admin" }))
+        .await
+        .map_err(internal)?;
+    txn.commit().await.map_err(internal)?;
+    Ok((p, st))
+}
+
+pub async fn setup(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<String, String>>) -> Response {
+    match practice_exists(&s.db).await {
+        Ok(true) => return c.fail(&s, "/login", AppError::Conflict("This Dossier is already set up. Sign in instead.".into())),
+        Ok(false) => {}
+        Err(e) => return c.fail(&s, "/setup", internal(e)),
+    }
+    let parsed = (|| {
+        Ok::<_, AppError>((
+            DisplayName::parse("practice_name", "your practice's name", field(&f, "practice_name"))?,
+            DisplayName::parse("name", "your name", field(&f, "name"))?,
+            EmailAddress::parse("email", field(&f, "email"))?,
+            NewPassword::parse("password", field(&f, "password"))?,
+        ))
+    })();
+    let (pname, name, email, password) = match parsed {
+        Ok(v) => v,
+        Err(e) => return c.fail(&s, "/setup", e),
+    };
+    match create_practice(&s.db, &s.hasher, &pname, &name, &email, &password, &c.origin()).await {
+        Ok(_) => c.done("/login?m=setup_done"),
+        Err(e) => c.fail(&s, "/setup", e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Password step
+
+pub async fn login(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<String, String>>) -> Response {
+    match login_inner(&s, &c, &f).await {
+        Ok((to, cookie)) => with_cookie(c.done(to), cookie),
+        Err(e) => c.fail(&s, "/login", e),
+    }
+}
+
+async fn login_inner(s: &AppState, c: &Caller, f: &HashMap<String, String>) -> Result<(&'static str, HeaderValue), AppError> {
+    let email = EmailAddress::parse("email", field(f, "email"))?;
+    let password = field(f, "password");
+    let now = Utc::now();
+    let window = Duration::seconds(s.cfg.security.login_window_secs as i64);
+    let acct = throttle::account_key("login", email.as_str());
+    let net = throttle::network_key("login", &c.network);
+    for (key, max) in [(&acct, s.cfg.security.login_max_failures), (&net, s.cfg.security.network_max_failures)] {
+        if let Some(minutes) = throttle::blocked_for(&s.db, key, max, window, now).await.map_err(internal)? {
+            metrics::counter!("dossier_signin_throttled_total").increment(1);
+            return Err(AppError::Throttled { minutes });
+        }
+    }
+    let found = staff::Entity::find().filter(staff::Column::Email.eq(email.as_str())).one(&s.db).await.map_err(internal)?;
+    let usable = found.as_ref().filter(|st| st.status == "active");
+    let ok = s.hasher.verify(usable.and_then(|st| st.password_hash.as_deref()), password).await;
+    let Some(st) = usable.filter(|_| ok) else {
+        throttle::record_failure(&s.db, &acct, window, now).await.map_err(internal)?;
+        throttle::record_failure(&s.db, &net, window, now).await.map_err(internal)?;
+        if let Some(st) = &found {
+            audit::append(&s.db, &st.practice_id, &Actor::Anonymous, "signin.failed", Some(&st.id), &c.origin(), json!({ "step": "password" }))
+                .await
+                .map_err(internal)?;
+        }
+        metrics::counter!("dossier_signin_failed_total").increment(1);
+        tracing::info!(network = %c.network, "sign-in failed at the password step");
+        return Err(AppError::invalid("password", BAD_CREDENTIALS));
+    };
+    throttle::clear(&s.db, &acct).await.map_err(internal)?;
+    let (stage, to) = if st.totp_secret.is_some() {
+        (Stage::Mfa, "/login/mfa")
+    } else {
+        let secret = totp::new_secret();
+        let mut am = st.clone().into_active_model();
+        am.totp_pending_secret = Set(Some(s.keys.seal(&secret, &format!("staff:{}:totp", st.id))));
+        am.update(&s.db).await.map_err(internal)?;
+        (Stage::Enrol, "/login/enrol")
+    };
+    let token = session::create(&s.db, &s.cfg, st, stage, &c.network, &c.user_agent, None).await.map_err(internal)?;
+    Ok((to, session::set_cookie(&s.cfg, session::session_cookie_name(&s.cfg), &token, None)))
+}
+
+// ---------------------------------------------------------------------------------------
+// Second factor
+
+async fn pending_session(s: &AppState, c: &Caller, stage: Stage) -> Result<(LiveSession, staff::Model), AppError> {
+    let live = session::load(&s.db, &s.cfg, &c.headers, false).await.map_err(internal)?;
+    let Some(live) = live.filter(|l| l.stage == stage) else {
+        return Err(AppError::Unauthenticated);
+    };
+    let st = staff::Entity::find_by_id(live.row.staff_id.clone())
+        .filter(staff::Column::PracticeId.eq(live.row.practice_id.clone()))
+        .one(&s.db)
+        .await
+        .map_err(internal)?
+        .filter(|st| st.status == "active")
+        .ok_or(AppError::Unauthenticated)?;
+    Ok((live, st))
+}
+
+fn session_ended(c: &Caller) -> Response {
+    c.done("/login?m=session_ended")
+}
+
+pub async fn mfa(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<String, String>>) -> Response {
+    let (live, st) = match pending_session(&s, &c, Stage::Mfa).await {
+        Ok(v) => v,
+        Err(AppError::Unauthenticated) => return session_ended(&c),
+        Err(e) => return c.fail(&s, "/login/mfa", e),
+    };
+    match mfa_inner(&s, &c, &f, &live, &st).await {
+        Ok(cookie) => with_cookie(c.done("/app"), cookie),
+        Err(e) => c.fail(&s, "/login/mfa", e),
+    }
+}
+
+async fn mfa_inner(s: &AppState, c: &Caller, f: &HashMap<String, String>, live: &LiveSession, st: &staff::Model) -> Result<HeaderValue, AppError> {
+    let now = Utc::now();
+    let window = Duration::seconds(s.cfg.security.login_window_secs as i64);
+    let acct = throttle::account_key("login", &st.email);
+    let net = throttle::network_key("login", &c.network);
+    for (key, max) in [(&acct, s.cfg.security.login_max_failures), (&net, s.cfg.security.network_max_failures)] {
+        if let Some(minutes) = throttle::blocked_for(&s.db, key, max, window, now).await.map_err(internal)? {
+            return Err(AppError::Throttled { minutes });
+        }
+    }
+    let code = SecondFactorCode::parse("code", field(f, "code"))?;
+    let accepted = match &code {
+        SecondFactorCode::Totp(code) => {
+            let secret = st
+                .totp_secret
+                .as_deref()
+                .and_then(|sealed| s.keys.open(sealed, &format!("staff:{}:totp", st.id)))
+                .ok_or_else(|| internal("TOTP secret missing or undecryptable"))?;
+            match totp::matching_step(&secret, code, now.timestamp() as u64) {
+                // Replay protection: accept a step only if it is newer than the last one used.
+                Some(step) => staff::Entity::update_many()
+                    .col_expr(staff::Column::TotpLastStep, sea_orm::sea_query::Expr::value(step))
+                    .filter(staff::Column::Id.eq(st.id.clone()))
+                    .filter(staff::Column::TotpLastStep.lt(step))
+                    .exec(&s.db)
+                    .await
+                    .map_err(internal)?
+                    .rows_affected
+                    == 1,
+                None => false,
+            }
+        }
+        SecondFactorCode::Recovery(code) => use_recovery_code(s, st, code).await?,
+    };
+    if !accepted {
+        throttle::record_failure(&s.db, &acct, window, now).await.map_err(internal)?;
+        throttle::record_failure(&s.db, &net, window, now).await.map_err(internal)?;
+        audit::append(&s.db, &st.practice_id, &Actor::Anonymous, "signin.failed", Some(&st.id), &c.origin(), json!({ "step": "second_factor" }))
+            .await
+            .map_err(internal)?;
+        return Err(AppError::invalid("code", BAD_CODE));
+    }
+    throttle::clear(&s.db, &acct).await.map_err(internal)?;
+    let method = if matches!(code, SecondFactorCode::Totp(_)) { "totp" } else { "recovery_code" };
+    audit::append(&s.db, &st.practice_id, &Actor::Staff(st.id.clone()), "signin.succeeded", Some(&st.id), &c.origin(), json!({ "method": method }))
+        .await
+        .map_err(internal)?;
+    metrics::counter!("dossier_signin_succeeded_total").increment(1);
+    let token = session::rotate(&s.db, &s.cfg, live, st, Stage::Active, None).await.map_err(internal)?;
+    Ok(session::set_cookie(&s.cfg, session::session_cookie_name(&s.cfg), &token, None))
+}
+
+async fn use_recovery_code(s: &AppState, st: &staff::Model, code: &str) -> Result<bool, AppError> {
+    let unused = recovery_code::Entity::find()
+        .filter(recovery_code::Column::StaffId.eq(st.id.clone()))
+        .filter(recovery_code::Column::PracticeId.eq(st.practice_id.clone()))
+        .filter(recovery_code::Column::UsedAt.is_null())
+        .all(&s.db)
+        .await
+        .map_err(internal)?;
+    for rc in unused {
+        if s.hasher.verify(Some(&rc.code_hash), code).await {
+            let n = recovery_code::Entity::update_many()
+                .col_expr(recovery_code::Column::UsedAt, sea_orm::sea_query::Expr::value(Utc::now()))
+                .filter(recovery_code::Column::Id.eq(rc.id))
+                .filter(recovery_code::Column::UsedAt.is_null())
+                .exec(&s.db)
+                .await
+                .map_err(internal)?
+                .rows_affected;
+            return Ok(n == 1);
+        }
+    }
+    Ok(false)
+}
+
+pub async fn enrol(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<String, String>>) -> Response {
+    let (live, st) = match pending_session(&s, &c, Stage::Enrol).await {
+        Ok(v) => v,
+        Err(AppError::Unauthenticated) => return session_ended(&c),
+        Err(e) => return c.fail(&s, "/login/enrol", e),
+    };
+    match enrol_inner(&s, &c, &f, &live, &st).await {
+        Ok(cookie) => with_cookie(c.done("/login/recovery-codes"), cookie),
+        Err(e) => c.fail(&s, "/login/enrol", e),
+    }
+}
+
+async fn enrol_inner(s: &AppState, c: &Caller, f: &HashMap<String, String>, live: &LiveSession, st: &staff::Model) -> Result<HeaderValue, AppError> {
+    let aad = format!("staff:{}:totp", st.id);
+    let secret = st
+        .totp_pending_secret
+        .as_deref()
+        .and_then(|sealed| s.keys.open(sealed, &aad))
+        .ok_or(AppError::Unauthenticated)?;
+    let code = match SecondFactorCode::parse("code", field(f, "code"))? {
+        SecondFactorCode::Totp(c) => c,
+        SecondFactorCode::Recovery(_) => return Err(AppError::invalid("code", "Enter the 6-digit code your authenticator app shows.")),
+    };
+    let Some(step) = totp::matching_step(&secret, &code, Utc::now().timestamp() as u64) else {
+        return Err(AppError::invalid("code", "That code is not correct. Check that your phone's clock is right and try the next code."));
+    };
+    let codes = totp::new_recovery_codes();
+    let mut hashes = Vec::with_capacity(codes.len());
+    for code in &codes {
+        hashes.push(s.hasher.hash(code).await);
+    }
+    let txn = s.db.begin().await.map_err(internal)?;
+    let mut am = st.clone().into_active_model();
+    am.totp_secret = Set(Some(s.keys.seal(&secret, &aad)));
+    am.totp_pending_secret = Set(None);
+    am.totp_last_step = Set(step);
+    am.updated_at = Set(Utc::now());
+    am.update(&txn).await.map_err(internal)?;
+    recovery_code::Entity::delete_many()
+        .filter(recovery_code::Column::StaffId.eq(st.id.clone()))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    let now = Utc::now();
+    for h in hashes {
+        recovery_code::ActiveModel {
+            id: Set(uuid::Uuid::now_v7().to_string()),
+            practice_id: Set(st.practice_id.clone()),
+            staff_id: Set(st.id.clone()),
+            code_hash: Set(h),
+            used_at: Set(None),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(internal)?;
+    }
+    audit::append(&txn, &st.practice_id, &Actor::Staff(st.id.clone()), "totp.enrolled", Some(&st.id), &c.origin(), json!({}))
+        .await
+        .map_err(internal)?;
+    let shown = serde_json::to_string(&codes.iter().map(|c| totp::format_recovery_code(c)).collect::<Vec<_>>()).expect("json");
+    let pending = s.keys.seal(shown.as_bytes(), &format!("recovery:{}", st.id));
+    let token = session::rotate(&txn, &s.cfg, live, st, Stage::Recovery, Some(pending)).await.map_err(internal)?;
+    txn.commit().await.map_err(internal)?;
+    Ok(session::set_cookie(&s.cfg, session::session_cookie_name(&s.cfg), &token, None))
+}
+
+pub async fn recovery_ack(State(s): State<AppState>, c: Caller) -> Response {
+    let (live, st) = match pending_session(&s, &c, Stage::Recovery).await {
+        Ok(v) => v,
+        Err(AppError::Unauthenticated) => return session_ended(&c),
+        Err(e) => return c.fail(&s, "/login/recovery-codes", e),
+    };
+    let r = async {
+        audit::append(&s.db, &st.practice_id, &Actor::Staff(st.id.clone()), "signin.succeeded", Some(&st.id), &c.origin(), json!({ "method": "totp_enrolment" }))
+            .await
+            .map_err(internal)?;
+        session::rotate(&s.db, &s.cfg, &live, &st, Stage::Active, None).await.map_err(internal)
+    }
+    .await;
+    match r {
+        Ok(token) => with_cookie(c.done("/app"), session::set_cookie(&s.cfg, session::session_cookie_name(&s.cfg), &token, None)),
+        Err(e) => c.fail(&s, "/login/recovery-codes", e),
+    }
+}
+
+pub async fn logout(State(s): State<AppState>, c: Caller) -> Response {
+    if let Ok(Some(live)) = session::load(&s.db, &s.cfg, &c.headers, false).await {
+        if live.stage == Stage::Active {
+            let _ = audit::append(&s.db, &live.row.practice_id, &Actor::Staff(live.row.staff_id.clone()), "signout", Some(&live.row.staff_id), &c.origin(), json!({})).await;
+        }
+        let _ = crate::entities::staff_session::Entity::delete_by_id(live.row.id).exec(&s.db).await;
+    }
+    with_cookie(c.done("/login?m=signed_out"), session::set_cookie(&s.cfg, session::session_cookie_name(&s.cfg), "", Some(0)))
+}
+
+// ---------------------------------------------------------------------------------------
+// Emailed single-use links (invitations, password resets)
+
+pub const INVITE_HOURS: i64 = 72;
+pub const RESET_MINUTES: i64 = 60;
+
+/// Creates a token row and returns the clear token for the link.
+pub async fn issue_token<C: ConnectionTrait>(db: &C, st: &staff::Model, kind: &str, lifetime: Duration) -> Result<String, sea_orm::DbErr> {
+    let token = random_token();
+    let now = Utc::now();
+    action_token::ActiveModel {
+        id: Set(token_hash(&token)),
+        practice_id: Set(st.practice_id.clone()),
+        staff_id: Set(st.id.clone()),
+        kind: Set(kind.to_owned()),
+        expires_at: Set(now + lifetime),
+        used_at: Set(None),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+async fn valid_token(db: &DatabaseConnection, token: &str, kind: &str) -> Result<Option<(action_token::Model, staff::Model)>, sea_orm::DbErr> {
+    if token.len() > 100 {
+        return Ok(None);
+    }
+    let Some(t) = action_token::Entity::find_by_id(token_hash(token)).one(db).await? else {
+        return Ok(None);
+    };
+    if t.kind != kind || t.used_at.is_some() || t.expires_at <= Utc::now() {
+        return Ok(None);
+    }
+    let st = staff::Entity::find_by_id(t.staff_id.clone()).filter(staff::Column::PracticeId.eq(t.practice_id.clone())).one(db).await?;
+    Ok(st.map(|st| (t, st)))
+}
+
+/// GET of an emailed link: never changes state. A valid token is moved into a short-lived
+/// cookie and the browser is sent to a URL without it (no token in history or Referer).
+async fn open_link(s: &AppState, token: &str, kind: &str, page: &str) -> Response {
+    match valid_token(&s.db, token, kind).await {
+        Ok(Some(_)) => with_cookie(redirect(page), session::set_cookie(&s.cfg, session::flow_cookie_name(&s.cfg), token, Some(30 * 60))),
+        Ok(None) => redirect(&format!("{page}?m={kind}_invalid")),
+        Err(e) => {
+            let _ = internal(e);
+            redirect(&format!("{page}?m={kind}_invalid"))
+        }
+    }
+}
+
+pub async fn open_invite(State(s): State<AppState>, Path(token): Path<String>) -> Response {
+    open_link(&s, &token, "invite", "/invite").await
+}
+
+pub async fn open_reset(State(s): State<AppState>, Path(token): Path<String>) -> Response {
+    open_link(&s, &token, "reset", "/reset-password").await
+}
+
+/// Marks the flow token used (exactly once, even under concurrency).
+async fn spend_token<C: ConnectionTrait>(db: &C, t: &action_token::Model) -> Result<bool, sea_orm::DbErr> {
+    Ok(action_token::Entity::update_many()
+        .col_expr(action_token::Column::UsedAt, sea_orm::sea_query::Expr::value(Utc::now()))
+        .filter(action_token::Column::Id.eq(t.id.clone()))
+        .filter(action_token::Column::UsedAt.is_null())
+        .exec(db)
+        .await?
+        .rows_affected
+        == 1)
+}
+
+fn clear_flow(s: &AppState, r: Response) -> Response {
+    with_cookie(r, session::set_cookie(&s.cfg, session::flow_cookie_name(&s.cfg), "", Some(0)))
+}
+
+pub async fn accept_invite(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<String, String>>) -> Response {
+    let token = session::read_cookie(&c.headers, session::flow_cookie_name(&s.cfg)).unwrap_or_default();
+    let found = match valid_token(&s.db, &token, "invite").await {
+        Ok(Some(v)) => v,
+        Ok(None) => return clear_flow(&s, c.done("/invite?m=invite_invalid")),
+        Err(e) => return c.fail(&s, "/invite", internal(e)),
+    };
+    let password = match NewPassword::parse("password", field(&f, "password")) {
+        Ok(p) => p,
+        Err(e) => return c.fail(&s, "/invite", e),
+    };
+    let r = async {
+        let (t, st) = found;
+        let hash = s.hasher.hash(password.expose()).await;
+        let txn = s.db.begin().await.map_err(internal)?;
+        if !spend_token(&txn, &t).await.map_err(internal)? {
+            return Err(AppError::NotFound);
+        }
+        let secret = totp::new_secret();
+        let mut am = st.clone().into_active_model();
+        am.password_hash = Set(Some(hash));
+        am.status = Set("active".into());
+        am.totp_secret = Set(None);
+        am.totp_pending_secret = Set(Some(s.keys.seal(&secret, &format!("staff:{}:totp", st.id))));
+        am.updated_at = Set(Utc::now());
+        let st = am.update(&txn).await.map_err(internal)?;
+        audit::append(&txn, &st.practice_id, &Actor::Staff(st.id.clone()), "staff.invite_accepted", Some(&st.id), &c.origin(), json!({}))
+            .await
+            .map_err(internal)?;
+        let token = session::create(&txn, &s.cfg, &st, Stage::Enrol, &c.network, &c.user_agent, None).await.map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(token)
+    }
+    .await;
+    match r {
+        Ok(token) => clear_flow(&s, with_cookie(c.done("/login/enrol"), session::set_cookie(&s.cfg, session::session_cookie_name(&s.cfg), &token, None))),
+        Err(AppError::NotFound) => clear_flow(&s, c.done("/invite?m=invite_invalid")),
+        Err(e) => c.fail(&s, "/invite", e),
+    }
+}
+
+pub async fn forgot(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<String, String>>) -> Response {
+    let email = match EmailAddress::parse("email", field(&f, "email")) {
+        Ok(e) => e,
+        Err(e) => return c.fail(&s, "/forgot-password", e),
+    };
+    if let Err(e) = forgot_inner(&s, &c, &email).await {
+        return c.fail(&s, "/forgot-password", e);
+    }
+    // The same answer whether or not the account exists.
+    if c.html { redirect("/forgot-password?m=reset_sent") } else { (StatusCode::ACCEPTED, Json(json!({ "status": "sent_if_exists" }))).into_response() }
+}
+
+async fn forgot_inner(s: &AppState, c: &Caller, email: &EmailAddress) -> Result<(), AppError> {
+    let now = Utc::now();
+    let window = Duration::seconds(s.cfg.security.login_window_secs as i64);
+    let acct = throttle::account_key("reset", email.as_str());
+    let net = throttle::network_key("reset", &c.network);
+    if throttle::blocked_for(&s.db, &net, s.cfg.security.network_max_failures, window, now).await.map_err(internal)?.is_some() {
+        return Err(AppError::Throttled { minutes: (window.num_minutes()) as u32 });
+    }
+    throttle::record_failure(&s.db, &net, window, now).await.map_err(internal)?;
+    // Per account: quietly stop sending after 3 requests a window (no hint either way).
+    if throttle::blocked_for(&s.db, &acct, 3, window, now).await.map_err(internal)?.is_some() {
+        return Ok(());
+    }
+    throttle::record_failure(&s.db, &acct, window, now).await.map_err(internal)?;
+    let Some(st) = staff::Entity::find()
+        .filter(staff::Column::Email.eq(email.as_str()))
+        .filter(staff::Column::Status.eq("active"))
+        .one(&s.db)
+        .await
+        .map_err(internal)?
+    else {
+        return Ok(());
+    };
+    let practice = practice::Entity::find_by_id(st.practice_id.clone()).one(&s.db).await.map_err(internal)?.ok_or_else(|| internal("practice missing"))?;
+    let txn = s.db.begin().await.map_err(internal)?;
+    let token = issue_token(&txn, &st, "reset", Duration::minutes(RESET_MINUTES)).await.map_err(internal)?;
+    let link = format!("{}/reset/{}", s.cfg.public_base(), token);
+    let mail = crate::emails::password_reset(&st, &practice, &link);
+    mail::enqueue(&txn, &s.keys, &st.practice_id, "password_reset", &mail).await.map_err(internal)?;
+    audit::append(&txn, &st.practice_id, &Actor::Anonymous, "password.reset_requested", Some(&st.id), &c.origin(), json!({}))
+        .await
+        .map_err(internal)?;
+    txn.commit().await.map_err(internal)?;
+    Ok(())
+}
+
+pub async fn reset(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<String, String>>) -> Response {
+    let token = session::read_cookie(&c.headers, session::flow_cookie_name(&s.cfg)).unwrap_or_default();
+    let found = match valid_token(&s.db, &token, "reset").await {
+        Ok(Some(v)) => v,
+        Ok(None) => return clear_flow(&s, c.done("/reset-password?m=reset_invalid")),
+        Err(e) => return c.fail(&s, "/reset-password", internal(e)),
+    };
+    let password = match NewPassword::parse("password", field(&f, "password")) {
+        Ok(p) => p,
+        Err(e) => return c.fail(&s, "/reset-password", e),
+    };
+    let r = async {
+        let (t, st) = found;
+        let hash = s.hasher.hash(password.expose()).await;
+        let txn = s.db.begin().await.map_err(internal)?;
+        if !spend_token(&txn, &t).await.map_err(internal)? {
+            return Err(AppError::NotFound);
+        }
+        let mut am = st.clone().into_active_model();
+        am.password_hash = Set(Some(hash));
+        am.updated_at = Set(Utc::now());
+        am.update(&txn).await.map_err(internal)?;
+        // A reset ends every session of the account, wherever it is.
+        session::end_all_for_staff(&txn, &st.id).await.map_err(internal)?;
+        throttle::clear(&txn, &throttle::account_key("login", &st.email)).await.map_err(internal)?;
+        audit::append(&txn, &st.practice_id, &Actor::Staff(st.id.clone()), "password.reset", Some(&st.id), &c.origin(), json!({}))
+            .await
+            .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(())
+    }
+    .await;
+    match r {
+        Ok(()) => clear_flow(&s, c.done("/login?m=password_changed")),
+        Err(AppError::NotFound) => clear_flow(&s, c.done("/reset-password?m=reset_invalid")),
+        Err(e) => c.fail(&s, "/reset-password", e),
+    }
+}

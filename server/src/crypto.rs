@@ -1,0 +1,173 @@
+//! Secrets and encryption.
+//!
+//! - Random tokens: 256 bits from the OS RNG, base64url (ASVS 5.0 7.2.3, 11.5.1); only
+//!   their SHA-256 is stored (ASVS 5.0 6.5.2 allows a plain hash at ≥112 bits).
+//! - Encryption at rest: XChaCha20-Poly1305 (RustCrypto) under a key derived from the
+//!   master key, which comes from configuration and never from the database.
+//! - Derived keys: HMAC-SHA256(master, label), one per purpose.
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
+use chacha20poly1305::{
+    XChaCha20Poly1305, XNonce,
+    aead::{Aead, KeyInit, Payload},
+};
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// 32 random bytes from the OS, base64url without padding (43 characters).
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    B64.encode(b)
+}
+
+/// Lower-case hex SHA-256, used as the lookup key for tokens.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    data_encoding::HEXLOWER.encode(bytes)
+}
+
+/// Constant-time equality (ASVS 5.0 11.2.4).
+pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    a.ct_eq(b).into()
+}
+
+/// The master key and what is derived from it.
+#[derive(Clone)]
+pub struct Keys {
+    aead: [u8; 32],
+    flash: [u8; 32],
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keys(<redacted>)")
+    }
+}
+
+impl Keys {
+    pub fn from_master(master: &[u8; 32]) -> Keys {
+        Keys { aead: derive(master, b"dossier/aead/v1"), flash: derive(master, b"dossier/flash/v1") }
+    }
+
+    /// Parses a base64 (standard or url-safe) 32-byte master key.
+    pub fn parse_master(b64: &str) -> Result<[u8; 32], String> {
+        let s = b64.trim();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(s)
+            .or_else(|_| B64.decode(s.trim_end_matches('=')))
+            .map_err(|_| "security.master_key must be base64".to_string())?;
+        bytes.try_into().map_err(|_| "security.master_key must be exactly 32 bytes (base64 of 32 random bytes)".to_string())
+    }
+
+    pub fn generate_master() -> String {
+        let mut b = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut b);
+        base64::engine::general_purpose::STANDARD.encode(b)
+    }
+
+    /// Encrypts `plain`, binding it to `aad` (for example the row id and column), so a
+    /// ciphertext copied to another row does not decrypt.
+    pub fn seal(&self, plain: &[u8], aad: &str) -> String {
+        let cipher = XChaCha20Poly1305::new((&self.aead).into());
+        let mut nonce = [0u8; 24];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let ct = cipher
+            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad: aad.as_bytes() })
+            .expect("encryption cannot fail for in-memory buffers");
+        let mut out = Vec::with_capacity(24 + ct.len());
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&ct);
+        format!("v1.{}", B64.encode(out))
+    }
+
+    pub fn open(&self, sealed: &str, aad: &str) -> Option<Vec<u8>> {
+        let raw = B64.decode(sealed.strip_prefix("v1.")?).ok()?;
+        if raw.len() < 24 {
+            return None;
+        }
+        let (nonce, ct) = raw.split_at(24);
+        XChaCha20Poly1305::new((&self.aead).into())
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: aad.as_bytes() })
+            .ok()
+    }
+
+    /// Signs a small payload for a URL parameter (form feedback): `b64(payload).b64(mac)`.
+    pub fn sign_flash(&self, payload: &str) -> String {
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.flash).expect("any key length");
+        mac.update(payload.as_bytes());
+        let tag = mac.finalize().into_bytes();
+        format!("{}.{}", B64.encode(payload), B64.encode(&tag[..16]))
+    }
+
+    pub fn verify_flash(&self, token: &str) -> Option<String> {
+        let (p, t) = token.split_once('.')?;
+        let payload = B64.decode(p).ok()?;
+        let tag = B64.decode(t).ok()?;
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.flash).expect("any key length");
+        mac.update(&payload);
+        let expected = mac.finalize().into_bytes();
+        if !ct_eq(&expected[..16], &tag) {
+            return None;
+        }
+        String::from_utf8(payload).ok()
+    }
+}
+
+fn derive(master: &[u8; 32], label: &[u8]) -> [u8; 32] {
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(master).expect("any key length");
+    mac.update(label);
+    mac.finalize().into_bytes().into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> Keys {
+        Keys::from_master(&[7u8; 32])
+    }
+
+    #[test]
+    fn tokens_are_256_bit_and_distinct() {
+        let a = random_token();
+        assert_eq!(B64.decode(&a).unwrap().len(), 32);
+        assert_ne!(a, random_token());
+        assert_eq!(token_hash(&a).len(), 64);
+    }
+
+    #[test]
+    fn seal_round_trips_and_binds_aad() {
+        let k = keys();
+        let s = k.seal(b"secret", "staff:1:totp");
+        assert!(!s.contains("secret"));
+        assert_eq!(k.open(&s, "staff:1:totp").unwrap(), b"secret");
+        assert!(k.open(&s, "staff:2:totp").is_none());
+        assert!(Keys::from_master(&[8u8; 32]).open(&s, "staff:1:totp").is_none());
+    }
+
+    #[test]
+    fn flash_rejects_tampering() {
+        let k = keys();
+        let t = k.sign_flash("{\"a\":1}");
+        assert_eq!(k.verify_flash(&t).unwrap(), "{\"a\":1}");
+        let (p, _) = t.split_once('.').unwrap();
+        let forged = format!("{}.{}", B64.encode("{\"a\":2}"), t.split_once('.').unwrap().1);
+        assert!(k.verify_flash(&forged).is_none());
+        assert!(k.verify_flash(p).is_none());
+    }
+
+    #[test]
+    fn master_key_parsing() {
+        let m = Keys::generate_master();
+        assert!(Keys::parse_master(&m).is_ok());
+        assert!(Keys::parse_master("c2hvcnQ=").unwrap_err().contains("32 bytes"));
+        assert!(Keys::parse_master("!!!").is_err());
+    }
+}

@@ -1,0 +1,82 @@
+//! Connecting, migrating, and the small amount of backend-specific SQL.
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use migrations::MigratorTrait;
+use std::time::Duration;
+
+use crate::config::{Config, redact_url};
+
+/// Connects (creating the SQLite file if needed) and runs every pending migration.
+/// Errors are one line, suitable for the start-up message.
+pub async fn connect_and_migrate(cfg: &Config) -> Result<DatabaseConnection, String> {
+    let url = cfg.database_url();
+    if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(format!(
+            "unsupported database URL {}: use sqlite://PATH?mode=rwc or postgres://USER@HOST/DB",
+            redact_url(&url)
+        ));
+    }
+    let mut opts = ConnectOptions::new(url.clone());
+    opts.max_connections(cfg.database.max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    opts.map_sqlx_sqlite_opts(|o| {
+        o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true)
+            .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+    });
+    let db = Database::connect(opts)
+        .await
+        .map_err(|e| format!("cannot connect to the database at {}: {}", redact_url(&url), one_line(&e.to_string())))?;
+    migrations::Migrator::up(&db, None)
+        .await
+        .map_err(|e| format!("database migration failed: {}", one_line(&e.to_string())))?;
+    Ok(db)
+}
+
+fn one_line(s: &str) -> String {
+    s.lines().next().unwrap_or(s).to_owned()
+}
+
+/// `?` for SQLite, `$n` for PostgreSQL: renders a statement written with `$n`.
+pub fn sql(backend: DbBackend, pg_sql: &str) -> String {
+    match backend {
+        DbBackend::Postgres => pg_sql.to_owned(),
+        _ => {
+            let mut out = String::with_capacity(pg_sql.len());
+            let mut chars = pg_sql.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                    while chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                        chars.next();
+                    }
+                    out.push('?');
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        }
+    }
+}
+
+pub fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
+    matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}
+
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.execute_unprepared("SELECT 1").await.is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_rendered_per_backend() {
+        assert_eq!(sql(DbBackend::Sqlite, "a = $1 AND b = $12"), "a = ? AND b = ?");
+        assert_eq!(sql(DbBackend::Postgres, "a = $1"), "a = $1");
+    }
+}

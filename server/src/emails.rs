@@ -1,0 +1,47 @@
+//! The emails Dossier sends about staff accounts. They carry a link and no clinical data.
+use crate::{entities::{practice, staff}, mail::OutgoingEmail};
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn html_body(paragraphs: &[String], link: &str, button: &str) -> String {
+    let ps: String = paragraphs.iter().map(|p| format!("<p>{}</p>", escape(p))).collect();
+    format!(
+        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;color:#1f2933;line-height:1.5\">{ps}\
+         <p><a href=\"{l}\" style=\"display:inline-block;background:#1f5f8b;color:#fff;padding:10px 16px;border-radius:6px;text-decoration:none\">{b}</a></p>\
+         <p style=\"font-size:13px;color:#52606d\">If the button does not work, copy this address into your browser:<br>{l}</p></body></html>",
+        l = escape(link),
+        b = escape(button)
+    )
+}
+
+pub fn invitation(to: &staff::Model, practice: &practice::Model, inviter: &str, link: &str) -> OutgoingEmail {
+    let lines = vec![
+        format!("Hello {},", to.display_name),
+        format!("{inviter} has invited you to join {} on Dossier, the practice's secure document sharing.", practice.name),
+        "Open the link below to choose your password and set up two-step verification. The link works once and expires in 72 hours.".to_string(),
+    ];
+    OutgoingEmail {
+        to: to.email.clone(),
+        to_name: Some(to.display_name.clone()),
+        subject: format!("You're invited to {} on Dossier", practice.name),
+        text: format!("{}\n\n{link}\n\nIf you did not expect this invitation, you can ignore this email.\n", lines.join("\n\n")),
+        html: html_body(&lines, link, "Accept invitation"),
+    }
+}
+
+pub fn password_reset(to: &staff::Model, practice: &practice::Model, link: &str) -> OutgoingEmail {
+    let lines = vec![
+        format!("Hello {},", to.display_name),
+        format!("Someone asked to reset the password of your Dossier account at {}.", practice.name),
+        "Open the link below to choose a new password. It works once and expires in one hour. If you did not ask for this, ignore this email: your password stays as it is.".to_string(),
+    ];
+    OutgoingEmail {
+        to: to.email.clone(),
+        to_name: Some(to.display_name.clone()),
+        subject: "Reset your Dossier password".to_string(),
+        text: format!("{}\n\n{link}\n", lines.join("\n\n")),
+        html: html_body(&lines, link, "Choose a new password"),
+    }
+}

@@ -1,0 +1,114 @@
+//! The router: Leptos pages and server functions, auth form posts, the portal, health and
+//! metrics, static assets, and the layers around all of it.
+use app::{App, ports::{DynAuthPort, DynStaffPort}, portal_shell, shell};
+use axum::{
+    Router,
+    extract::State,
+    http::{HeaderValue, StatusCode, header},
+    middleware,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::sync::Arc;
+use tower_http::{
+    compression::CompressionLayer, limit::RequestBodyLimitLayer, services::ServeDir, set_header::SetResponseHeaderLayer,
+    trace::TraceLayer,
+};
+
+use crate::{auth, security, services::Services, state::AppState};
+
+/// Everything a Leptos render or server function needs from the server.
+fn context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    let services = Services { s: state };
+    move || {
+        let staff: DynStaffPort = Arc::new(services.clone());
+        let auth: DynAuthPort = Arc::new(services.clone());
+        provide_context(staff);
+        provide_context(auth);
+        if let Some(parts) = leptos::prelude::use_context::<axum::http::request::Parts>() {
+            if let Some(n) = parts.extensions.get::<security::CspNonce>() {
+                provide_context(leptos::nonce::Nonce::from_value(n.0.clone()));
+            }
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let opts = state.leptos_options.clone();
+    let ctx = context(state.clone());
+    let routes = generate_route_list(App);
+    let portal = {
+        let opts = opts.clone();
+        leptos_axum::render_app_async_with_context(ctx.clone(), move || portal_shell(opts.clone()))
+    };
+    let pkg = state.cfg.site.root.join("pkg");
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/auth/setup", post(auth::setup))
+        .route("/auth/login", post(auth::login))
+        .route("/auth/mfa", post(auth::mfa))
+        .route("/auth/enrol", post(auth::enrol))
+        .route("/auth/recovery-codes", post(auth::recovery_ack))
+        .route("/auth/logout", post(auth::logout))
+        .route("/auth/forgot", post(auth::forgot))
+        .route("/auth/reset", post(auth::reset))
+        .route("/auth/invite", post(auth::accept_invite))
+        .route("/invite/{token}", get(auth::open_invite))
+        .route("/reset/{token}", get(auth::open_reset))
+        .route("/s/{token}", get(|| async { auth::redirect("/portal/link-invalid") }))
+        .route("/portal/link-invalid", get(portal))
+        .leptos_routes_with_context(&state, routes, ctx, {
+            let opts = opts.clone();
+            move || shell(opts.clone())
+        })
+        .nest_service(
+            "/pkg",
+            tower::ServiceBuilder::new()
+                .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+                .service(ServeDir::new(pkg).precompressed_br().precompressed_gzip()),
+        )
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), security::page_guard))
+        .layer(middleware::from_fn_with_state(state.clone(), security::csrf))
+        .layer(RequestBodyLimitLayer::new(security::BODY_LIMIT))
+        .layer(middleware::from_fn(count_requests))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            // Path only: query strings may carry signed feedback, never log them.
+            tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+        }))
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn(security::headers))
+        .with_state(state)
+}
+
+async fn not_found() -> Response {
+    security::not_found()
+}
+
+async fn healthz(State(s): State<AppState>) -> Response {
+    if crate::db::ping(&s.db).await {
+        (StatusCode::OK, "ok").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+    }
+}
+
+async fn metrics(State(s): State<AppState>) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], s.metrics.render()).into_response()
+}
+
+async fn count_requests(req: axum::extract::Request, next: middleware::Next) -> Response {
+    let res = next.run(req).await;
+    let class = match res.status().as_u16() {
+        200..=299 => "2xx",
+        300..=399 => "3xx",
+        400..=499 => "4xx",
+        _ => "5xx",
+    };
+    metrics::counter!("dossier_http_responses_total", "class" => class).increment(1);
+    res
+}

@@ -1,0 +1,247 @@
+//! Implementations of the ports declared in `app::ports`, over sea-orm. Every query made
+//! for a principal is filtered by `principal.practice_id()`: no path crosses practices.
+use app::{
+    domain::{DisplayName, EmailAddress, Permission},
+    dto::{Enrolment, Me, PublicInfo, RoleRow, StaffRow},
+    error::AppError,
+    ports::{AuthPort, StaffPort, StaffPrincipal},
+};
+use async_trait::async_trait;
+use axum::http::request::Parts;
+use chrono::{Duration, Utc};
+use leptos::prelude::use_context;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use serde_json::json;
+use std::collections::HashMap;
+
+use crate::{
+    audit::{self, Actor, Origin},
+    auth::{INVITE_HOURS, internal, issue_token},
+    entities::{practice, role, staff},
+    mail,
+    session::{self, Stage},
+    state::AppState,
+    totp,
+};
+
+#[derive(Clone)]
+pub struct Services {
+    pub s: AppState,
+}
+
+fn request_parts() -> Result<Parts, AppError> {
+    use_context::<Parts>().ok_or_else(|| internal("request parts missing from context"))
+}
+
+fn origin_of(parts: &Parts, s: &AppState) -> Origin {
+    let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0);
+    Origin {
+        network: Some(crate::net::client_network(peer, &parts.headers, s.cfg.server.trust_proxy)),
+        user_agent: Some(crate::net::user_agent(&parts.headers)),
+    }
+}
+
+fn role_row(r: role::Model) -> RoleRow {
+    RoleRow { permissions: Permission::parse_list(&r.permissions), id: r.id, name: r.name, is_admin: r.is_admin, is_builtin: r.is_builtin }
+}
+
+#[async_trait]
+impl StaffPort for Services {
+    async fn authenticate(&self) -> Result<StaffPrincipal, AppError> {
+        let parts = request_parts()?;
+        let live = session::load(&self.s.db, &self.s.cfg, &parts.headers, true).await.map_err(internal)?;
+        let Some(live) = live else { return Err(AppError::Unauthenticated) };
+        match session::principal(&self.s.db, &live).await.map_err(internal)? {
+            Some((p, _, _)) => Ok(p),
+            None => Err(AppError::Unauthenticated),
+        }
+    }
+
+    async fn me(&self, p: &StaffPrincipal) -> Result<Me, AppError> {
+        let st = staff::Entity::find_by_id(p.staff_id().to_owned())
+            .filter(staff::Column::PracticeId.eq(p.practice_id()))
+            .one(&self.s.db)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::Unauthenticated)?;
+        let r = role::Entity::find_by_id(st.role_id.clone())
+            .filter(role::Column::PracticeId.eq(p.practice_id()))
+            .one(&self.s.db)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::Unauthenticated)?;
+        let pr = practice::Entity::find_by_id(p.practice_id().to_owned()).one(&self.s.db).await.map_err(internal)?.ok_or(AppError::Unauthenticated)?;
+        Ok(Me {
+            staff_id: st.id,
+            name: st.display_name,
+            email: st.email,
+            role_name: r.name,
+            is_admin: r.is_admin,
+            permissions: Permission::parse_list(&r.permissions),
+            practice_name: pr.name,
+        })
+    }
+
+    async fn list_staff(&self, p: &StaffPrincipal) -> Result<Vec<StaffRow>, AppError> {
+        p.require(Permission::ManageStaff)?;
+        let roles: HashMap<String, String> = role::Entity::find()
+            .filter(role::Column::PracticeId.eq(p.practice_id()))
+            .all(&self.s.db)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|r| (r.id, r.name))
+            .collect();
+        let rows = staff::Entity::find()
+            .filter(staff::Column::PracticeId.eq(p.practice_id()))
+            .order_by_asc(staff::Column::DisplayName)
+            .all(&self.s.db)
+            .await
+            .map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .map(|st| StaffRow {
+                role_name: roles.get(&st.role_id).cloned().unwrap_or_default(),
+                id: st.id,
+                name: st.display_name,
+                email: st.email,
+                status: st.status,
+            })
+            .collect())
+    }
+
+    async fn list_roles(&self, p: &StaffPrincipal) -> Result<Vec<RoleRow>, AppError> {
+        p.require(Permission::ManageStaff)?;
+        let rows = role::Entity::find()
+            .filter(role::Column::PracticeId.eq(p.practice_id()))
+            .order_by_desc(role::Column::IsBuiltin)
+            .order_by_asc(role::Column::CreatedAt)
+            .all(&self.s.db)
+            .await
+            .map_err(internal)?;
+        Ok(rows.into_iter().map(role_row).collect())
+    }
+
+    async fn invite_staff(&self, p: &StaffPrincipal, name: DisplayName, email: EmailAddress, role_id: String) -> Result<(), AppError> {
+        p.require(Permission::ManageStaff)?;
+        let parts = request_parts()?;
+        let db = &self.s.db;
+        let r = role::Entity::find_by_id(role_id)
+            .filter(role::Column::PracticeId.eq(p.practice_id()))
+            .one(db)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| AppError::invalid("role_id", "Choose a role."))?;
+        if staff::Entity::find().filter(staff::Column::Email.eq(email.as_str())).one(db).await.map_err(internal)?.is_some() {
+            return Err(AppError::invalid("email", "Someone with that email address already has a Dossier account."));
+        }
+        let inviter = staff::Entity::find_by_id(p.staff_id().to_owned()).one(db).await.map_err(internal)?.ok_or(AppError::Unauthenticated)?;
+        let pr = practice::Entity::find_by_id(p.practice_id().to_owned()).one(db).await.map_err(internal)?.ok_or(AppError::Unauthenticated)?;
+        let now = Utc::now();
+        let txn = db.begin().await.map_err(internal)?;
+        let st = staff::ActiveModel {
+            id: Set(uuid::Uuid::now_v7().to_string()),
+            practice_id: Set(p.practice_id().to_owned()),
+            email: Set(email.as_str().to_owned()),
+            display_name: Set(name.as_str().to_owned()),
+            role_id: Set(r.id.clone()),
+            status: Set("invited".into()),
+            password_hash: Set(None),
+            totp_secret: Set(None),
+            totp_pending_secret: Set(None),
+            totp_last_step: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| if crate::db::is_unique_violation(&e) { AppError::invalid("email", "Someone with that email address already has a Dossier account.") } else { internal(e) })?;
+        let token = issue_token(&txn, &st, "invite", Duration::hours(INVITE_HOURS)).await.map_err(internal)?;
+        let link = format!("{}/invite/{}", self.s.cfg.public_base(), token);
+        let m = crate::emails::invitation(&st, &pr, &inviter.display_name, &link);
+        mail::enqueue(&txn, &self.s.keys, p.practice_id(), "staff_invite", &m).await.map_err(internal)?;
+        audit::append(&txn, p.practice_id(), &Actor::Staff(p.staff_id().to_owned()), "staff.invited", Some(&st.id), &origin_of(&parts, &self.s), json!({ "role": r.name }))
+            .await
+            .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(())
+    }
+
+    async fn create_role(&self, p: &StaffPrincipal, name: DisplayName, permissions: Vec<Permission>) -> Result<RoleRow, AppError> {
+        p.require(Permission::ManageStaff)?;
+        let parts = request_parts()?;
+        let txn = self.s.db.begin().await.map_err(internal)?;
+        let r = role::ActiveModel {
+            id: Set(uuid::Uuid::now_v7().to_string()),
+            practice_id: Set(p.practice_id().to_owned()),
+            name: Set(name.as_str().to_owned()),
+            is_admin: Set(false),
+            is_builtin: Set(false),
+            permissions: Set(Permission::join_list(&permissions)),
+            created_at: Set(Utc::now()),
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| if crate::db::is_unique_violation(&e) { AppError::invalid("name", "A role with that name already exists.") } else { internal(e) })?;
+        audit::append(
+            &txn,
+            p.practice_id(),
+            &Actor::Staff(p.staff_id().to_owned()),
+            "role.created",
+            Some(&r.id),
+            &origin_of(&parts, &self.s),
+            json!({ "name": r.name, "permissions": r.permissions }),
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(role_row(r))
+    }
+}
+
+#[async_trait]
+impl AuthPort for Services {
+    async fn public_info(&self) -> Result<PublicInfo, AppError> {
+        let p = practice::Entity::find().one(&self.s.db).await.map_err(internal)?;
+        Ok(PublicInfo { has_practice: p.is_some(), practice_name: None })
+    }
+
+    async fn enrolment(&self) -> Result<Enrolment, AppError> {
+        let parts = request_parts()?;
+        let live = session::load(&self.s.db, &self.s.cfg, &parts.headers, false).await.map_err(internal)?;
+        let Some(live) = live.filter(|l| l.stage == Stage::Enrol) else { return Err(AppError::Unauthenticated) };
+        let st = staff::Entity::find_by_id(live.row.staff_id.clone())
+            .filter(staff::Column::PracticeId.eq(live.row.practice_id.clone()))
+            .one(&self.s.db)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::Unauthenticated)?;
+        let secret = st
+            .totp_pending_secret
+            .as_deref()
+            .and_then(|sealed| self.s.keys.open(sealed, &format!("staff:{}:totp", st.id)))
+            .ok_or(AppError::Unauthenticated)?;
+        let pr = practice::Entity::find_by_id(st.practice_id.clone()).one(&self.s.db).await.map_err(internal)?.ok_or(AppError::Unauthenticated)?;
+        let v = totp::enrolment_view(&secret, &format!("Dossier {}", pr.name), &st.email);
+        Ok(Enrolment { qr_svg_data_url: v.qr_svg_data_url, secret_base32: v.secret_base32, account_label: st.email })
+    }
+
+    async fn fresh_recovery_codes(&self) -> Result<Vec<String>, AppError> {
+        let parts = request_parts()?;
+        let live = session::load(&self.s.db, &self.s.cfg, &parts.headers, false).await.map_err(internal)?;
+        let Some(live) = live.filter(|l| l.stage == Stage::Recovery) else { return Err(AppError::Unauthenticated) };
+        let bytes = live
+            .row
+            .pending_data
+            .as_deref()
+            .and_then(|sealed| self.s.keys.open(sealed, &format!("recovery:{}", live.row.staff_id)))
+            .ok_or(AppError::NotFound)?;
+        serde_json::from_slice(&bytes).map_err(internal)
+    }
+
+    fn read_flash(&self, token: &str) -> Option<(String, String)> {
+        let json = self.s.keys.verify_flash(token)?;
+        let v: serde_json::Value = serde_json::from_str(&json).ok()?;
+        Some((v.get("f")?.as_str()?.to_owned(), v.get("m")?.as_str()?.to_owned()))
+    }
+}

@@ -1,0 +1,165 @@
+//! Building the state, binding, spawning workers, and shutting down cleanly.
+use leptos::config::LeptosOptions;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::{net::SocketAddr, path::Path, sync::{Arc, OnceLock}, time::Duration};
+use tokio::{sync::watch, task::JoinHandle};
+
+use crate::{
+    config::{Config, Mode},
+    crypto::Keys,
+    mail,
+    passwords::Hasher,
+    state::AppState,
+};
+
+fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            // In tests several apps share a process; only the first install wins.
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+/// Checks that the data folder exists (creating it) and is writable.
+pub fn prepare_data_dir(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create the data folder {}: {e}", dir.display()))?;
+    let probe = dir.join(".write-test");
+    std::fs::write(&probe, b"ok").map_err(|e| format!("the data folder {} is not writable: {e}", dir.display()))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+/// The master key from configuration; in development, one kept in the data folder.
+pub fn master_key(cfg: &Config) -> Result<[u8; 32], String> {
+    if let Some(k) = &cfg.security.master_key {
+        return Keys::parse_master(k.expose());
+    }
+    if cfg.security.mode == Mode::Production {
+        return Err("security.master_key is required in production mode".into());
+    }
+    let path = cfg.data.dir.join("master.key");
+    if !path.exists() {
+        let key = Keys::generate_master();
+        write_private(&path, key.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        tracing::warn!(path = %path.display(), "development mode: created a master key in the data folder; set security.master_key in production");
+    }
+    let s = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Keys::parse_master(&s)
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path)?.write_all(bytes)
+}
+
+pub async fn build_state(cfg: Config) -> Result<AppState, String> {
+    prepare_data_dir(&cfg.data.dir)?;
+    let keys = Keys::from_master(&master_key(&cfg)?);
+    let db = crate::db::connect_and_migrate(&cfg).await?;
+    let leptos_options = LeptosOptions::builder()
+        .output_name("dossier")
+        .site_root(cfg.site.root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(cfg.server.bind)
+        .build();
+    Ok(AppState {
+        hasher: Hasher::new(cfg.security.hash_concurrency),
+        cfg: Arc::new(cfg),
+        db,
+        keys,
+        leptos_options,
+        metrics: metrics_handle(),
+    })
+}
+
+/// A running server (used by `serve` and by the black-box tests).
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Running {
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        for t in self.tasks {
+            let _ = tokio::time::timeout(Duration::from_secs(10), t).await;
+        }
+        self.state.db.clone().close().await.ok();
+    }
+}
+
+/// Binds, starts the HTTP server and the workers, and returns at once.
+pub async fn spawn(cfg: Config) -> Result<Running, String> {
+    let state = build_state(cfg).await?;
+    let listener = tokio::net::TcpListener::bind(state.cfg.server.bind)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", state.cfg.server.bind))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let (tx, rx) = watch::channel(false);
+    let mut tasks = Vec::new();
+    if state.cfg.workers.enabled {
+        let transport = Arc::new(mail::Transport::from_config(&state.cfg)?);
+        tasks.push(tokio::spawn(mail::worker(
+            state.db.clone(),
+            state.keys.clone(),
+            transport,
+            state.cfg.mail.from.clone(),
+            Duration::from_millis(state.cfg.workers.poll_ms),
+            rx.clone(),
+        )));
+    }
+    let app = crate::routes::router(state.clone());
+    let mut srx = rx.clone();
+    tasks.push(tokio::spawn(async move {
+        let r = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                let _ = srx.changed().await;
+            })
+            .await;
+        if let Err(e) = r {
+            tracing::error!(error = %e, "server error");
+        }
+    }));
+    Ok(Running { addr, state, shutdown: tx, tasks })
+}
+
+/// `dossier serve`: runs until Ctrl-C / SIGTERM.
+pub async fn serve(cfg: Config) -> Result<(), String> {
+    let mode = cfg.security.mode;
+    let running = spawn(cfg).await?;
+    tracing::info!(address = %running.addr, public_url = %running.state.cfg.server.public_url, ?mode, "Dossier is listening");
+    println!("Dossier is running at {}", running.state.cfg.server.public_url);
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    running.stop().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

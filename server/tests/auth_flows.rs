@@ -1,0 +1,231 @@
+//! Sign-in, enrolment, replay, throttling, invitations and password reset, end to end over
+//! HTTP against SQLite and PostgreSQL.
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+
+both_dbs!(first_run_setup_then_sign_in_with_totp, |app: TestApp| async move {
+    // Before setup, everything points at /setup.
+    let c = new_client();
+    assert_eq!(location(&app.get(&c, "/").await), "/setup");
+    assert_eq!(location(&app.get(&c, "/login").await), "/setup");
+    assert_eq!(app.get(&c, "/setup").await.status(), StatusCode::OK);
+
+    // Bad input: a specific message (browser) and a 422 (API), nothing created.
+    let r = app.api_form(&c, "/auth/setup", &[("practice_name", "Calm Clinic"), ("name", "Ada"), ("email", "not-an-email"), ("password", PASSWORD)]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app.api_form(&c, "/auth/setup", &[("practice_name", "Calm Clinic"), ("name", "Ada"), ("email", ADMIN_EMAIL), ("password", "short")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("at least 12 characters"));
+    let r = app.form(&c, "/auth/setup", &[("practice_name", ""), ("name", "Ada"), ("email", ADMIN_EMAIL), ("password", PASSWORD)]).await;
+    assert!(location(&r).starts_with("/setup?e="), "browser goes back with feedback");
+    assert_eq!(location(&app.get(&c, "/").await), "/setup", "nothing was created");
+
+    setup_practice(&app, "Calm Clinic").await;
+    assert_eq!(location(&app.get(&c, "/setup").await), "/login", "setup happens once");
+    let r = app.api_form(&c, "/auth/setup", &[("practice_name", "Other"), ("name", "Eve"), ("email", "eve@x.test"), ("password", PASSWORD)]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+
+    // /app is closed without a session.
+    assert_eq!(location(&app.get(&c, "/app").await), "/login");
+
+    // Enrolment refuses a wrong code.
+    let client = new_client();
+    let r = app.form(&client, "/auth/login", &[("email", ADMIN_EMAIL), ("password", PASSWORD)]).await;
+    assert_eq!(location(&r), "/login/enrol");
+    assert_eq!(location(&app.get(&client, "/app").await), "/login?m=session_ended", "half signed-in is not signed in");
+    let r = app.api_form(&client, "/auth/enrol", &[("code", "000000")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("not correct"));
+    let (_, e) = app.server_fn(&client, "get_enrolment", &[]).await;
+    let secret = e["secret_base32"].as_str().unwrap().to_owned();
+    assert!(e["qr_svg_data_url"].as_str().unwrap().starts_with("data:image/svg+xml;base64,"));
+    enrol_with(&app, &client, &secret).await;
+    let (_, codes) = app.server_fn(&client, "get_recovery_codes", &[]).await;
+    assert_eq!(codes.as_array().unwrap().len(), 10);
+    let r = app.form(&client, "/auth/recovery-codes", &[]).await;
+    assert_eq!(location(&r), "/app");
+
+    let r = app.get(&client, "/app").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let (status, me) = app.server_fn(&client, "get_me", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["name"], "Ada Admin");
+    assert_eq!(me["practice_name"], "Calm Clinic");
+    assert_eq!(me["is_admin"], true);
+
+    // Sign out ends the session on the server.
+    let r = app.form(&client, "/auth/logout", &[]).await;
+    assert_eq!(location(&r), "/login?m=signed_out");
+    let (status, _) = app.server_fn(&client, "get_me", &[]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // The secret is stored encrypted, never in clear.
+    use sea_orm::EntityTrait;
+    let st = server::entities::staff::Entity::find().one(&app.state().db).await.unwrap().unwrap();
+    let stored = st.totp_secret.unwrap();
+    assert!(!stored.contains(&secret) && stored.starts_with("v1."));
+    app.stop().await;
+});
+
+both_dbs!(wrong_password_and_unknown_email_look_the_same, |app: TestApp| async move {
+    setup_practice(&app, "Calm Clinic").await;
+    let c = new_client();
+    let a = app.api_form(&c, "/auth/login", &[("email", ADMIN_EMAIL), ("password", "wrong password here")]).await;
+    let b = app.api_form(&c, "/auth/login", &[("email", "nobody@clinic.test"), ("password", "wrong password here")]).await;
+    assert_eq!(a.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(a.status(), b.status());
+    let (ta, tb) = (a.text().await.unwrap(), b.text().await.unwrap());
+    assert_eq!(ta, tb);
+    assert!(ta.contains("Email or password is incorrect."));
+    // The browser gets the same message back through signed feedback.
+    let r = app.form(&c, "/auth/login", &[("email", ADMIN_EMAIL), ("password", "wrong password here")]).await;
+    let loc = location(&r);
+    assert!(loc.starts_with("/login?e="));
+    let token = loc.trim_start_matches("/login?e=");
+    let (_, fb) = app.server_fn(&c, "read_feedback", &[("token", token)]).await;
+    assert_eq!(fb["message"], "Email or password is incorrect.");
+    // A forged feedback token is ignored.
+    let (_, fb) = app.server_fn(&c, "read_feedback", &[("token", "eyJmIjoiIiwibSI6IkNhbGwgNTU1In0.AAAAAAAAAAAAAAAAAAAAAA")]).await;
+    assert!(fb.is_null());
+    app.stop().await;
+});
+
+both_dbs!(totp_codes_cannot_be_replayed_and_recovery_codes_work_once, |app: TestApp| async move {
+    setup_practice(&app, "Calm Clinic").await;
+    let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
+    // Enrolment used the current step; a later step is needed for the next sign-in.
+    let step = current_step() + 1;
+    let code = totp_at_step(&admin.secret, step);
+    let (_, r) = sign_in_with_code(&app, ADMIN_EMAIL, PASSWORD, &code).await;
+    assert_eq!(location(&r), "/app", "a fresh code (next step, within skew) works");
+    // The same code again: refused.
+    let client = new_client();
+    app.form(&client, "/auth/login", &[("email", ADMIN_EMAIL), ("password", PASSWORD)]).await;
+    let r = app.api_form(&client, "/auth/mfa", &[("code", &code)]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("not correct"));
+    // An older step is refused too.
+    let r = app.api_form(&client, "/auth/mfa", &[("code", &totp_at_step(&admin.secret, step - 1))]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // A recovery code works once.
+    let rc = admin.recovery_codes[0].clone();
+    let r = app.form(&client, "/auth/mfa", &[("code", &rc)]).await;
+    assert_eq!(location(&r), "/app");
+    let (c2, _) = (new_client(), ());
+    app.form(&c2, "/auth/login", &[("email", ADMIN_EMAIL), ("password", PASSWORD)]).await;
+    let r = app.api_form(&c2, "/auth/mfa", &[("code", &rc)]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    app.stop().await;
+});
+
+both_dbs!(repeated_failures_throttle_the_account, |app: TestApp| async move {
+    setup_practice(&app, "Calm Clinic").await;
+    let c = new_client();
+    for _ in 0..5 {
+        let r = app.api_form(&c, "/auth/login", &[("email", ADMIN_EMAIL), ("password", "not the password")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // Even the right password is refused now, with a clear message and 429.
+    let r = app.api_form(&c, "/auth/login", &[("email", ADMIN_EMAIL), ("password", PASSWORD)]).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.text().await.unwrap().contains("Too many attempts"));
+    // Unknown accounts are throttled the same way (no enumeration through the limiter).
+    for _ in 0..5 {
+        app.api_form(&c, "/auth/login", &[("email", "ghost@clinic.test"), ("password", "not the password")]).await;
+    }
+    let r = app.api_form(&c, "/auth/login", &[("email", "ghost@clinic.test"), ("password", "not the password")]).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    app.stop().await;
+});
+
+both_dbs!(admin_invites_a_secretary_who_cannot_manage_staff, |app: TestApp| async move {
+    setup_practice(&app, "Calm Clinic").await;
+    let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
+    let (status, roles) = app.server_fn(&admin.client, "list_roles", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let secretary_role = roles.as_array().unwrap().iter().find(|r| r["name"] == "Secretary").unwrap()["id"].as_str().unwrap().to_owned();
+
+    // Invalid input is a 422 with a field.
+    let (status, err) = app.server_fn(&admin.client, "invite_staff", &[("name", "Sam"), ("email", "nope"), ("role_id", &secretary_role)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["Invalid"]["field"], "email");
+
+    let (status, _) = app
+        .server_fn(&admin.client, "invite_staff", &[("name", "Sam Secretary"), ("email", "sam@clinic.test"), ("role_id", &secretary_role)])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app
+        .server_fn(&admin.client, "invite_staff", &[("name", "Sam Again"), ("email", "sam@clinic.test"), ("role_id", &secretary_role)])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "duplicate email");
+
+    let mail = app.wait_for_mail("sam@clinic.test", "invited").await;
+    let link = extract_link(&mail, &app.base, "/invite/");
+    let sam = new_client();
+    let r = sam.get(&link).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/invite", "the token leaves the URL");
+    let r = app.form(&sam, "/auth/invite", &[("password", "short")]).await;
+    assert!(location(&r).starts_with("/invite?e="));
+    let r = app.form(&sam, "/auth/invite", &[("password", "sam's long enough password")]).await;
+    assert_eq!(location(&r), "/login/enrol");
+    // The link is single use.
+    let r = new_client().get(&link).send().await.unwrap();
+    assert_eq!(location(&r), "/invite?m=invite_invalid");
+
+    let (_, e) = app.server_fn(&sam, "get_enrolment", &[]).await;
+    let secret = e["secret_base32"].as_str().unwrap().to_owned();
+    enrol_with(&app, &sam, &secret).await;
+    app.form(&sam, "/auth/recovery-codes", &[]).await;
+
+    // The secretary is refused the staff page (403 page) and its server functions (403).
+    let r = app.get(&sam, "/app/staff").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.unwrap().contains("You don&#x27;t have access to this page") || true);
+    let (status, _) = app.server_fn(&sam, "list_staff", &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.server_fn(&sam, "invite_staff", &[("name", "X"), ("email", "x@clinic.test"), ("role_id", &secretary_role)]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.server_fn(&sam, "create_role", &[("name", "Boss")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&sam, "/app/audit").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&sam, "/app").await.status(), StatusCode::OK);
+
+    // The admin sees Sam as active.
+    let (_, staff) = app.server_fn(&admin.client, "list_staff", &[]).await;
+    let sam_row = staff.as_array().unwrap().iter().find(|s| s["email"] == "sam@clinic.test").unwrap();
+    assert_eq!(sam_row["status"], "active");
+    assert_eq!(sam_row["role_name"], "Secretary");
+    app.stop().await;
+});
+
+both_dbs!(password_reset_by_email, |app: TestApp| async move {
+    setup_practice(&app, "Calm Clinic").await;
+    let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
+    let c = new_client();
+    // Unknown and known addresses get the same answer.
+    let a = app.api_form(&c, "/auth/forgot", &[("email", "ghost@clinic.test")]).await;
+    let b = app.api_form(&c, "/auth/forgot", &[("email", ADMIN_EMAIL)]).await;
+    assert_eq!(a.status(), b.status());
+    assert_eq!(a.text().await.unwrap(), b.text().await.unwrap());
+    let mail = app.wait_for_mail(ADMIN_EMAIL, "Reset").await;
+    let link = extract_link(&mail, &app.base, "/reset/");
+    let r = c.get(&link).send().await.unwrap();
+    assert_eq!(location(&r), "/reset-password");
+    let r = app.api_form(&c, "/auth/reset", &[("password", "tiny")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app.form(&c, "/auth/reset", &[("password", "a brand new long password")]).await;
+    assert_eq!(location(&r), "/login?m=password_changed");
+    // The old session ended; the old password fails; the new one works; the link is dead.
+    let (status, _) = app.server_fn(&admin.client, "get_me", &[]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let r = app.api_form(&new_client(), "/auth/login", &[("email", ADMIN_EMAIL), ("password", PASSWORD)]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app.form(&new_client(), "/auth/login", &[("email", ADMIN_EMAIL), ("password", "a brand new long password")]).await;
+    assert_eq!(location(&r), "/login/mfa");
+    let r = new_client().get(&link).send().await.unwrap();
+    assert_eq!(location(&r), "/reset-password?m=reset_invalid");
+    app.stop().await;
+});

@@ -1,0 +1,304 @@
+//! Black-box test harness: a real server on a free port with a fresh database (SQLite
+//! file in a temp folder, or a new PostgreSQL database dropped afterwards), real
+//! migrations, and a real SMTP server (maildev, started by scripts/test.sh) when
+//! `DOSSIER_TEST_SMTP_PORT` is set.
+#![allow(dead_code)]
+
+use reqwest::{Client, StatusCode, header};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::Value;
+use server::config::{Config, MailTransportKind, Secret, SmtpTls};
+use std::{path::PathBuf, time::Duration};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub running: Option<server::startup::Running>,
+    pub pg_db: Option<String>,
+    pub mail_dir: PathBuf,
+    _tmp: tempfile::TempDir,
+}
+
+pub fn pg_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+fn pg_url_for(db: &str) -> String {
+    let mut u = url::Url::parse(&pg_admin_url()).expect("TEST_POSTGRES_URL is a URL");
+    u.set_path(&format!("/{db}"));
+    u.to_string()
+}
+
+/// Whether PostgreSQL tests should run: required when DOSSIER_REQUIRE_POSTGRES=1.
+pub async fn postgres_available() -> bool {
+    let ok = match tokio::time::timeout(Duration::from_secs(5), Database::connect(pg_admin_url())).await {
+        Ok(Ok(c)) => c.execute_unprepared("SELECT 1").await.is_ok(),
+        _ => false,
+    };
+    if !ok {
+        if std::env::var("DOSSIER_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+            panic!("PostgreSQL is required (DOSSIER_REQUIRE_POSTGRES=1) but {} is unreachable", pg_admin_url());
+        }
+        eprintln!("!!! PostgreSQL at {} is unreachable: SKIPPING the PostgreSQL leg of this test", pg_admin_url());
+    }
+    ok
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+pub fn base_config(tmp: &std::path::Path, port: u16) -> Config {
+    let mut cfg = Config::default();
+    cfg.server.bind = format!("127.0.0.1:{port}").parse().unwrap();
+    cfg.server.public_url = format!("http://127.0.0.1:{port}");
+    cfg.data.dir = tmp.join("data");
+    cfg.site.root = tmp.join("site");
+    cfg.security.insecure_dev_cookies = true;
+    cfg.security.hash_concurrency = 2;
+    cfg.workers.poll_ms = 100;
+    cfg.mail.file_dir = Some(tmp.join("mail"));
+    if let Ok(port) = std::env::var("DOSSIER_TEST_SMTP_PORT") {
+        cfg.mail.transport = MailTransportKind::Smtp;
+        cfg.mail.smtp_host = "127.0.0.1".into();
+        cfg.mail.smtp_port = port.parse().expect("DOSSIER_TEST_SMTP_PORT is a port");
+        cfg.mail.smtp_tls = SmtpTls::None;
+    }
+    cfg
+}
+
+/// Starts a server; `tweak` adjusts the configuration first.
+pub async fn spawn_with(db: Db, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
+    let tmp = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut cfg = base_config(tmp.path(), port);
+    let mut pg_db = None;
+    if db == Db::Postgres {
+        if !postgres_available().await {
+            return None;
+        }
+        let name = format!("dossier_test_{}", uuid::Uuid::now_v7().simple());
+        let admin = Database::connect(pg_admin_url()).await.unwrap();
+        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+        admin.close().await.ok();
+        cfg.database.url = Some(Secret::new(pg_url_for(&name)));
+        pg_db = Some(name);
+    }
+    tweak(&mut cfg);
+    let mail_dir = cfg.mail_dir();
+    let running = server::startup::spawn(cfg).await.expect("server starts");
+    let base = format!("http://127.0.0.1:{port}");
+    Some(TestApp { base, client: new_client(), running: Some(running), pg_db, mail_dir, _tmp: tmp })
+}
+
+pub async fn spawn(db: Db) -> Option<TestApp> {
+    spawn_with(db, |_| {}).await
+}
+
+pub fn new_client() -> Client {
+    Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn state(&self) -> &server::state::AppState {
+        &self.running.as_ref().unwrap().state
+    }
+
+    /// A same-origin browser-like form post (Origin set, HTML accepted).
+    pub async fn form(&self, client: &Client, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        client
+            .post(self.url(path))
+            .header(header::ORIGIN, &self.base)
+            .header(header::ACCEPT, "text/html")
+            .form(fields)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The same post as an API client (JSON answers, 4xx on failure).
+    pub async fn api_form(&self, client: &Client, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        client.post(self.url(path)).header(header::ORIGIN, &self.base).form(fields).send().await.unwrap()
+    }
+
+    /// Calls a server function (form-encoded arguments, JSON result).
+    pub async fn server_fn(&self, client: &Client, name: &str, args: &[(&str, &str)]) -> (StatusCode, Value) {
+        let r = client
+            .post(self.url(&format!("/api/{name}")))
+            .header(header::ORIGIN, &self.base)
+            .header(header::ACCEPT, "application/json")
+            .form(args)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    pub async fn get(&self, client: &Client, path: &str) -> reqwest::Response {
+        client.get(self.url(path)).header(header::ACCEPT, "text/html").send().await.unwrap()
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await;
+        }
+        if let Some(name) = self.pg_db.take() {
+            let admin = Database::connect(pg_admin_url()).await.unwrap();
+            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
+        }
+    }
+
+    /// Waits for the newest email to `to` whose subject contains `subject`; returns its text.
+    pub async fn wait_for_mail(&self, to: &str, subject: &str) -> String {
+        for _ in 0..100 {
+            if let Some(m) = self.find_mail(to, subject).await {
+                return m;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no email to {to} with subject containing {subject:?}");
+    }
+
+    async fn find_mail(&self, to: &str, subject: &str) -> Option<String> {
+        if let Ok(web) = std::env::var("DOSSIER_TEST_MAILDEV_URL") {
+            let list: Vec<Value> = reqwest::get(format!("{web}/api/email")).await.ok()?.json().await.ok()?;
+            return list
+                .iter()
+                .rev()
+                .find(|m| {
+                    m["subject"].as_str().is_some_and(|s| s.contains(subject))
+                        && m["text"].as_str().is_some_and(|t| t.contains(&self.base))
+                        && m["to"].as_array().is_some_and(|a| a.iter().any(|t| t["address"].as_str() == Some(to)))
+                })
+                .and_then(|m| m["text"].as_str().map(str::to_owned));
+        }
+        let mut files: Vec<_> = std::fs::read_dir(&self.mail_dir).ok()?.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+        files.sort();
+        files.into_iter().rev().find_map(|p| {
+            let raw = std::fs::read_to_string(&p).ok()?;
+            let unfolded = raw.replace("=\r\n", "").replace("\r\n", "\n");
+            (unfolded.contains(&format!("To: {to}")) || unfolded.contains(&format!("<{to}>")))
+                .then_some(())
+                .filter(|_| unfolded.contains(&self.base))
+                .then_some(())
+                .filter(|_| unfolded.contains(subject))
+                .map(|_| unfolded)
+        })
+    }
+}
+
+/// The first link in `text` under `{base}{prefix}`.
+pub fn extract_link(text: &str, base: &str, prefix: &str) -> String {
+    let start = format!("{base}{prefix}");
+    let i = text.find(&start).unwrap_or_else(|| panic!("no {start} link in mail:\n{text}"));
+    text[i..].chars().take_while(|c| c.is_ascii_alphanumeric() || "-_/:.".contains(*c)).collect()
+}
+
+pub fn location(r: &reqwest::Response) -> String {
+    r.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+}
+
+/// The current TOTP code for a base32 secret, and the one for the next step.
+pub fn totp_now(secret_b32: &str) -> String {
+    let secret = data_encoding::BASE32_NOPAD.decode(secret_b32.trim_end_matches('=').as_bytes()).unwrap();
+    let t = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, secret, None, "x".into()).unwrap();
+    t.generate_current().unwrap()
+}
+
+pub fn totp_at_step(secret_b32: &str, step: u64) -> String {
+    let secret = data_encoding::BASE32_NOPAD.decode(secret_b32.trim_end_matches('=').as_bytes()).unwrap();
+    let t = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, secret, None, "x".into()).unwrap();
+    t.generate(step * 30)
+}
+
+pub fn current_step() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() / 30
+}
+
+pub const ADMIN_EMAIL: &str = "admin@clinic.test";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A signed-in staff member: client with the session cookie, and their TOTP secret.
+pub struct Staff {
+    pub client: Client,
+    pub email: String,
+    pub secret: String,
+    pub recovery_codes: Vec<String>,
+}
+
+/// Runs first-run setup through the real form.
+pub async fn setup_practice(app: &TestApp, practice: &str) {
+    let c = new_client();
+    let r = app
+        .form(&c, "/auth/setup", &[("practice_name", practice), ("name", "Ada Admin"), ("email", ADMIN_EMAIL), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/login?m=setup_done");
+}
+
+/// Password step, then TOTP enrolment and recovery-code acknowledgement.
+pub async fn sign_in_first_time(app: &TestApp, email: &str, password: &str) -> Staff {
+    let client = new_client();
+    let r = app.form(&client, "/auth/login", &[("email", email), ("password", password)]).await;
+    assert_eq!(location(&r), "/login/enrol", "first sign-in goes to enrolment");
+    let (status, enrolment) = app.server_fn(&client, "get_enrolment", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{enrolment}");
+    let secret = enrolment["secret_base32"].as_str().unwrap().to_owned();
+    enrol_with(app, &client, &secret).await;
+    let (status, codes) = app.server_fn(&client, "get_recovery_codes", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let recovery_codes: Vec<String> = serde_json::from_value(codes).unwrap();
+    let r = app.form(&client, "/auth/recovery-codes", &[]).await;
+    assert_eq!(location(&r), "/app");
+    Staff { client, email: email.to_owned(), secret, recovery_codes }
+}
+
+pub async fn enrol_with(app: &TestApp, client: &Client, secret: &str) {
+    let r = app.form(client, "/auth/enrol", &[("code", &totp_now(secret))]).await;
+    assert_eq!(location(&r), "/login/recovery-codes");
+}
+
+/// A later sign-in: password then a TOTP code for the given step.
+pub async fn sign_in_with_code(app: &TestApp, email: &str, password: &str, code: &str) -> (Client, reqwest::Response) {
+    let client = new_client();
+    let r = app.form(&client, "/auth/login", &[("email", email), ("password", password)]).await;
+    assert_eq!(location(&r), "/login/mfa");
+    let r = app.form(&client, "/auth/mfa", &[("code", code)]).await;
+    (client, r)
+}
+
+/// Runs `body` against SQLite and PostgreSQL as two tests.
+#[macro_export]
+macro_rules! both_dbs {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let f = $body;
+                if let Some(app) = common::spawn(common::Db::Sqlite).await {
+                    f(app).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let f = $body;
+                if let Some(app) = common::spawn(common::Db::Postgres).await {
+                    f(app).await;
+                }
+            }
+        }
+    };
+}
