@@ -66,6 +66,11 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                // Malformed arguments are the caller's mistake: answer 400, not 500.
+                #[cfg(feature = "ssr")]
+                if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                    opts.set_status(http::StatusCode::BAD_REQUEST);
+                }
                 AppError::invalid("", "The request was incomplete or malformed.")
             }
             _ => AppError::Internal { incident: "transport".into() },

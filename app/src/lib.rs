@@ -16,4 +16,4 @@ pub mod pages;
 pub mod ports;
 pub mod shell;
 
-pub use shell::{App, PortalApp, portal_shell, shell};
+pub use shell::{App, shell};

@@ -6,7 +6,7 @@ use leptos_router::{
     path,
 };
 
-use crate::pages::{auth::*, portal::*, staff::*};
+use crate::pages::{auth::*, staff::*};
 
 /// Shell of the staff app and sign-in pages: hydrated to WebAssembly.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -59,33 +59,3 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Shell of the recipient portal: no hydration scripts, one small stylesheet.
-pub fn portal_shell(_options: LeptosOptions) -> impl IntoView {
-    view! {
-        <!DOCTYPE html>
-        <html lang="en">
-            <head>
-                <meta charset="utf-8"/>
-                <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <link rel="stylesheet" href="/pkg/portal.css"/>
-                <MetaTags/>
-            </head>
-            <body class="portal-body">
-                <PortalApp/>
-            </body>
-        </html>
-    }
-}
-
-#[component]
-pub fn PortalApp() -> impl IntoView {
-    provide_meta_context();
-    view! {
-        <Title text="Dossier"/>
-        <Router>
-            <Routes fallback=|| view! { <LinkInvalidPage/> }>
-                <Route path=path!("/portal/link-invalid") view=LinkInvalidPage/>
-            </Routes>
-        </Router>
-    }
-}

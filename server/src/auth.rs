@@ -280,7 +280,12 @@ async fn pending_session(s: &AppState, c: &Caller, stage: Stage) -> Result<(Live
 }
 
 fn session_ended(c: &Caller) -> Response {
-    c.done("/login?m=session_ended")
+    if c.html {
+        redirect("/login?m=session_ended")
+    } else {
+        let e = AppError::Unauthenticated;
+        (StatusCode::UNAUTHORIZED, Json(json!({ "error": e, "message": e.to_string() }))).into_response()
+    }
 }
 
 pub async fn mfa(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<String, String>>) -> Response {

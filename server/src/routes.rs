@@ -1,6 +1,6 @@
 //! The router: Leptos pages and server functions, auth form posts, the portal, health and
 //! metrics, static assets, and the layers around all of it.
-use app::{App, ports::{DynAuthPort, DynStaffPort}, portal_shell, shell};
+use app::{App, ports::{DynAuthPort, DynStaffPort}, shell};
 use axum::{
     Router,
     extract::State,
@@ -39,10 +39,6 @@ pub fn router(state: AppState) -> Router {
     let opts = state.leptos_options.clone();
     let ctx = context(state.clone());
     let routes = generate_route_list(App);
-    let portal = {
-        let opts = opts.clone();
-        leptos_axum::render_app_async_with_context(ctx.clone(), move || portal_shell(opts.clone()))
-    };
     let pkg = state.cfg.site.root.join("pkg");
 
     Router::new()
@@ -60,7 +56,7 @@ pub fn router(state: AppState) -> Router {
         .route("/invite/{token}", get(auth::open_invite))
         .route("/reset/{token}", get(auth::open_reset))
         .route("/s/{token}", get(|| async { auth::redirect("/portal/link-invalid") }))
-        .route("/portal/link-invalid", get(portal))
+        .route("/portal/link-invalid", get(portal_link_invalid))
         .leptos_routes_with_context(&state, routes, ctx, {
             let opts = opts.clone();
             move || shell(opts.clone())
@@ -87,6 +83,13 @@ pub fn router(state: AppState) -> Router {
 
 async fn not_found() -> Response {
     security::not_found()
+}
+
+async fn portal_link_invalid() -> Response {
+    let html = app::pages::portal::render_document("This link is not valid", || {
+        leptos::prelude::view! { <app::pages::portal::LinkInvalidPage/> }
+    });
+    (StatusCode::NOT_FOUND, axum::response::Html(html)).into_response()
 }
 
 async fn healthz(State(s): State<AppState>) -> Response {

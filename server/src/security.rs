@@ -139,6 +139,13 @@ pub async fn page_guard(State(s): State<AppState>, mut req: Request, next: Next)
         _ => {}
     }
     if path == "/app" || path.starts_with("/app/") {
+        // Half signed-in: back to the step they are at (the session stays).
+        match stage {
+            Some(Stage::Mfa) => return redirect("/login/mfa"),
+            Some(Stage::Enrol) => return redirect("/login/enrol"),
+            Some(Stage::Recovery) => return redirect("/login/recovery-codes"),
+            _ => {}
+        }
         let Some(live) = live.filter(|l| l.stage == Stage::Active) else {
             return ended();
         };

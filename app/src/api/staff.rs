@@ -1,6 +1,7 @@
 //! Server functions of the staff app shell and staff administration.
 use leptos::prelude::*;
 
+#[cfg(feature = "ssr")]
 use crate::domain::Permission;
 use crate::dto::{Me, RoleRow, StaffRow};
 use crate::error::AppError;
@@ -57,7 +58,7 @@ pub async fn invite_staff(name: String, email: String, role_id: String) -> Resul
 }
 
 #[server(endpoint = "create_role")]
-pub async fn create_role(name: String, permissions: Vec<String>) -> Result<RoleRow, AppError> {
+pub async fn create_role(name: String, #[server(default)] permissions: Vec<String>) -> Result<RoleRow, AppError> {
     respond(async {
         let port = staff_port()?;
         let p = port.authenticate().await?;

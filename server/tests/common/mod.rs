@@ -192,7 +192,6 @@ impl TestApp {
             (unfolded.contains(&format!("To: {to}")) || unfolded.contains(&format!("<{to}>")))
                 .then_some(())
                 .filter(|_| unfolded.contains(&self.base))
-                .then_some(())
                 .filter(|_| unfolded.contains(subject))
                 .map(|_| unfolded)
         })
