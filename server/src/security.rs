@@ -58,11 +58,13 @@ pub async fn csrf(State(s): State<AppState>, req: Request, next: Next) -> Respon
     let h = req.headers();
     let site = h.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     let origin = h.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    // Browsers that send Sec-Fetch-Site are judged by it alone: with
+    // `Referrer-Policy: no-referrer` Chromium sends `Origin: null` on our own form posts.
+    // Older clients without it must send an Origin equal to the public URL's.
     let allowed = match (site, origin) {
-        (Some(site), _) if site != "same-origin" => false,
-        (_, Some(o)) => o == s.cfg.public_origin(),
-        (Some("same-origin"), None) => true,
-        _ => false,
+        (Some(site), _) => site == "same-origin",
+        (None, Some(o)) => o == s.cfg.public_origin(),
+        (None, None) => false,
     };
     if allowed {
         next.run(req).await

@@ -18,6 +18,8 @@ both_dbs!(state_changing_requests_need_our_origin, |app: TestApp| async move {
     assert_eq!(cross.status(), StatusCode::FORBIDDEN);
     let sf = c.post(app.url("/api/get_me")).header("sec-fetch-site", "same-site").send().await.unwrap();
     assert_eq!(sf.status(), StatusCode::FORBIDDEN, "server functions are covered too");
+    let null_origin = c.post(app.url("/auth/login")).header("sec-fetch-site", "same-origin").header(header::ORIGIN, "null").form(&form).send().await.unwrap();
+    assert_eq!(null_origin.status(), StatusCode::OK, "Chromium's same-origin post under no-referrer");
     let ok = c.post(app.url("/auth/login")).header("sec-fetch-site", "same-origin").form(&form).send().await.unwrap();
     assert_eq!(ok.status(), StatusCode::OK, "same-origin passes (API answer)");
     app.stop().await;

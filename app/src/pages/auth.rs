@@ -12,7 +12,7 @@ pub fn SetupPage() -> impl IntoView {
         <AuthCard title="Set up your practice">
             <p class="lead">"Create your practice and the first administrator account. You will set up two-step verification next."</p>
             <QueryFeedback/>
-            <form method="post" action="/auth/setup" class="stack">
+            <form method="post" action="/auth/setup" class="stack" novalidate>
                 <Field label="Practice name" name="practice_name" autocomplete="organization"/>
                 <Field label="Your name" name="name" autocomplete="name"/>
                 <Field label="Email" name="email" kind="email" autocomplete="username"/>
@@ -30,7 +30,7 @@ pub fn LoginPage() -> impl IntoView {
         <AuthCard title="Sign in">
             <QueryNotice/>
             <QueryFeedback/>
-            <form method="post" action="/auth/login" class="stack">
+            <form method="post" action="/auth/login" class="stack" novalidate>
                 <Field label="Email" name="email" kind="email" autocomplete="username"/>
                 <Field label="Password" name="password" kind="password" autocomplete="current-password"/>
                 <button type="submit" class="button primary">"Sign in"</button>
@@ -45,7 +45,7 @@ pub fn MfaPage() -> impl IntoView {
     view! {
         <AuthCard title="Two-step verification">
             <QueryFeedback/>
-            <form method="post" action="/auth/mfa" class="stack">
+            <form method="post" action="/auth/mfa" class="stack" novalidate>
                 <Field label="Authentication code" name="code" autocomplete="one-time-code" inputmode="numeric"
                     hint="Enter the 6-digit code from your authenticator app, or one of your recovery codes."/>
                 <button type="submit" class="button primary">"Verify"</button>
@@ -74,7 +74,7 @@ pub fn EnrolPage() -> impl IntoView {
                 })}
             </Suspense>
             <QueryFeedback/>
-            <form method="post" action="/auth/enrol" class="stack">
+            <form method="post" action="/auth/enrol" class="stack" novalidate>
                 <Field label="6-digit code" name="code" autocomplete="one-time-code" inputmode="numeric"/>
                 <button type="submit" class="button primary">"Verify and continue"</button>
             </form>
@@ -98,7 +98,7 @@ pub fn RecoveryCodesPage() -> impl IntoView {
                     Err(_) => view! { <p class="form-error" role="alert">"These codes are no longer available."</p> }.into_any(),
                 })}
             </Suspense>
-            <form method="post" action="/auth/recovery-codes" class="stack">
+            <form method="post" action="/auth/recovery-codes" class="stack" novalidate>
                 <button type="submit" class="button primary">"I have saved my codes"</button>
             </form>
         </AuthCard>
@@ -112,7 +112,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
             <QueryNotice/>
             <QueryFeedback/>
             <p class="lead">"Enter the email address you sign in with. We will email you a link to choose a new password."</p>
-            <form method="post" action="/auth/forgot" class="stack">
+            <form method="post" action="/auth/forgot" class="stack" novalidate>
                 <Field label="Email" name="email" kind="email" autocomplete="username"/>
                 <button type="submit" class="button primary">"Send reset link"</button>
             </form>
@@ -130,7 +130,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
             <QueryNotice/>
             <QueryFeedback/>
             <Show when=move || !invalid() fallback=|| view! { <p class="aside"><a href="/forgot-password">"Request a new link"</a></p> }>
-                <form method="post" action="/auth/reset" class="stack">
+                <form method="post" action="/auth/reset" class="stack" novalidate>
                     <Field label="New password" name="password" kind="password" autocomplete="new-password"
                         hint="At least 12 characters. A few unrelated words work well." minlength=NewPassword::MIN_CHARS as u32/>
                     <button type="submit" class="button primary">"Save password"</button>
@@ -150,7 +150,7 @@ pub fn InvitePage() -> impl IntoView {
             <QueryFeedback/>
             <Show when=move || !invalid() fallback=|| ()>
                 <p class="lead">"Welcome to Dossier. Choose a password for your account; you will set up two-step verification next."</p>
-                <form method="post" action="/auth/invite" class="stack">
+                <form method="post" action="/auth/invite" class="stack" novalidate>
                     <Field label="Password" name="password" kind="password" autocomplete="new-password"
                         hint="At least 12 characters. A few unrelated words work well." minlength=NewPassword::MIN_CHARS as u32/>
                     <button type="submit" class="button primary">"Set password"</button>
