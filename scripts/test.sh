@@ -46,7 +46,7 @@ step "SMTP server (maildev)"
 MAIL_DIR="$(mktemp -d)"
 SMTP_PORT=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 WEB_PORT=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
-node end2end/node_modules/maildev/bin/maildev --smtp "$SMTP_PORT" --web "$WEB_PORT" --ip 127.0.0.1 \
+node end2end/node_modules/maildev/dist/bin/maildev.js --smtp "$SMTP_PORT" --web "$WEB_PORT" --ip 127.0.0.1 \
   --mail-directory "$MAIL_DIR" >"$LOGS/maildev.log" 2>&1 &
 MAILDEV_PID=$!
 cleanup() { kill "$MAILDEV_PID" 2>/dev/null; wait "$MAILDEV_PID" 2>/dev/null; rm -rf "$MAIL_DIR"; }

@@ -20,12 +20,11 @@ pub(crate) mod support {
     /// Sets the HTTP status of a server-function response from its error (4xx for the
     /// caller's mistakes) and passes the result through.
     pub fn respond<T>(r: Result<T, AppError>) -> Result<T, AppError> {
-        if let Err(e) = &r {
-            if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
-                if let Ok(code) = http::StatusCode::from_u16(e.status()) {
-                    opts.set_status(code);
-                }
-            }
+        if let Err(e) = &r
+            && let Some(opts) = use_context::<leptos_axum::ResponseOptions>()
+            && let Ok(code) = http::StatusCode::from_u16(e.status())
+        {
+            opts.set_status(code);
         }
         r
     }

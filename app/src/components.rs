@@ -53,7 +53,25 @@ pub fn QueryFeedback() -> impl IntoView {
     }
 }
 
-/// A labelled input with an optional hint. Labels are real `<label for>` elements.
+/// Checks a field's value in the browser; `Some(message)` when it is not acceptable.
+/// The same domain parsers run again on the server.
+pub type Check = fn(&str) -> Option<String>;
+
+pub fn check_email(v: &str) -> Option<String> {
+    crate::domain::EmailAddress::parse("email", v).err().map(|e| e.to_string())
+}
+
+pub fn check_new_password(v: &str) -> Option<String> {
+    crate::domain::NewPassword::parse("password", v).err().map(|e| e.to_string())
+}
+
+pub fn check_required_name(v: &str) -> Option<String> {
+    crate::domain::DisplayName::parse("name", "a name", v).err().map(|e| e.to_string())
+}
+
+/// A labelled input with an optional hint and inline validation (after hydration: checked
+/// when the field loses focus, re-checked as the person corrects it). Labels are real
+/// `<label for>` elements; the error is tied to the field with `aria-describedby`.
 #[component]
 pub fn Field(
     label: &'static str,
@@ -65,9 +83,30 @@ pub fn Field(
     #[prop(optional)] inputmode: Option<&'static str>,
     #[prop(optional)] minlength: Option<u32>,
     #[prop(optional)] maxlength: Option<u32>,
+    #[prop(optional)] check: Option<Check>,
 ) -> impl IntoView {
     let hint_id = format!("{name}-hint");
-    let described = hint.map(|_| hint_id.clone());
+    let error_id = format!("{name}-error");
+    let error = RwSignal::new(None::<String>);
+    let described = {
+        let hint_id = hint_id.clone();
+        let error_id = error_id.clone();
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    let run_check = move |value: String| {
+        if let Some(f) = check {
+            error.set(f(&value));
+        }
+    };
     view! {
         <div class="field">
             <label for=name>{label}</label>
@@ -82,7 +121,15 @@ pub fn Field(
                 minlength=minlength
                 maxlength=maxlength
                 aria-describedby=described
+                aria-invalid=move || error.get().is_some().then_some("true")
+                on:blur=move |ev| run_check(event_target_value(&ev))
+                on:input=move |ev| {
+                    if error.get_untracked().is_some() {
+                        run_check(event_target_value(&ev));
+                    }
+                }
             />
+            {move || error.get().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
         </div>
     }
 }

@@ -25,9 +25,7 @@ impl EmailAddress {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
-            && domain
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+            && domain.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
         let local_ok = !local.is_empty()
             && local.len() <= 64
             && !local.contains(char::is_whitespace)
@@ -93,8 +91,16 @@ impl fmt::Debug for NewPassword {
 
 /// A small breached-password list of strings long enough to pass the length rule.
 const COMMON_PASSWORDS: &[&str] = &[
-    "password1234", "password12345", "123456789012", "qwertyuiopas", "iloveyou1234",
-    "passwordpassword", "111111111111", "000000000000", "abcdefghijkl", "letmein12345",
+    "password1234",
+    "password12345",
+    "123456789012",
+    "qwertyuiopas",
+    "iloveyou1234",
+    "passwordpassword",
+    "111111111111",
+    "000000000000",
+    "abcdefghijkl",
+    "letmein12345",
 ];
 
 /// A person's or practice's display name.
@@ -301,7 +307,8 @@ mod tests {
         for p in Permission::ALL {
             assert_eq!(Permission::from_key(p.key()), Some(p));
         }
-        let list = Permission::join_list(&[Permission::ViewAuditLog, Permission::ShareDocuments, Permission::ViewAuditLog]);
+        let list =
+            Permission::join_list(&[Permission::ViewAuditLog, Permission::ShareDocuments, Permission::ViewAuditLog]);
         assert_eq!(Permission::parse_list(&list), vec![Permission::ShareDocuments, Permission::ViewAuditLog]);
         assert_eq!(Permission::parse_list("bogus,share_documents"), vec![Permission::ShareDocuments]);
     }

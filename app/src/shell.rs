@@ -58,4 +58,3 @@ pub fn App() -> impl IntoView {
         </Router>
     }
 }
-

@@ -54,31 +54,18 @@ impl MigrationTrait for Migration {
                             .to(Practice::Table, Practice::Id)
                             .on_delete(ForeignKeyAction::Cascade),
                     )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Staff::Table, StaffCol::RoleId)
-                            .to(Role::Table, Role::Id),
-                    )
+                    .foreign_key(ForeignKey::create().from(Staff::Table, StaffCol::RoleId).to(Role::Table, Role::Id))
                     .to_owned(),
             )
             .await?;
         manager
             .create_index(
-                Index::create()
-                    .name("ux_staff_email")
-                    .table(Staff::Table)
-                    .col(StaffCol::Email)
-                    .unique()
-                    .to_owned(),
+                Index::create().name("ux_staff_email").table(Staff::Table).col(StaffCol::Email).unique().to_owned(),
             )
             .await?;
         manager
             .create_index(
-                Index::create()
-                    .name("ix_staff_practice")
-                    .table(Staff::Table)
-                    .col(StaffCol::PracticeId)
-                    .to_owned(),
+                Index::create().name("ix_staff_practice").table(Staff::Table).col(StaffCol::PracticeId).to_owned(),
             )
             .await
     }

@@ -3,7 +3,7 @@
 //! first row that does not match. There is no update or delete path in the code, and the
 //! database refuses them too (triggers in the migration).
 use chrono::{DateTime, SecondsFormat, Utc};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, ColumnTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use sha2::{Digest, Sha256};
 
 use crate::entities::audit_event;
@@ -51,7 +51,17 @@ fn content_hash(
     detail: &str,
 ) -> String {
     let canonical = serde_json::json!([
-        prev, practice_id, seq, at.to_rfc3339_opts(SecondsFormat::Micros, true), actor_kind, actor_id, action, target, network, ua, detail
+        prev,
+        practice_id,
+        seq,
+        at.to_rfc3339_opts(SecondsFormat::Micros, true),
+        actor_kind,
+        actor_id,
+        action,
+        target,
+        network,
+        ua,
+        detail
     ]);
     crate::crypto::hex(&Sha256::digest(canonical.to_string().as_bytes()))
 }
@@ -81,8 +91,17 @@ pub async fn append<C: ConnectionTrait>(
     let (kind, actor_id) = actor.parts();
     let detail = detail.to_string();
     let hash = content_hash(
-        &prev, practice_id, seq, &at, kind, actor_id.as_deref(), action, target,
-        origin.network.as_deref(), origin.user_agent.as_deref(), &detail,
+        &prev,
+        practice_id,
+        seq,
+        &at,
+        kind,
+        actor_id.as_deref(),
+        action,
+        target,
+        origin.network.as_deref(),
+        origin.user_agent.as_deref(),
+        &detail,
     );
     audit_event::Entity::insert(audit_event::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),
@@ -113,17 +132,24 @@ pub async fn verify_chain<C: ConnectionTrait>(db: &C, practice_id: &str) -> Resu
         .all(db)
         .await?;
     let mut prev = GENESIS.to_owned();
-    let mut expected_seq = 1;
-    for r in &rows {
+    for (expected_seq, r) in (1..).zip(rows.iter()) {
         let h = content_hash(
-            &r.prev_hash, &r.practice_id, r.seq, &r.at, &r.actor_kind, r.actor_id.as_deref(), &r.action,
-            r.target.as_deref(), r.client_network.as_deref(), r.user_agent.as_deref(), &r.detail,
+            &r.prev_hash,
+            &r.practice_id,
+            r.seq,
+            &r.at,
+            &r.actor_kind,
+            r.actor_id.as_deref(),
+            &r.action,
+            r.target.as_deref(),
+            r.client_network.as_deref(),
+            r.user_agent.as_deref(),
+            &r.detail,
         );
         if r.seq != expected_seq || r.prev_hash != prev || h != r.hash {
             return Ok(Err(r.seq));
         }
         prev = r.hash.clone();
-        expected_seq += 1;
     }
     Ok(Ok(rows.len() as u64))
 }

@@ -10,17 +10,17 @@ use app::{
     domain::{DisplayName, EmailAddress, NewPassword, SecondFactorCode},
     error::AppError,
 };
+use axum::extract::Form;
 use axum::{
     Json,
     extract::{ConnectInfo, FromRequestParts, Path, State},
     http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
-use axum::extract::Form;
 use chrono::{Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, TransactionTrait,
 };
 use serde_json::json;
 use std::{collections::HashMap, net::SocketAddr};
@@ -48,11 +48,8 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Self::Rejection> {
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-        let html = parts
-            .headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"));
+        let html =
+            parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
         Ok(Caller {
             network: crate::net::client_network(peer, &parts.headers, s.cfg.server.trust_proxy),
             user_agent: crate::net::user_agent(&parts.headers),
@@ -175,19 +172,37 @@ pub async fn create_practice<C: ConnectionTrait + TransactionTrait>(
     .insert(&txn)
     .await
     .map_err(internal)?;
-    audit::append(&txn, &p.id, &Actor::Staff(st.id.clone()), "practice.created", Some(&p.id), origin, json!({ "name": p.name }))
-        .await
-        .map_err(internal)?;
-    audit::append(&txn, &p.id, &Actor::Staff(st.id.clone()), "staff.created", Some(&st.id), origin, json!({ "role": "Admin" }))
-        .await
-        .map_err(internal)?;
+    audit::append(
+        &txn,
+        &p.id,
+        &Actor::Staff(st.id.clone()),
+        "practice.created",
+        Some(&p.id),
+        origin,
+        json!({ "name": p.name }),
+    )
+    .await
+    .map_err(internal)?;
+    audit::append(
+        &txn,
+        &p.id,
+        &Actor::Staff(st.id.clone()),
+        "staff.created",
+        Some(&st.id),
+        origin,
+        json!({ "role": "Admin" }),
+    )
+    .await
+    .map_err(internal)?;
     txn.commit().await.map_err(internal)?;
     Ok((p, st))
 }
 
 pub async fn setup(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<String, String>>) -> Response {
     match practice_exists(&s.db).await {
-        Ok(true) => return c.fail(&s, "/login", AppError::Conflict("This Dossier is already set up. Sign in instead.".into())),
+        Ok(true) => {
+            return c.fail(&s, "/login", AppError::Conflict("This Dossier is already set up. Sign in instead.".into()));
+        }
         Ok(false) => {}
         Err(e) => return c.fail(&s, "/setup", internal(e)),
     }
@@ -219,7 +234,11 @@ pub async fn login(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<S
     }
 }
 
-async fn login_inner(s: &AppState, c: &Caller, f: &HashMap<String, String>) -> Result<(&'static str, HeaderValue), AppError> {
+async fn login_inner(
+    s: &AppState,
+    c: &Caller,
+    f: &HashMap<String, String>,
+) -> Result<(&'static str, HeaderValue), AppError> {
     let email = EmailAddress::parse("email", field(f, "email"))?;
     let password = field(f, "password");
     let now = Utc::now();
@@ -232,16 +251,25 @@ async fn login_inner(s: &AppState, c: &Caller, f: &HashMap<String, String>) -> R
             return Err(AppError::Throttled { minutes });
         }
     }
-    let found = staff::Entity::find().filter(staff::Column::Email.eq(email.as_str())).one(&s.db).await.map_err(internal)?;
+    let found =
+        staff::Entity::find().filter(staff::Column::Email.eq(email.as_str())).one(&s.db).await.map_err(internal)?;
     let usable = found.as_ref().filter(|st| st.status == "active");
     let ok = s.hasher.verify(usable.and_then(|st| st.password_hash.as_deref()), password).await;
     let Some(st) = usable.filter(|_| ok) else {
         throttle::record_failure(&s.db, &acct, window, now).await.map_err(internal)?;
         throttle::record_failure(&s.db, &net, window, now).await.map_err(internal)?;
         if let Some(st) = &found {
-            audit::append(&s.db, &st.practice_id, &Actor::Anonymous, "signin.failed", Some(&st.id), &c.origin(), json!({ "step": "password" }))
-                .await
-                .map_err(internal)?;
+            audit::append(
+                &s.db,
+                &st.practice_id,
+                &Actor::Anonymous,
+                "signin.failed",
+                Some(&st.id),
+                &c.origin(),
+                json!({ "step": "password" }),
+            )
+            .await
+            .map_err(internal)?;
         }
         metrics::counter!("dossier_signin_failed_total").increment(1);
         tracing::info!(network = %c.network, "sign-in failed at the password step");
@@ -300,7 +328,13 @@ pub async fn mfa(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<Str
     }
 }
 
-async fn mfa_inner(s: &AppState, c: &Caller, f: &HashMap<String, String>, live: &LiveSession, st: &staff::Model) -> Result<HeaderValue, AppError> {
+async fn mfa_inner(
+    s: &AppState,
+    c: &Caller,
+    f: &HashMap<String, String>,
+    live: &LiveSession,
+    st: &staff::Model,
+) -> Result<HeaderValue, AppError> {
     let now = Utc::now();
     let window = Duration::seconds(s.cfg.security.login_window_secs as i64);
     let acct = throttle::account_key("login", &st.email);
@@ -320,15 +354,17 @@ async fn mfa_inner(s: &AppState, c: &Caller, f: &HashMap<String, String>, live: 
                 .ok_or_else(|| internal("TOTP secret missing or undecryptable"))?;
             match totp::matching_step(&secret, code, now.timestamp() as u64) {
                 // Replay protection: accept a step only if it is newer than the last one used.
-                Some(step) => staff::Entity::update_many()
-                    .col_expr(staff::Column::TotpLastStep, sea_orm::sea_query::Expr::value(step))
-                    .filter(staff::Column::Id.eq(st.id.clone()))
-                    .filter(staff::Column::TotpLastStep.lt(step))
-                    .exec(&s.db)
-                    .await
-                    .map_err(internal)?
-                    .rows_affected
-                    == 1,
+                Some(step) => {
+                    staff::Entity::update_many()
+                        .col_expr(staff::Column::TotpLastStep, sea_orm::sea_query::Expr::value(step))
+                        .filter(staff::Column::Id.eq(st.id.clone()))
+                        .filter(staff::Column::TotpLastStep.lt(step))
+                        .exec(&s.db)
+                        .await
+                        .map_err(internal)?
+                        .rows_affected
+                        == 1
+                }
                 None => false,
             }
         }
@@ -337,16 +373,32 @@ async fn mfa_inner(s: &AppState, c: &Caller, f: &HashMap<String, String>, live: 
     if !accepted {
         throttle::record_failure(&s.db, &acct, window, now).await.map_err(internal)?;
         throttle::record_failure(&s.db, &net, window, now).await.map_err(internal)?;
-        audit::append(&s.db, &st.practice_id, &Actor::Anonymous, "signin.failed", Some(&st.id), &c.origin(), json!({ "step": "second_factor" }))
-            .await
-            .map_err(internal)?;
+        audit::append(
+            &s.db,
+            &st.practice_id,
+            &Actor::Anonymous,
+            "signin.failed",
+            Some(&st.id),
+            &c.origin(),
+            json!({ "step": "second_factor" }),
+        )
+        .await
+        .map_err(internal)?;
         return Err(AppError::invalid("code", BAD_CODE));
     }
     throttle::clear(&s.db, &acct).await.map_err(internal)?;
     let method = if matches!(code, SecondFactorCode::Totp(_)) { "totp" } else { "recovery_code" };
-    audit::append(&s.db, &st.practice_id, &Actor::Staff(st.id.clone()), "signin.succeeded", Some(&st.id), &c.origin(), json!({ "method": method }))
-        .await
-        .map_err(internal)?;
+    audit::append(
+        &s.db,
+        &st.practice_id,
+        &Actor::Staff(st.id.clone()),
+        "signin.succeeded",
+        Some(&st.id),
+        &c.origin(),
+        json!({ "method": method }),
+    )
+    .await
+    .map_err(internal)?;
     metrics::counter!("dossier_signin_succeeded_total").increment(1);
     let token = session::rotate(&s.db, &s.cfg, live, st, Stage::Active, None).await.map_err(internal)?;
     Ok(session::set_cookie(&s.cfg, session::session_cookie_name(&s.cfg), &token, None))
@@ -388,7 +440,13 @@ pub async fn enrol(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<S
     }
 }
 
-async fn enrol_inner(s: &AppState, c: &Caller, f: &HashMap<String, String>, live: &LiveSession, st: &staff::Model) -> Result<HeaderValue, AppError> {
+async fn enrol_inner(
+    s: &AppState,
+    c: &Caller,
+    f: &HashMap<String, String>,
+    live: &LiveSession,
+    st: &staff::Model,
+) -> Result<HeaderValue, AppError> {
     let aad = format!("staff:{}:totp", st.id);
     let secret = st
         .totp_pending_secret
@@ -397,10 +455,15 @@ async fn enrol_inner(s: &AppState, c: &Caller, f: &HashMap<String, String>, live
         .ok_or(AppError::Unauthenticated)?;
     let code = match SecondFactorCode::parse("code", field(f, "code"))? {
         SecondFactorCode::Totp(c) => c,
-        SecondFactorCode::Recovery(_) => return Err(AppError::invalid("code", "Enter the 6-digit code your authenticator app shows.")),
+        SecondFactorCode::Recovery(_) => {
+            return Err(AppError::invalid("code", "Enter the 6-digit code your authenticator app shows."));
+        }
     };
     let Some(step) = totp::matching_step(&secret, &code, Utc::now().timestamp() as u64) else {
-        return Err(AppError::invalid("code", "That code is not correct. Check that your phone's clock is right and try the next code."));
+        return Err(AppError::invalid(
+            "code",
+            "That code is not correct. Check that your phone's clock is right and try the next code.",
+        ));
     };
     let codes = totp::new_recovery_codes();
     let mut hashes = Vec::with_capacity(codes.len());
@@ -433,10 +496,19 @@ async fn enrol_inner(s: &AppState, c: &Caller, f: &HashMap<String, String>, live
         .await
         .map_err(internal)?;
     }
-    audit::append(&txn, &st.practice_id, &Actor::Staff(st.id.clone()), "totp.enrolled", Some(&st.id), &c.origin(), json!({}))
-        .await
-        .map_err(internal)?;
-    let shown = serde_json::to_string(&codes.iter().map(|c| totp::format_recovery_code(c)).collect::<Vec<_>>()).expect("json");
+    audit::append(
+        &txn,
+        &st.practice_id,
+        &Actor::Staff(st.id.clone()),
+        "totp.enrolled",
+        Some(&st.id),
+        &c.origin(),
+        json!({}),
+    )
+    .await
+    .map_err(internal)?;
+    let shown =
+        serde_json::to_string(&codes.iter().map(|c| totp::format_recovery_code(c)).collect::<Vec<_>>()).expect("json");
     let pending = s.keys.seal(shown.as_bytes(), &format!("recovery:{}", st.id));
     let token = session::rotate(&txn, &s.cfg, live, st, Stage::Recovery, Some(pending)).await.map_err(internal)?;
     txn.commit().await.map_err(internal)?;
@@ -450,14 +522,24 @@ pub async fn recovery_ack(State(s): State<AppState>, c: Caller) -> Response {
         Err(e) => return c.fail(&s, "/login/recovery-codes", e),
     };
     let r = async {
-        audit::append(&s.db, &st.practice_id, &Actor::Staff(st.id.clone()), "signin.succeeded", Some(&st.id), &c.origin(), json!({ "method": "totp_enrolment" }))
-            .await
-            .map_err(internal)?;
+        audit::append(
+            &s.db,
+            &st.practice_id,
+            &Actor::Staff(st.id.clone()),
+            "signin.succeeded",
+            Some(&st.id),
+            &c.origin(),
+            json!({ "method": "totp_enrolment" }),
+        )
+        .await
+        .map_err(internal)?;
         session::rotate(&s.db, &s.cfg, &live, &st, Stage::Active, None).await.map_err(internal)
     }
     .await;
     match r {
-        Ok(token) => with_cookie(c.done("/app"), session::set_cookie(&s.cfg, session::session_cookie_name(&s.cfg), &token, None)),
+        Ok(token) => {
+            with_cookie(c.done("/app"), session::set_cookie(&s.cfg, session::session_cookie_name(&s.cfg), &token, None))
+        }
         Err(e) => c.fail(&s, "/login/recovery-codes", e),
     }
 }
@@ -465,11 +547,23 @@ pub async fn recovery_ack(State(s): State<AppState>, c: Caller) -> Response {
 pub async fn logout(State(s): State<AppState>, c: Caller) -> Response {
     if let Ok(Some(live)) = session::load(&s.db, &s.cfg, &c.headers, false).await {
         if live.stage == Stage::Active {
-            let _ = audit::append(&s.db, &live.row.practice_id, &Actor::Staff(live.row.staff_id.clone()), "signout", Some(&live.row.staff_id), &c.origin(), json!({})).await;
+            let _ = audit::append(
+                &s.db,
+                &live.row.practice_id,
+                &Actor::Staff(live.row.staff_id.clone()),
+                "signout",
+                Some(&live.row.staff_id),
+                &c.origin(),
+                json!({}),
+            )
+            .await;
         }
         let _ = crate::entities::staff_session::Entity::delete_by_id(live.row.id).exec(&s.db).await;
     }
-    with_cookie(c.done("/login?m=signed_out"), session::set_cookie(&s.cfg, session::session_cookie_name(&s.cfg), "", Some(0)))
+    with_cookie(
+        c.done("/login?m=signed_out"),
+        session::set_cookie(&s.cfg, session::session_cookie_name(&s.cfg), "", Some(0)),
+    )
 }
 
 // ---------------------------------------------------------------------------------------
@@ -479,7 +573,12 @@ pub const INVITE_HOURS: i64 = 72;
 pub const RESET_MINUTES: i64 = 60;
 
 /// Creates a token row and returns the clear token for the link.
-pub async fn issue_token<C: ConnectionTrait>(db: &C, st: &staff::Model, kind: &str, lifetime: Duration) -> Result<String, sea_orm::DbErr> {
+pub async fn issue_token<C: ConnectionTrait>(
+    db: &C,
+    st: &staff::Model,
+    kind: &str,
+    lifetime: Duration,
+) -> Result<String, sea_orm::DbErr> {
     let token = random_token();
     let now = Utc::now();
     action_token::ActiveModel {
@@ -496,7 +595,11 @@ pub async fn issue_token<C: ConnectionTrait>(db: &C, st: &staff::Model, kind: &s
     Ok(token)
 }
 
-async fn valid_token(db: &DatabaseConnection, token: &str, kind: &str) -> Result<Option<(action_token::Model, staff::Model)>, sea_orm::DbErr> {
+async fn valid_token(
+    db: &DatabaseConnection,
+    token: &str,
+    kind: &str,
+) -> Result<Option<(action_token::Model, staff::Model)>, sea_orm::DbErr> {
     if token.len() > 100 {
         return Ok(None);
     }
@@ -506,7 +609,10 @@ async fn valid_token(db: &DatabaseConnection, token: &str, kind: &str) -> Result
     if t.kind != kind || t.used_at.is_some() || t.expires_at <= Utc::now() {
         return Ok(None);
     }
-    let st = staff::Entity::find_by_id(t.staff_id.clone()).filter(staff::Column::PracticeId.eq(t.practice_id.clone())).one(db).await?;
+    let st = staff::Entity::find_by_id(t.staff_id.clone())
+        .filter(staff::Column::PracticeId.eq(t.practice_id.clone()))
+        .one(db)
+        .await?;
     Ok(st.map(|st| (t, st)))
 }
 
@@ -514,7 +620,10 @@ async fn valid_token(db: &DatabaseConnection, token: &str, kind: &str) -> Result
 /// cookie and the browser is sent to a URL without it (no token in history or Referer).
 async fn open_link(s: &AppState, token: &str, kind: &str, page: &str) -> Response {
     match valid_token(&s.db, token, kind).await {
-        Ok(Some(_)) => with_cookie(redirect(page), session::set_cookie(&s.cfg, session::flow_cookie_name(&s.cfg), token, Some(30 * 60))),
+        Ok(Some(_)) => with_cookie(
+            redirect(page),
+            session::set_cookie(&s.cfg, session::flow_cookie_name(&s.cfg), token, Some(30 * 60)),
+        ),
         Ok(None) => redirect(&format!("{page}?m={kind}_invalid")),
         Err(e) => {
             let _ = internal(e);
@@ -573,16 +682,32 @@ pub async fn accept_invite(State(s): State<AppState>, c: Caller, Form(f): Form<H
         am.totp_pending_secret = Set(Some(s.keys.seal(&secret, &format!("staff:{}:totp", st.id))));
         am.updated_at = Set(Utc::now());
         let st = am.update(&txn).await.map_err(internal)?;
-        audit::append(&txn, &st.practice_id, &Actor::Staff(st.id.clone()), "staff.invite_accepted", Some(&st.id), &c.origin(), json!({}))
+        audit::append(
+            &txn,
+            &st.practice_id,
+            &Actor::Staff(st.id.clone()),
+            "staff.invite_accepted",
+            Some(&st.id),
+            &c.origin(),
+            json!({}),
+        )
+        .await
+        .map_err(internal)?;
+        let token = session::create(&txn, &s.cfg, &st, Stage::Enrol, &c.network, &c.user_agent, None)
             .await
             .map_err(internal)?;
-        let token = session::create(&txn, &s.cfg, &st, Stage::Enrol, &c.network, &c.user_agent, None).await.map_err(internal)?;
         txn.commit().await.map_err(internal)?;
         Ok(token)
     }
     .await;
     match r {
-        Ok(token) => clear_flow(&s, with_cookie(c.done("/login/enrol"), session::set_cookie(&s.cfg, session::session_cookie_name(&s.cfg), &token, None))),
+        Ok(token) => clear_flow(
+            &s,
+            with_cookie(
+                c.done("/login/enrol"),
+                session::set_cookie(&s.cfg, session::session_cookie_name(&s.cfg), &token, None),
+            ),
+        ),
         Err(AppError::NotFound) => clear_flow(&s, c.done("/invite?m=invite_invalid")),
         Err(e) => c.fail(&s, "/invite", e),
     }
@@ -597,7 +722,11 @@ pub async fn forgot(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<
         return c.fail(&s, "/forgot-password", e);
     }
     // The same answer whether or not the account exists.
-    if c.html { redirect("/forgot-password?m=reset_sent") } else { (StatusCode::ACCEPTED, Json(json!({ "status": "sent_if_exists" }))).into_response() }
+    if c.html {
+        redirect("/forgot-password?m=reset_sent")
+    } else {
+        (StatusCode::ACCEPTED, Json(json!({ "status": "sent_if_exists" }))).into_response()
+    }
 }
 
 async fn forgot_inner(s: &AppState, c: &Caller, email: &EmailAddress) -> Result<(), AppError> {
@@ -605,7 +734,11 @@ async fn forgot_inner(s: &AppState, c: &Caller, email: &EmailAddress) -> Result<
     let window = Duration::seconds(s.cfg.security.login_window_secs as i64);
     let acct = throttle::account_key("reset", email.as_str());
     let net = throttle::network_key("reset", &c.network);
-    if throttle::blocked_for(&s.db, &net, s.cfg.security.network_max_failures, window, now).await.map_err(internal)?.is_some() {
+    if throttle::blocked_for(&s.db, &net, s.cfg.security.network_max_failures, window, now)
+        .await
+        .map_err(internal)?
+        .is_some()
+    {
         return Err(AppError::Throttled { minutes: (window.num_minutes()) as u32 });
     }
     throttle::record_failure(&s.db, &net, window, now).await.map_err(internal)?;
@@ -623,15 +756,27 @@ async fn forgot_inner(s: &AppState, c: &Caller, email: &EmailAddress) -> Result<
     else {
         return Ok(());
     };
-    let practice = practice::Entity::find_by_id(st.practice_id.clone()).one(&s.db).await.map_err(internal)?.ok_or_else(|| internal("practice missing"))?;
+    let practice = practice::Entity::find_by_id(st.practice_id.clone())
+        .one(&s.db)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| internal("practice missing"))?;
     let txn = s.db.begin().await.map_err(internal)?;
     let token = issue_token(&txn, &st, "reset", Duration::minutes(RESET_MINUTES)).await.map_err(internal)?;
     let link = format!("{}/reset/{}", s.cfg.public_base(), token);
     let mail = crate::emails::password_reset(&st, &practice, &link);
     mail::enqueue(&txn, &s.keys, &st.practice_id, "password_reset", &mail).await.map_err(internal)?;
-    audit::append(&txn, &st.practice_id, &Actor::Anonymous, "password.reset_requested", Some(&st.id), &c.origin(), json!({}))
-        .await
-        .map_err(internal)?;
+    audit::append(
+        &txn,
+        &st.practice_id,
+        &Actor::Anonymous,
+        "password.reset_requested",
+        Some(&st.id),
+        &c.origin(),
+        json!({}),
+    )
+    .await
+    .map_err(internal)?;
     txn.commit().await.map_err(internal)?;
     Ok(())
 }
@@ -661,9 +806,17 @@ pub async fn reset(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<S
         // A reset ends every session of the account, wherever it is.
         session::end_all_for_staff(&txn, &st.id).await.map_err(internal)?;
         throttle::clear(&txn, &throttle::account_key("login", &st.email)).await.map_err(internal)?;
-        audit::append(&txn, &st.practice_id, &Actor::Staff(st.id.clone()), "password.reset", Some(&st.id), &c.origin(), json!({}))
-            .await
-            .map_err(internal)?;
+        audit::append(
+            &txn,
+            &st.practice_id,
+            &Actor::Staff(st.id.clone()),
+            "password.reset",
+            Some(&st.id),
+            &c.origin(),
+            json!({}),
+        )
+        .await
+        .map_err(internal)?;
         txn.commit().await.map_err(internal)?;
         Ok(())
     }

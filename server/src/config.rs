@@ -55,7 +55,11 @@ pub struct ServerConfig {
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { bind: "127.0.0.1:3000".parse().unwrap(), public_url: "http://localhost:3000".into(), trust_proxy: false }
+        ServerConfig {
+            bind: "127.0.0.1:3000".parse().unwrap(),
+            public_url: "http://localhost:3000".into(),
+            trust_proxy: false,
+        }
     }
 }
 
@@ -211,10 +215,10 @@ impl Config {
     pub fn load() -> Result<Config, String> {
         let file = std::env::var("DOSSIER_CONFIG").unwrap_or_else(|_| "dossier.toml".into());
         let mut fig = Figment::new().merge(Toml::file(&file)).merge(Env::prefixed("DOSSIER__").split("__"));
-        if let Ok(url) = std::env::var("DATABASE_URL") {
-            if std::env::var("DOSSIER__DATABASE__URL").is_err() {
-                fig = fig.merge(("database.url", url));
-            }
+        if let Ok(url) = std::env::var("DATABASE_URL")
+            && std::env::var("DOSSIER__DATABASE__URL").is_err()
+        {
+            fig = fig.merge(("database.url", url));
         }
         let cfg: Config = fig.extract().map_err(|e| {
             let e = e.to_string();
@@ -226,8 +230,9 @@ impl Config {
     }
 
     pub fn validate(&self) -> Result<(), String> {
-        let url = url::Url::parse(&self.server.public_url)
-            .map_err(|_| format!("invalid configuration: server.public_url {:?} is not a URL", self.server.public_url))?;
+        let url = url::Url::parse(&self.server.public_url).map_err(|_| {
+            format!("invalid configuration: server.public_url {:?} is not a URL", self.server.public_url)
+        })?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err("invalid configuration: server.public_url must start with http:// or https://".into());
         }
@@ -236,7 +241,9 @@ impl Config {
                 return Err("invalid configuration: security.master_key (DOSSIER__SECURITY__MASTER_KEY) is required in production mode".into());
             }
             if self.security.insecure_dev_cookies {
-                return Err("invalid configuration: security.insecure_dev_cookies cannot be used in production mode".into());
+                return Err(
+                    "invalid configuration: security.insecure_dev_cookies cannot be used in production mode".into()
+                );
             }
             if url.scheme() != "https" {
                 return Err("invalid configuration: server.public_url must use https in production mode".into());

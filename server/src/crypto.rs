@@ -63,7 +63,9 @@ impl Keys {
             .decode(s)
             .or_else(|_| B64.decode(s.trim_end_matches('=')))
             .map_err(|_| "security.master_key must be base64".to_string())?;
-        bytes.try_into().map_err(|_| "security.master_key must be exactly 32 bytes (base64 of 32 random bytes)".to_string())
+        bytes
+            .try_into()
+            .map_err(|_| "security.master_key must be exactly 32 bytes (base64 of 32 random bytes)".to_string())
     }
 
     pub fn generate_master() -> String {

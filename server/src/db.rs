@@ -1,6 +1,6 @@
 //! Connecting, migrating, and the small amount of backend-specific SQL.
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 use migrations::MigratorTrait;
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 use std::time::Duration;
 
 use crate::config::{Config, redact_url};

@@ -1,5 +1,8 @@
 //! The emails Dossier sends about staff accounts. They carry a link and no clinical data.
-use crate::{entities::{practice, staff}, mail::OutgoingEmail};
+use crate::{
+    entities::{practice, staff},
+    mail::OutgoingEmail,
+};
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
@@ -26,7 +29,10 @@ pub fn invitation(to: &staff::Model, practice: &practice::Model, inviter: &str, 
         to: to.email.clone(),
         to_name: Some(to.display_name.clone()),
         subject: format!("You're invited to {} on Dossier", practice.name),
-        text: format!("{}\n\n{link}\n\nIf you did not expect this invitation, you can ignore this email.\n", lines.join("\n\n")),
+        text: format!(
+            "{}\n\n{link}\n\nIf you did not expect this invitation, you can ignore this email.\n",
+            lines.join("\n\n")
+        ),
         html: html_body(&lines, link, "Accept invitation"),
     }
 }

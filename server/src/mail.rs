@@ -9,12 +9,13 @@
 use chrono::{Duration, Utc};
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-    message::{Mailbox, MultiPart, header::ContentType},
-    transport::smtp::{authentication::Credentials, client::{Tls, TlsParameters}},
+    message::{Mailbox, MultiPart},
+    transport::smtp::{
+        authentication::Credentials,
+        client::{Tls, TlsParameters},
+    },
 };
-use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, Statement,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, Statement};
 use serde::{Deserialize, Serialize};
 use std::{path::PathBuf, sync::Arc};
 
@@ -80,7 +81,8 @@ impl Transport {
         match cfg.mail.transport {
             MailTransportKind::File => {
                 let dir = cfg.mail_dir();
-                std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create mail folder {}: {e}", dir.display()))?;
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| format!("cannot create mail folder {}: {e}", dir.display()))?;
                 Ok(Transport::File(dir))
             }
             MailTransportKind::Smtp => {
@@ -131,10 +133,6 @@ fn build_message(from: &str, mail: &OutgoingEmail) -> Result<Message, String> {
         .subject(mail.subject.clone())
         .multipart(MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone()))
         .map_err(|e| format!("cannot build message: {e}"))
-        .map(|m| {
-            let _ = ContentType::TEXT_PLAIN;
-            m
-        })
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -167,19 +165,28 @@ async fn finish(db: &DatabaseConnection, id: &str, result: Result<(), String>, a
     let stmt = match result {
         Ok(()) => Statement::from_sql_and_values(
             backend,
-            sql(backend, "UPDATE outbox_email SET status = 'sent', sent_at = $1, payload = NULL, claimed_until = NULL, last_error = NULL WHERE id = $2"),
+            sql(
+                backend,
+                "UPDATE outbox_email SET status = 'sent', sent_at = $1, payload = NULL, claimed_until = NULL, last_error = NULL WHERE id = $2",
+            ),
             [now.into(), id.into()],
         ),
         Err(e) if attempts >= MAX_ATTEMPTS => Statement::from_sql_and_values(
             backend,
-            sql(backend, "UPDATE outbox_email SET status = 'failed', payload = NULL, claimed_until = NULL, last_error = $1 WHERE id = $2"),
+            sql(
+                backend,
+                "UPDATE outbox_email SET status = 'failed', payload = NULL, claimed_until = NULL, last_error = $1 WHERE id = $2",
+            ),
             [e.into(), id.into()],
         ),
         Err(e) => {
             let backoff = Duration::seconds(5 * 2i64.pow(attempts.clamp(0, 10) as u32));
             Statement::from_sql_and_values(
                 backend,
-                sql(backend, "UPDATE outbox_email SET status = 'queued', next_attempt_at = $1, claimed_until = NULL, last_error = $2 WHERE id = $3"),
+                sql(
+                    backend,
+                    "UPDATE outbox_email SET status = 'queued', next_attempt_at = $1, claimed_until = NULL, last_error = $2 WHERE id = $3",
+                ),
                 [(now + backoff).into(), e.into(), id.into()],
             )
         }

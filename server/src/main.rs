@@ -35,7 +35,10 @@ enum Command {
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+        )
         .with_target(false)
         .init();
     let cli = Cli::parse();
@@ -75,11 +78,15 @@ async fn create_practice(cfg: Config, name: &str, admin_name: &str, email: &str,
     let email = EmailAddress::parse("admin_email", email).map_err(|e| e.to_string())?;
     let password = NewPassword::parse("admin_password", password).map_err(|e| e.to_string())?;
     let state = server::startup::build_state(cfg).await?;
-    let origin = server::audit::Origin { network: Some("cli".into()), user_agent: Some("dossier create-practice".into()) };
+    let origin =
+        server::audit::Origin { network: Some("cli".into()), user_agent: Some("dossier create-practice".into()) };
     let (p, st) = server::auth::create_practice(&state.db, &state.hasher, &pname, &aname, &email, &password, &origin)
         .await
         .map_err(|e| e.to_string())?;
-    println!("created practice {:?} ({}) with admin {}; sign in to set up two-step verification", p.name, p.id, st.email);
+    println!(
+        "created practice {:?} ({}) with admin {}; sign in to set up two-step verification",
+        p.name, p.id, st.email
+    );
     Ok(())
 }
 

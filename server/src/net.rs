@@ -35,13 +35,7 @@ pub fn network_of(ip: IpAddr) -> String {
 }
 
 pub fn user_agent(headers: &HeaderMap) -> String {
-    headers
-        .get(axum::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .chars()
-        .take(200)
-        .collect()
+    headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").chars().take(200).collect()
 }
 
 #[cfg(test)]

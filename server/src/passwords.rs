@@ -42,9 +42,8 @@ impl Hasher {
             None => ((*self.dummy).clone(), false),
         };
         let secret = secret.to_owned();
-        let ok = tokio::task::spawn_blocking(move || verify_blocking(&stored, &secret))
-            .await
-            .expect("verify task panicked");
+        let ok =
+            tokio::task::spawn_blocking(move || verify_blocking(&stored, &secret)).await.expect("verify task panicked");
         ok && known
     }
 }

@@ -1,6 +1,10 @@
 //! The router: Leptos pages and server functions, auth form posts, the portal, health and
 //! metrics, static assets, and the layers around all of it.
-use app::{App, ports::{DynAuthPort, DynStaffPort}, shell};
+use app::{
+    App,
+    ports::{DynAuthPort, DynStaffPort},
+    shell,
+};
 use axum::{
     Router,
     extract::State,
@@ -13,8 +17,8 @@ use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::sync::Arc;
 use tower_http::{
-    compression::CompressionLayer, limit::RequestBodyLimitLayer, services::ServeDir, set_header::SetResponseHeaderLayer,
-    trace::TraceLayer,
+    compression::CompressionLayer, limit::RequestBodyLimitLayer, services::ServeDir,
+    set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
 
 use crate::{auth, security, services::Services, state::AppState};
@@ -27,10 +31,10 @@ fn context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
         let auth: DynAuthPort = Arc::new(services.clone());
         provide_context(staff);
         provide_context(auth);
-        if let Some(parts) = leptos::prelude::use_context::<axum::http::request::Parts>() {
-            if let Some(n) = parts.extensions.get::<security::CspNonce>() {
-                provide_context(leptos::nonce::Nonce::from_value(n.0.clone()));
-            }
+        if let Some(parts) = leptos::prelude::use_context::<axum::http::request::Parts>()
+            && let Some(n) = parts.extensions.get::<security::CspNonce>()
+        {
+            provide_context(leptos::nonce::Nonce::from_value(n.0.clone()));
         }
     }
 }

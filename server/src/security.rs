@@ -10,7 +10,11 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::{auth::redirect, session::{self, Stage}, state::AppState};
+use crate::{
+    auth::redirect,
+    session::{self, Stage},
+    state::AppState,
+};
 
 /// The CSP nonce of this request, read by the Leptos context to stamp inline scripts.
 #[derive(Clone)]
@@ -122,15 +126,19 @@ pub async fn page_guard(State(s): State<AppState>, mut req: Request, next: Next)
     let ended = || {
         let target = if session::has_session_cookie(&s.cfg, &headers) { "/login?m=session_ended" } else { "/login" };
         let mut r = redirect(target);
-        r.headers_mut().append(
-            header::SET_COOKIE,
-            session::set_cookie(&s.cfg, session::session_cookie_name(&s.cfg), "", Some(0)),
-        );
+        r.headers_mut()
+            .append(header::SET_COOKIE, session::set_cookie(&s.cfg, session::session_cookie_name(&s.cfg), "", Some(0)));
         r
     };
     match path.as_str() {
         "/" => {
-            return redirect(if !has_practice { "/setup" } else if stage == Some(Stage::Active) { "/app" } else { "/login" });
+            return redirect(if !has_practice {
+                "/setup"
+            } else if stage == Some(Stage::Active) {
+                "/app"
+            } else {
+                "/login"
+            });
         }
         "/setup" if has_practice => return redirect("/login"),
         "/login" if !has_practice => return redirect("/setup"),
@@ -156,17 +164,18 @@ pub async fn page_guard(State(s): State<AppState>, mut req: Request, next: Next)
             Ok(None) => return ended(),
             Err(e) => {
                 let _ = crate::auth::internal(e);
-                return (StatusCode::SERVICE_UNAVAILABLE, "Dossier cannot reach its database right now.").into_response();
+                return (StatusCode::SERVICE_UNAVAILABLE, "Dossier cannot reach its database right now.")
+                    .into_response();
             }
         };
-        if let Some(perm) = required_permission(&path) {
-            if !principal.can(perm) {
-                // Render the "no access" page in place, with a 403.
-                *req.uri_mut() = Uri::from_static("/app/forbidden");
-                let mut res = next.run(req).await;
-                *res.status_mut() = StatusCode::FORBIDDEN;
-                return res;
-            }
+        if let Some(perm) = required_permission(&path)
+            && !principal.can(perm)
+        {
+            // Render the "no access" page in place, with a 403.
+            *req.uri_mut() = Uri::from_static("/app/forbidden");
+            let mut res = next.run(req).await;
+            *res.status_mut() = StatusCode::FORBIDDEN;
+            return res;
         }
     }
     next.run(req).await

@@ -10,7 +10,9 @@ use async_trait::async_trait;
 use axum::http::request::Parts;
 use chrono::{Duration, Utc};
 use leptos::prelude::use_context;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -42,7 +44,13 @@ fn origin_of(parts: &Parts, s: &AppState) -> Origin {
 }
 
 fn role_row(r: role::Model) -> RoleRow {
-    RoleRow { permissions: Permission::parse_list(&r.permissions), id: r.id, name: r.name, is_admin: r.is_admin, is_builtin: r.is_builtin }
+    RoleRow {
+        permissions: Permission::parse_list(&r.permissions),
+        id: r.id,
+        name: r.name,
+        is_admin: r.is_admin,
+        is_builtin: r.is_builtin,
+    }
 }
 
 #[async_trait]
@@ -70,7 +78,11 @@ impl StaffPort for Services {
             .await
             .map_err(internal)?
             .ok_or(AppError::Unauthenticated)?;
-        let pr = practice::Entity::find_by_id(p.practice_id().to_owned()).one(&self.s.db).await.map_err(internal)?.ok_or(AppError::Unauthenticated)?;
+        let pr = practice::Entity::find_by_id(p.practice_id().to_owned())
+            .one(&self.s.db)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::Unauthenticated)?;
         Ok(Me {
             staff_id: st.id,
             name: st.display_name,
@@ -122,7 +134,13 @@ impl StaffPort for Services {
         Ok(rows.into_iter().map(role_row).collect())
     }
 
-    async fn invite_staff(&self, p: &StaffPrincipal, name: DisplayName, email: EmailAddress, role_id: String) -> Result<(), AppError> {
+    async fn invite_staff(
+        &self,
+        p: &StaffPrincipal,
+        name: DisplayName,
+        email: EmailAddress,
+        role_id: String,
+    ) -> Result<(), AppError> {
         p.require(Permission::ManageStaff)?;
         let parts = request_parts()?;
         let db = &self.s.db;
@@ -132,11 +150,25 @@ impl StaffPort for Services {
             .await
             .map_err(internal)?
             .ok_or_else(|| AppError::invalid("role_id", "Choose a role."))?;
-        if staff::Entity::find().filter(staff::Column::Email.eq(email.as_str())).one(db).await.map_err(internal)?.is_some() {
+        if staff::Entity::find()
+            .filter(staff::Column::Email.eq(email.as_str()))
+            .one(db)
+            .await
+            .map_err(internal)?
+            .is_some()
+        {
             return Err(AppError::invalid("email", "Someone with that email address already has a Dossier account."));
         }
-        let inviter = staff::Entity::find_by_id(p.staff_id().to_owned()).one(db).await.map_err(internal)?.ok_or(AppError::Unauthenticated)?;
-        let pr = practice::Entity::find_by_id(p.practice_id().to_owned()).one(db).await.map_err(internal)?.ok_or(AppError::Unauthenticated)?;
+        let inviter = staff::Entity::find_by_id(p.staff_id().to_owned())
+            .one(db)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::Unauthenticated)?;
+        let pr = practice::Entity::find_by_id(p.practice_id().to_owned())
+            .one(db)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::Unauthenticated)?;
         let now = Utc::now();
         let txn = db.begin().await.map_err(internal)?;
         let st = staff::ActiveModel {
@@ -155,19 +187,38 @@ impl StaffPort for Services {
         }
         .insert(&txn)
         .await
-        .map_err(|e| if crate::db::is_unique_violation(&e) { AppError::invalid("email", "Someone with that email address already has a Dossier account.") } else { internal(e) })?;
+        .map_err(|e| {
+            if crate::db::is_unique_violation(&e) {
+                AppError::invalid("email", "Someone with that email address already has a Dossier account.")
+            } else {
+                internal(e)
+            }
+        })?;
         let token = issue_token(&txn, &st, "invite", Duration::hours(INVITE_HOURS)).await.map_err(internal)?;
         let link = format!("{}/invite/{}", self.s.cfg.public_base(), token);
         let m = crate::emails::invitation(&st, &pr, &inviter.display_name, &link);
         mail::enqueue(&txn, &self.s.keys, p.practice_id(), "staff_invite", &m).await.map_err(internal)?;
-        audit::append(&txn, p.practice_id(), &Actor::Staff(p.staff_id().to_owned()), "staff.invited", Some(&st.id), &origin_of(&parts, &self.s), json!({ "role": r.name }))
-            .await
-            .map_err(internal)?;
+        audit::append(
+            &txn,
+            p.practice_id(),
+            &Actor::Staff(p.staff_id().to_owned()),
+            "staff.invited",
+            Some(&st.id),
+            &origin_of(&parts, &self.s),
+            json!({ "role": r.name }),
+        )
+        .await
+        .map_err(internal)?;
         txn.commit().await.map_err(internal)?;
         Ok(())
     }
 
-    async fn create_role(&self, p: &StaffPrincipal, name: DisplayName, permissions: Vec<Permission>) -> Result<RoleRow, AppError> {
+    async fn create_role(
+        &self,
+        p: &StaffPrincipal,
+        name: DisplayName,
+        permissions: Vec<Permission>,
+    ) -> Result<RoleRow, AppError> {
         p.require(Permission::ManageStaff)?;
         let parts = request_parts()?;
         let txn = self.s.db.begin().await.map_err(internal)?;
@@ -182,7 +233,13 @@ impl StaffPort for Services {
         }
         .insert(&txn)
         .await
-        .map_err(|e| if crate::db::is_unique_violation(&e) { AppError::invalid("name", "A role with that name already exists.") } else { internal(e) })?;
+        .map_err(|e| {
+            if crate::db::is_unique_violation(&e) {
+                AppError::invalid("name", "A role with that name already exists.")
+            } else {
+                internal(e)
+            }
+        })?;
         audit::append(
             &txn,
             p.practice_id(),
@@ -221,7 +278,11 @@ impl AuthPort for Services {
             .as_deref()
             .and_then(|sealed| self.s.keys.open(sealed, &format!("staff:{}:totp", st.id)))
             .ok_or(AppError::Unauthenticated)?;
-        let pr = practice::Entity::find_by_id(st.practice_id.clone()).one(&self.s.db).await.map_err(internal)?.ok_or(AppError::Unauthenticated)?;
+        let pr = practice::Entity::find_by_id(st.practice_id.clone())
+            .one(&self.s.db)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::Unauthenticated)?;
         let v = totp::enrolment_view(&secret, &format!("Dossier {}", pr.name), &st.email);
         Ok(Enrolment { qr_svg_data_url: v.qr_svg_data_url, secret_base32: v.secret_base32, account_label: st.email })
     }

@@ -10,9 +10,7 @@ use app::{domain::Permission, ports::StaffPrincipal};
 use axum::http::{HeaderMap, HeaderValue, header};
 use chrono::{Duration, Utc};
 use cookie::{Cookie, SameSite};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 use crate::{
     config::Config,
@@ -144,7 +142,12 @@ pub async fn rotate<C: ConnectionTrait>(
 
 /// Looks the cookie up and enforces the timeouts; an expired session is deleted.
 /// `touch` records activity (idle timeout) when the session is active.
-pub async fn load<C: ConnectionTrait>(db: &C, cfg: &Config, headers: &HeaderMap, touch: bool) -> Result<Option<LiveSession>, DbErr> {
+pub async fn load<C: ConnectionTrait>(
+    db: &C,
+    cfg: &Config,
+    headers: &HeaderMap,
+    touch: bool,
+) -> Result<Option<LiveSession>, DbErr> {
     let Some(token) = read_cookie(headers, session_cookie_name(cfg)) else {
         return Ok(None);
     };
@@ -159,7 +162,8 @@ pub async fn load<C: ConnectionTrait>(db: &C, cfg: &Config, headers: &HeaderMap,
     let Some(stage) = Stage::parse(&row.stage) else {
         return Ok(None);
     };
-    let idle_expired = stage == Stage::Active && now - row.last_seen_at > Duration::seconds(cfg.security.staff_idle_timeout_secs as i64);
+    let idle_expired = stage == Stage::Active
+        && now - row.last_seen_at > Duration::seconds(cfg.security.staff_idle_timeout_secs as i64);
     if now >= row.expires_at || idle_expired {
         staff_session::Entity::delete_by_id(id).exec(db).await?;
         return Ok(None);
@@ -180,7 +184,10 @@ pub fn has_session_cookie(cfg: &Config, headers: &HeaderMap) -> bool {
 }
 
 /// The principal for an active session whose account is still active.
-pub async fn principal<C: ConnectionTrait>(db: &C, s: &LiveSession) -> Result<Option<(StaffPrincipal, staff::Model, role::Model)>, DbErr> {
+pub async fn principal<C: ConnectionTrait>(
+    db: &C,
+    s: &LiveSession,
+) -> Result<Option<(StaffPrincipal, staff::Model, role::Model)>, DbErr> {
     if s.stage != Stage::Active {
         return Ok(None);
     }

@@ -1,7 +1,12 @@
 //! Building the state, binding, spawning workers, and shutting down cleanly.
 use leptos::config::LeptosOptions;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use std::{net::SocketAddr, path::Path, sync::{Arc, OnceLock}, time::Duration};
+use std::{
+    net::SocketAddr,
+    path::Path,
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 use tokio::{sync::watch, task::JoinHandle};
 
 use crate::{

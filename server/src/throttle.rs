@@ -3,7 +3,8 @@
 //! the current window; the window restarts when it has passed.
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     sea_query::{Expr, OnConflict},
 };
 
@@ -29,7 +30,12 @@ pub async fn blocked_for<C: ConnectionTrait>(
 }
 
 /// Counts one failure for `key`, atomically (two single statements, no read-modify-write).
-pub async fn record_failure<C: ConnectionTrait>(db: &C, key: &str, window: Duration, now: DateTime<Utc>) -> Result<(), DbErr> {
+pub async fn record_failure<C: ConnectionTrait>(
+    db: &C,
+    key: &str,
+    window: Duration,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     // A stale window starts over.
     throttle::Entity::update_many()
         .col_expr(throttle::Column::Failures, Expr::value(0))
@@ -38,14 +44,18 @@ pub async fn record_failure<C: ConnectionTrait>(db: &C, key: &str, window: Durat
         .filter(throttle::Column::WindowStart.lt(now - window))
         .exec(db)
         .await?;
-    throttle::Entity::insert(throttle::ActiveModel { key: Set(key.to_owned()), window_start: Set(now), failures: Set(1) })
-        .on_conflict(
-            OnConflict::column(throttle::Column::Key)
-                .value(throttle::Column::Failures, Expr::col((throttle::Entity, throttle::Column::Failures)).add(1))
-                .to_owned(),
-        )
-        .exec(db)
-        .await?;
+    throttle::Entity::insert(throttle::ActiveModel {
+        key: Set(key.to_owned()),
+        window_start: Set(now),
+        failures: Set(1),
+    })
+    .on_conflict(
+        OnConflict::column(throttle::Column::Key)
+            .value(throttle::Column::Failures, Expr::col((throttle::Entity, throttle::Column::Failures)).add(1))
+            .to_owned(),
+    )
+    .exec(db)
+    .await?;
     Ok(())
 }
 

@@ -13,18 +13,42 @@ both_dbs!(first_run_setup_then_sign_in_with_totp, |app: TestApp| async move {
     assert_eq!(app.get(&c, "/setup").await.status(), StatusCode::OK);
 
     // Bad input: a specific message (browser) and a 422 (API), nothing created.
-    let r = app.api_form(&c, "/auth/setup", &[("practice_name", "Calm Clinic"), ("name", "Ada"), ("email", "not-an-email"), ("password", PASSWORD)]).await;
+    let r = app
+        .api_form(
+            &c,
+            "/auth/setup",
+            &[("practice_name", "Calm Clinic"), ("name", "Ada"), ("email", "not-an-email"), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let r = app.api_form(&c, "/auth/setup", &[("practice_name", "Calm Clinic"), ("name", "Ada"), ("email", ADMIN_EMAIL), ("password", "short")]).await;
+    let r = app
+        .api_form(
+            &c,
+            "/auth/setup",
+            &[("practice_name", "Calm Clinic"), ("name", "Ada"), ("email", ADMIN_EMAIL), ("password", "short")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("at least 12 characters"));
-    let r = app.form(&c, "/auth/setup", &[("practice_name", ""), ("name", "Ada"), ("email", ADMIN_EMAIL), ("password", PASSWORD)]).await;
+    let r = app
+        .form(
+            &c,
+            "/auth/setup",
+            &[("practice_name", ""), ("name", "Ada"), ("email", ADMIN_EMAIL), ("password", PASSWORD)],
+        )
+        .await;
     assert!(location(&r).starts_with("/setup?e="), "browser goes back with feedback");
     assert_eq!(location(&app.get(&c, "/").await), "/setup", "nothing was created");
 
     setup_practice(&app, "Calm Clinic").await;
     assert_eq!(location(&app.get(&c, "/setup").await), "/login", "setup happens once");
-    let r = app.api_form(&c, "/auth/setup", &[("practice_name", "Other"), ("name", "Eve"), ("email", "eve@x.test"), ("password", PASSWORD)]).await;
+    let r = app
+        .api_form(
+            &c,
+            "/auth/setup",
+            &[("practice_name", "Other"), ("name", "Eve"), ("email", "eve@x.test"), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
 
     // /app is closed without a session.
@@ -34,7 +58,11 @@ both_dbs!(first_run_setup_then_sign_in_with_totp, |app: TestApp| async move {
     let client = new_client();
     let r = app.form(&client, "/auth/login", &[("email", ADMIN_EMAIL), ("password", PASSWORD)]).await;
     assert_eq!(location(&r), "/login/enrol");
-    assert_eq!(location(&app.get(&client, "/app").await), "/login/enrol", "half signed-in is sent back to the step it is at");
+    assert_eq!(
+        location(&app.get(&client, "/app").await),
+        "/login/enrol",
+        "half signed-in is sent back to the step it is at"
+    );
     let r = app.api_form(&client, "/auth/enrol", &[("code", "000000")]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("not correct"));
@@ -73,7 +101,8 @@ both_dbs!(wrong_password_and_unknown_email_look_the_same, |app: TestApp| async m
     setup_practice(&app, "Calm Clinic").await;
     let c = new_client();
     let a = app.api_form(&c, "/auth/login", &[("email", ADMIN_EMAIL), ("password", "wrong password here")]).await;
-    let b = app.api_form(&c, "/auth/login", &[("email", "nobody@clinic.test"), ("password", "wrong password here")]).await;
+    let b =
+        app.api_form(&c, "/auth/login", &[("email", "nobody@clinic.test"), ("password", "wrong password here")]).await;
     assert_eq!(a.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(a.status(), b.status());
     let (ta, tb) = (a.text().await.unwrap(), b.text().await.unwrap());
@@ -87,7 +116,9 @@ both_dbs!(wrong_password_and_unknown_email_look_the_same, |app: TestApp| async m
     let (_, fb) = app.server_fn(&c, "read_feedback", &[("token", token)]).await;
     assert_eq!(fb["message"], "Email or password is incorrect.");
     // A forged feedback token is ignored.
-    let (_, fb) = app.server_fn(&c, "read_feedback", &[("token", "eyJmIjoiIiwibSI6IkNhbGwgNTU1In0.AAAAAAAAAAAAAAAAAAAAAA")]).await;
+    let (_, fb) = app
+        .server_fn(&c, "read_feedback", &[("token", "eyJmIjoiIiwibSI6IkNhbGwgNTU1In0.AAAAAAAAAAAAAAAAAAAAAA")])
+        .await;
     assert!(fb.is_null());
     app.stop().await;
 });
@@ -145,19 +176,30 @@ both_dbs!(admin_invites_a_secretary_who_cannot_manage_staff, |app: TestApp| asyn
     let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
     let (status, roles) = app.server_fn(&admin.client, "list_roles", &[]).await;
     assert_eq!(status, StatusCode::OK);
-    let secretary_role = roles.as_array().unwrap().iter().find(|r| r["name"] == "Secretary").unwrap()["id"].as_str().unwrap().to_owned();
+    let secretary_role =
+        roles.as_array().unwrap().iter().find(|r| r["name"] == "Secretary").unwrap()["id"].as_str().unwrap().to_owned();
 
     // Invalid input is a 422 with a field.
-    let (status, err) = app.server_fn(&admin.client, "invite_staff", &[("name", "Sam"), ("email", "nope"), ("role_id", &secretary_role)]).await;
+    let (status, err) = app
+        .server_fn(&admin.client, "invite_staff", &[("name", "Sam"), ("email", "nope"), ("role_id", &secretary_role)])
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(err["Invalid"]["field"], "email");
 
     let (status, _) = app
-        .server_fn(&admin.client, "invite_staff", &[("name", "Sam Secretary"), ("email", "sam@clinic.test"), ("role_id", &secretary_role)])
+        .server_fn(
+            &admin.client,
+            "invite_staff",
+            &[("name", "Sam Secretary"), ("email", "sam@clinic.test"), ("role_id", &secretary_role)],
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = app
-        .server_fn(&admin.client, "invite_staff", &[("name", "Sam Again"), ("email", "sam@clinic.test"), ("role_id", &secretary_role)])
+        .server_fn(
+            &admin.client,
+            "invite_staff",
+            &[("name", "Sam Again"), ("email", "sam@clinic.test"), ("role_id", &secretary_role)],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "duplicate email");
 
@@ -186,7 +228,9 @@ both_dbs!(admin_invites_a_secretary_who_cannot_manage_staff, |app: TestApp| asyn
     assert!(r.text().await.unwrap().contains("have access to this page"), "the no-access page is shown");
     let (status, body) = app.server_fn(&sam, "list_staff", &[]).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    let (status, _) = app.server_fn(&sam, "invite_staff", &[("name", "X"), ("email", "x@clinic.test"), ("role_id", &secretary_role)]).await;
+    let (status, _) = app
+        .server_fn(&sam, "invite_staff", &[("name", "X"), ("email", "x@clinic.test"), ("role_id", &secretary_role)])
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = app.server_fn(&sam, "create_role", &[("name", "Boss")]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -223,7 +267,9 @@ both_dbs!(password_reset_by_email, |app: TestApp| async move {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let r = app.api_form(&new_client(), "/auth/login", &[("email", ADMIN_EMAIL), ("password", PASSWORD)]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let r = app.form(&new_client(), "/auth/login", &[("email", ADMIN_EMAIL), ("password", "a brand new long password")]).await;
+    let r = app
+        .form(&new_client(), "/auth/login", &[("email", ADMIN_EMAIL), ("password", "a brand new long password")])
+        .await;
     assert_eq!(location(&r), "/login/mfa");
     let r = new_client().get(&link).send().await.unwrap();
     assert_eq!(location(&r), "/reset-password?m=reset_invalid");

@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 
 use crate::api::auth::{get_enrolment, get_recovery_codes};
-use crate::components::{AuthCard, Field, QueryFeedback, QueryNotice};
+use crate::components::{
+    AuthCard, Field, QueryFeedback, QueryNotice, check_email, check_new_password, check_required_name,
+};
 use crate::domain::NewPassword;
 
 #[component]
@@ -13,11 +15,11 @@ pub fn SetupPage() -> impl IntoView {
             <p class="lead">"Create your practice and the first administrator account. You will set up two-step verification next."</p>
             <QueryFeedback/>
             <form method="post" action="/auth/setup" class="stack" novalidate>
-                <Field label="Practice name" name="practice_name" autocomplete="organization"/>
-                <Field label="Your name" name="name" autocomplete="name"/>
-                <Field label="Email" name="email" kind="email" autocomplete="username"/>
+                <Field label="Practice name" name="practice_name" autocomplete="organization" check=check_required_name/>
+                <Field label="Your name" name="name" autocomplete="name" check=check_required_name/>
+                <Field label="Email" name="email" kind="email" autocomplete="username" check=check_email/>
                 <Field label="Password" name="password" kind="password" autocomplete="new-password"
-                    hint="At least 12 characters. A few unrelated words work well." minlength=NewPassword::MIN_CHARS as u32 maxlength=NewPassword::MAX_CHARS as u32/>
+                    hint="At least 12 characters. A few unrelated words work well." minlength=NewPassword::MIN_CHARS as u32 maxlength=NewPassword::MAX_CHARS as u32 check=check_new_password/>
                 <button type="submit" class="button primary">"Create practice"</button>
             </form>
         </AuthCard>
@@ -31,7 +33,7 @@ pub fn LoginPage() -> impl IntoView {
             <QueryNotice/>
             <QueryFeedback/>
             <form method="post" action="/auth/login" class="stack" novalidate>
-                <Field label="Email" name="email" kind="email" autocomplete="username"/>
+                <Field label="Email" name="email" kind="email" autocomplete="username" check=check_email/>
                 <Field label="Password" name="password" kind="password" autocomplete="current-password"/>
                 <button type="submit" class="button primary">"Sign in"</button>
             </form>
@@ -113,7 +115,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
             <QueryFeedback/>
             <p class="lead">"Enter the email address you sign in with. We will email you a link to choose a new password."</p>
             <form method="post" action="/auth/forgot" class="stack" novalidate>
-                <Field label="Email" name="email" kind="email" autocomplete="username"/>
+                <Field label="Email" name="email" kind="email" autocomplete="username" check=check_email/>
                 <button type="submit" class="button primary">"Send reset link"</button>
             </form>
             <p class="aside"><a href="/login">"Back to sign in"</a></p>
@@ -132,7 +134,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
             <Show when=move || !invalid() fallback=|| view! { <p class="aside"><a href="/forgot-password">"Request a new link"</a></p> }>
                 <form method="post" action="/auth/reset" class="stack" novalidate>
                     <Field label="New password" name="password" kind="password" autocomplete="new-password"
-                        hint="At least 12 characters. A few unrelated words work well." minlength=NewPassword::MIN_CHARS as u32/>
+                        hint="At least 12 characters. A few unrelated words work well." minlength=NewPassword::MIN_CHARS as u32 check=check_new_password/>
                     <button type="submit" class="button primary">"Save password"</button>
                 </form>
             </Show>
@@ -152,7 +154,7 @@ pub fn InvitePage() -> impl IntoView {
                 <p class="lead">"Welcome to Dossier. Choose a password for your account; you will set up two-step verification next."</p>
                 <form method="post" action="/auth/invite" class="stack" novalidate>
                     <Field label="Password" name="password" kind="password" autocomplete="new-password"
-                        hint="At least 12 characters. A few unrelated words work well." minlength=NewPassword::MIN_CHARS as u32/>
+                        hint="At least 12 characters. A few unrelated words work well." minlength=NewPassword::MIN_CHARS as u32 check=check_new_password/>
                     <button type="submit" class="button primary">"Set password"</button>
                 </form>
             </Show>

@@ -184,7 +184,8 @@ impl TestApp {
                 })
                 .and_then(|m| m["text"].as_str().map(str::to_owned));
         }
-        let mut files: Vec<_> = std::fs::read_dir(&self.mail_dir).ok()?.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+        let mut files: Vec<_> =
+            std::fs::read_dir(&self.mail_dir).ok()?.filter_map(|e| e.ok()).map(|e| e.path()).collect();
         files.sort();
         files.into_iter().rev().find_map(|p| {
             let raw = std::fs::read_to_string(&p).ok()?;
@@ -241,7 +242,11 @@ pub struct Staff {
 pub async fn setup_practice(app: &TestApp, practice: &str) {
     let c = new_client();
     let r = app
-        .form(&c, "/auth/setup", &[("practice_name", practice), ("name", "Ada Admin"), ("email", ADMIN_EMAIL), ("password", PASSWORD)])
+        .form(
+            &c,
+            "/auth/setup",
+            &[("practice_name", practice), ("name", "Ada Admin"), ("email", ADMIN_EMAIL), ("password", PASSWORD)],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/login?m=setup_done");
