@@ -69,9 +69,64 @@ pub fn check_required_name(v: &str) -> Option<String> {
     crate::domain::DisplayName::parse("name", "a name", v).err().map(|e| e.to_string())
 }
 
-/// A labelled input with an optional hint and inline validation (after hydration: checked
-/// when the field loses focus, re-checked as the person corrects it). Labels are real
-/// `<label for>` elements; the error is tied to the field with `aria-describedby`.
+/// The checks of the fields inside a [`CheckedForm`].
+#[derive(Clone, Copy, Default)]
+pub struct FormChecks(StoredValue<Vec<(ArcFn<bool>, ArcFn<()>)>>);
+
+type ArcFn<T> = std::sync::Arc<dyn Fn() -> T + Send + Sync>;
+
+impl FormChecks {
+    fn register(&self, check: impl Fn() -> bool + Send + Sync + 'static, focus: impl Fn() + Send + Sync + 'static) {
+        self.0.update_value(|v| v.push((std::sync::Arc::new(check), std::sync::Arc::new(focus))));
+    }
+
+    /// Runs every check (each shows its own message) and focuses the first field that
+    /// failed; true when all pass.
+    fn run_all(&self) -> bool {
+        let checks = self.0.get_value();
+        let mut first_failure: Option<ArcFn<()>> = None;
+        for (check, focus) in &checks {
+            if !check() && first_failure.is_none() {
+                first_failure = Some(focus.clone());
+            }
+        }
+        match first_failure {
+            Some(focus) => {
+                focus();
+                false
+            }
+            None => true,
+        }
+    }
+}
+
+/// A form that posts normally, but once hydrated first checks its fields in the browser:
+/// if any is wrong it stays put, shows each message beside its field and focuses the first.
+#[component]
+pub fn CheckedForm(action: &'static str, children: Children) -> impl IntoView {
+    let checks = FormChecks(StoredValue::new(Vec::new()));
+    provide_context(checks);
+    view! {
+        <form
+            method="post"
+            action=action
+            class="stack"
+            novalidate
+            on:submit=move |ev| {
+                if !checks.run_all() {
+                    ev.prevent_default();
+                }
+            }
+        >
+            {children()}
+        </form>
+    }
+}
+
+/// A labelled input with an optional hint and inline validation: inside a
+/// [`CheckedForm`] it is checked on submit, then re-checked as the person corrects it.
+/// Labels are real `<label for>` elements; the message is tied to the field with
+/// `aria-describedby`.
 #[component]
 pub fn Field(
     label: &'static str,
@@ -88,6 +143,23 @@ pub fn Field(
     let hint_id = format!("{name}-hint");
     let error_id = format!("{name}-error");
     let error = RwSignal::new(None::<String>);
+    let input = NodeRef::<leptos::html::Input>::new();
+    if let (Some(f), Some(form)) = (check, use_context::<FormChecks>()) {
+        form.register(
+            move || {
+                let value = input.get_untracked().map(|i| i.value()).unwrap_or_default();
+                let e = f(&value);
+                let ok = e.is_none();
+                error.set(e);
+                ok
+            },
+            move || {
+                if let Some(i) = input.get_untracked() {
+                    let _ = i.focus();
+                }
+            },
+        );
+    }
     let described = {
         let hint_id = hint_id.clone();
         let error_id = error_id.clone();
@@ -102,16 +174,12 @@ pub fn Field(
             (!ids.is_empty()).then(|| ids.join(" "))
         }
     };
-    let run_check = move |value: String| {
-        if let Some(f) = check {
-            error.set(f(&value));
-        }
-    };
     view! {
         <div class="field">
             <label for=name>{label}</label>
             {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
             <input
+                node_ref=input
                 id=name
                 name=name
                 type=kind
@@ -122,10 +190,9 @@ pub fn Field(
                 maxlength=maxlength
                 aria-describedby=described
                 aria-invalid=move || error.get().is_some().then_some("true")
-                on:blur=move |ev| run_check(event_target_value(&ev))
                 on:input=move |ev| {
-                    if error.get_untracked().is_some() {
-                        run_check(event_target_value(&ev));
+                    if let (Some(f), true) = (check, error.get_untracked().is_some()) {
+                        error.set(f(&event_target_value(&ev)));
                     }
                 }
             />

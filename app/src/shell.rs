@@ -2,6 +2,7 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
+    SsrMode,
     components::{ParentRoute, Route, Router, Routes},
     path,
 };
@@ -35,24 +36,24 @@ pub fn App() -> impl IntoView {
         <Title formatter=|t: String| if t.is_empty() { "Dossier".to_string() } else { format!("{t} · Dossier") }/>
         <Router>
             <Routes fallback=|| view! { <main class="auth-page" id="main"><div class="auth-card"><h1>"Page not found"</h1><p><a href="/">"Go to Dossier"</a></p></div></main> }>
-                <Route path=path!("/setup") view=SetupPage/>
-                <Route path=path!("/login") view=LoginPage/>
-                <Route path=path!("/login/mfa") view=MfaPage/>
-                <Route path=path!("/login/enrol") view=EnrolPage/>
-                <Route path=path!("/login/recovery-codes") view=RecoveryCodesPage/>
-                <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
-                <Route path=path!("/reset-password") view=ResetPasswordPage/>
-                <Route path=path!("/invite") view=InvitePage/>
-                <ParentRoute path=path!("/app") view=StaffLayout>
-                    <Route path=path!("") view=OverviewPage/>
-                    <Route path=path!("clients") view=ClientsPage/>
-                    <Route path=path!("contacts") view=ContactsPage/>
-                    <Route path=path!("documents") view=DocumentsPage/>
-                    <Route path=path!("shared") view=SharedPage/>
-                    <Route path=path!("audit") view=AuditPage/>
-                    <Route path=path!("settings") view=SettingsPage/>
-                    <Route path=path!("staff") view=StaffAdminPage/>
-                    <Route path=path!("forbidden") view=ForbiddenPage/>
+                <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/login/mfa") view=MfaPage ssr=SsrMode::Async/>
+                <Route path=path!("/login/enrol") view=EnrolPage ssr=SsrMode::Async/>
+                <Route path=path!("/login/recovery-codes") view=RecoveryCodesPage ssr=SsrMode::Async/>
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/invite") view=InvitePage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("/app") view=StaffLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=OverviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("clients") view=ClientsPage ssr=SsrMode::Async/>
+                    <Route path=path!("contacts") view=ContactsPage ssr=SsrMode::Async/>
+                    <Route path=path!("documents") view=DocumentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("shared") view=SharedPage ssr=SsrMode::Async/>
+                    <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("staff") view=StaffAdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("forbidden") view=ForbiddenPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -16,10 +16,29 @@ test('first run: setup validates its input and creates the practice', async ({ p
     await expect(heading(page, 'Set up your practice')).toBeVisible();
   });
 
-  await test.step('a password of 11 characters is refused', async () => {
+  await test.step('a password of 11 characters is refused beside the field, before anything is sent', async () => {
     await submitSetup(page, { ...details, password: 'elevenchars' });
-    await expectAlert(page, 'at least 12 characters');
-    await expect(page).not.toHaveURL(/\/login(?:[?#].*)?$/);
+    const password = page.getByLabel('Password', { exact: true });
+    await expect(password).toHaveAttribute('aria-invalid', 'true');
+    await expect(password).toHaveAccessibleDescription(/at least 12 characters/);
+    await expect(password).toBeFocused();
+    await expect(page).toHaveURL(/\/setup$/);
+    // Correcting it clears the message as the person types.
+    await password.fill('elevenchars plus more');
+    await expect(password).not.toHaveAttribute('aria-invalid', 'true');
+  });
+
+  await test.step('without JavaScript the server refuses it with the same message', async ({}) => {
+    const ctx = await page.context().browser()!.newContext({
+      javaScriptEnabled: false,
+      baseURL: new URL(page.url()).origin,
+    });
+    const nojs = await ctx.newPage();
+    await nojs.goto('/setup');
+    await submitSetup(nojs, { ...details, password: 'elevenchars' });
+    await expectAlert(nojs, 'at least 12 characters');
+    await expect(nojs).not.toHaveURL(/\/login(?:[?#].*)?$/);
+    await ctx.close();
   });
 
   await test.step('the refused attempt created nothing', async () => {

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::api::auth::{get_enrolment, get_recovery_codes};
 use crate::components::{
-    AuthCard, Field, QueryFeedback, QueryNotice, check_email, check_new_password, check_required_name,
+    AuthCard, CheckedForm, Field, QueryFeedback, QueryNotice, check_email, check_new_password, check_required_name,
 };
 use crate::domain::NewPassword;
 
@@ -14,14 +14,14 @@ pub fn SetupPage() -> impl IntoView {
         <AuthCard title="Set up your practice">
             <p class="lead">"Create your practice and the first administrator account. You will set up two-step verification next."</p>
             <QueryFeedback/>
-            <form method="post" action="/auth/setup" class="stack" novalidate>
+            <CheckedForm action="/auth/setup">
                 <Field label="Practice name" name="practice_name" autocomplete="organization" check=check_required_name/>
                 <Field label="Your name" name="name" autocomplete="name" check=check_required_name/>
                 <Field label="Email" name="email" kind="email" autocomplete="username" check=check_email/>
                 <Field label="Password" name="password" kind="password" autocomplete="new-password"
                     hint="At least 12 characters. A few unrelated words work well." minlength=NewPassword::MIN_CHARS as u32 maxlength=NewPassword::MAX_CHARS as u32 check=check_new_password/>
                 <button type="submit" class="button primary">"Create practice"</button>
-            </form>
+            </CheckedForm>
         </AuthCard>
     }
 }
@@ -32,11 +32,11 @@ pub fn LoginPage() -> impl IntoView {
         <AuthCard title="Sign in">
             <QueryNotice/>
             <QueryFeedback/>
-            <form method="post" action="/auth/login" class="stack" novalidate>
+            <CheckedForm action="/auth/login">
                 <Field label="Email" name="email" kind="email" autocomplete="username" check=check_email/>
                 <Field label="Password" name="password" kind="password" autocomplete="current-password"/>
                 <button type="submit" class="button primary">"Sign in"</button>
-            </form>
+            </CheckedForm>
             <p class="aside"><a href="/forgot-password">"Forgot your password?"</a></p>
         </AuthCard>
     }
@@ -114,10 +114,10 @@ pub fn ForgotPasswordPage() -> impl IntoView {
             <QueryNotice/>
             <QueryFeedback/>
             <p class="lead">"Enter the email address you sign in with. We will email you a link to choose a new password."</p>
-            <form method="post" action="/auth/forgot" class="stack" novalidate>
+            <CheckedForm action="/auth/forgot">
                 <Field label="Email" name="email" kind="email" autocomplete="username" check=check_email/>
                 <button type="submit" class="button primary">"Send reset link"</button>
-            </form>
+            </CheckedForm>
             <p class="aside"><a href="/login">"Back to sign in"</a></p>
         </AuthCard>
     }
@@ -132,11 +132,11 @@ pub fn ResetPasswordPage() -> impl IntoView {
             <QueryNotice/>
             <QueryFeedback/>
             <Show when=move || !invalid() fallback=|| view! { <p class="aside"><a href="/forgot-password">"Request a new link"</a></p> }>
-                <form method="post" action="/auth/reset" class="stack" novalidate>
+                <CheckedForm action="/auth/reset">
                     <Field label="New password" name="password" kind="password" autocomplete="new-password"
                         hint="At least 12 characters. A few unrelated words work well." minlength=NewPassword::MIN_CHARS as u32 check=check_new_password/>
                     <button type="submit" class="button primary">"Save password"</button>
-                </form>
+                </CheckedForm>
             </Show>
         </AuthCard>
     }
@@ -152,11 +152,11 @@ pub fn InvitePage() -> impl IntoView {
             <QueryFeedback/>
             <Show when=move || !invalid() fallback=|| ()>
                 <p class="lead">"Welcome to Dossier. Choose a password for your account; you will set up two-step verification next."</p>
-                <form method="post" action="/auth/invite" class="stack" novalidate>
+                <CheckedForm action="/auth/invite">
                     <Field label="Password" name="password" kind="password" autocomplete="new-password"
                         hint="At least 12 characters. A few unrelated words work well." minlength=NewPassword::MIN_CHARS as u32 check=check_new_password/>
                     <button type="submit" class="button primary">"Set password"</button>
-                </form>
+                </CheckedForm>
             </Show>
         </AuthCard>
     }
