@@ -1,5 +1,6 @@
 //! Server functions, grouped by area. Each one: authorise, parse, call one port, map errors.
 pub mod auth;
+pub mod records;
 pub mod staff;
 
 #[cfg(feature = "ssr")]
@@ -7,10 +8,14 @@ pub(crate) mod support {
     use leptos::prelude::*;
 
     use crate::error::AppError;
-    use crate::ports::{DynAuthPort, DynStaffPort};
+    use crate::ports::{DynAuthPort, DynRecordsPort, DynStaffPort};
 
     pub fn staff_port() -> Result<DynStaffPort, AppError> {
         use_context::<DynStaffPort>().ok_or(AppError::Internal { incident: "no-staff-port".into() })
+    }
+
+    pub fn records_port() -> Result<DynRecordsPort, AppError> {
+        use_context::<DynRecordsPort>().ok_or(AppError::Internal { incident: "no-records-port".into() })
     }
 
     pub fn auth_port() -> Result<DynAuthPort, AppError> {

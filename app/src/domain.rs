@@ -1,5 +1,8 @@
 //! Validated domain types. The browser uses them for instant feedback and the server
 //! re-checks with the same code (parse, don't validate).
+
+pub mod inputs;
+pub mod records;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

@@ -53,3 +53,69 @@ pub struct PublicInfo {
     pub has_practice: bool,
     pub practice_name: Option<String>,
 }
+
+/// A client as listed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientRow {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub date_of_birth: String,
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+    pub owner_name: String,
+    pub archived: bool,
+}
+
+/// A relationship or emergency contact of a client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientContactRow {
+    pub id: String,
+    /// `relationship` or `emergency`.
+    pub kind: String,
+    pub name: String,
+    pub relationship: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// Who may open a client's file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientAccessInfo {
+    pub owner: StaffRef,
+    pub mode: crate::domain::records::AccessMode,
+    pub selected: Vec<StaffRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientDetail {
+    pub client: ClientRow,
+    pub contacts: Vec<ClientContactRow>,
+    pub access: ClientAccessInfo,
+    /// Whether the caller may change owner and access (owner, admin, "all clients").
+    pub can_manage_access: bool,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub has_more: bool,
+}
+
+/// An entry of the practice's contact book.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContactRow {
+    pub id: String,
+    pub name: String,
+    pub organisation: Option<String>,
+    pub kind: crate::domain::records::ContactKind,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}

@@ -100,3 +100,68 @@ pub trait AuthPort: Send + Sync {
 
 pub type DynStaffPort = Arc<dyn StaffPort>;
 pub type DynAuthPort = Arc<dyn AuthPort>;
+
+/// Clients and the contact book. Every method confines itself to what the principal may
+/// see: a client outside their access is `NotFound`, exactly like one that does not exist.
+#[async_trait]
+pub trait RecordsPort: Send + Sync {
+    /// The practice's region for national phone numbers (ISO 3166 code, e.g. "GB").
+    fn phone_region(&self) -> String;
+    async fn list_clients(
+        &self,
+        p: &StaffPrincipal,
+        query: &str,
+        archived: bool,
+        page: u32,
+    ) -> Result<crate::dto::Page<crate::dto::ClientRow>, AppError>;
+    async fn get_client(&self, p: &StaffPrincipal, id: &str) -> Result<crate::dto::ClientDetail, AppError>;
+    async fn create_client(
+        &self,
+        p: &StaffPrincipal,
+        input: crate::domain::inputs::ClientInput,
+        owner_id: Option<String>,
+    ) -> Result<String, AppError>;
+    async fn update_client(
+        &self,
+        p: &StaffPrincipal,
+        id: &str,
+        input: crate::domain::inputs::ClientInput,
+    ) -> Result<(), AppError>;
+    async fn set_archived(&self, p: &StaffPrincipal, id: &str, archived: bool) -> Result<(), AppError>;
+    async fn set_client_access(
+        &self,
+        p: &StaffPrincipal,
+        id: &str,
+        owner_id: &str,
+        mode: crate::domain::records::AccessMode,
+        selected: Vec<String>,
+    ) -> Result<(), AppError>;
+    async fn add_client_contact(
+        &self,
+        p: &StaffPrincipal,
+        client_id: &str,
+        input: crate::domain::inputs::ClientContactInput,
+    ) -> Result<(), AppError>;
+    async fn remove_client_contact(
+        &self,
+        p: &StaffPrincipal,
+        client_id: &str,
+        contact_id: &str,
+    ) -> Result<(), AppError>;
+    /// Active staff of the practice (names only), for owner and access pickers.
+    async fn staff_options(&self, p: &StaffPrincipal) -> Result<Vec<crate::dto::StaffRef>, AppError>;
+    async fn list_contacts(
+        &self,
+        p: &StaffPrincipal,
+        query: &str,
+        page: u32,
+    ) -> Result<crate::dto::Page<crate::dto::ContactRow>, AppError>;
+    async fn save_contact(
+        &self,
+        p: &StaffPrincipal,
+        id: Option<String>,
+        input: crate::domain::inputs::ContactInput,
+    ) -> Result<String, AppError>;
+}
+
+pub type DynRecordsPort = Arc<dyn RecordsPort>;

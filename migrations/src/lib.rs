@@ -17,6 +17,8 @@ mod m20261123_000006_throttle;
 mod m20261123_000007_action_token;
 mod m20261123_000008_outbox_email;
 mod m20261123_000009_audit_event;
+mod m20261123_000010_client;
+mod m20261123_000011_contact;
 
 pub struct Migrator;
 
@@ -33,6 +35,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_action_token::Migration),
             Box::new(m20261123_000008_outbox_email::Migration),
             Box::new(m20261123_000009_audit_event::Migration),
+            Box::new(m20261123_000010_client::Migration),
+            Box::new(m20261123_000011_contact::Migration),
         ]
     }
 }

@@ -39,6 +39,20 @@ pub struct Config {
     pub security: SecurityConfig,
     pub mail: MailConfig,
     pub workers: WorkersConfig,
+    pub locale: LocaleConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LocaleConfig {
+    /// ISO 3166 region used to read national phone numbers (e.g. "GB", "US", "DE").
+    pub phone_region: String,
+}
+
+impl Default for LocaleConfig {
+    fn default() -> Self {
+        LocaleConfig { phone_region: "GB".into() }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -251,6 +265,12 @@ impl Config {
         }
         if self.security.staff_idle_timeout_secs == 0 || self.security.staff_absolute_timeout_secs == 0 {
             return Err("invalid configuration: session timeouts must be positive".into());
+        }
+        if self.locale.phone_region.len() != 2 || !self.locale.phone_region.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(format!(
+                "invalid configuration: locale.phone_region {:?} must be a two-letter upper-case region code such as GB or US",
+                self.locale.phone_region
+            ));
         }
         if self.security.hash_concurrency == 0 {
             return Err("invalid configuration: security.hash_concurrency must be at least 1".into());

@@ -2,6 +2,10 @@
 //! queries for staff go through `scoped` helpers that add it.
 pub mod action_token;
 pub mod audit_event;
+pub mod client;
+pub mod client_access;
+pub mod client_contact;
+pub mod contact;
 pub mod outbox_email;
 pub mod practice;
 pub mod recovery_code;

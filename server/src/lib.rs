@@ -10,6 +10,7 @@ pub mod entities;
 pub mod mail;
 pub mod net;
 pub mod passwords;
+pub mod records;
 pub mod routes;
 pub mod security;
 pub mod services;

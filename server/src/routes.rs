@@ -2,7 +2,7 @@
 //! metrics, static assets, and the layers around all of it.
 use app::{
     App,
-    ports::{DynAuthPort, DynStaffPort},
+    ports::{DynAuthPort, DynRecordsPort, DynStaffPort},
     shell,
 };
 use axum::{
@@ -29,6 +29,8 @@ fn context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
     move || {
         let staff: DynStaffPort = Arc::new(services.clone());
         let auth: DynAuthPort = Arc::new(services.clone());
+        let records: DynRecordsPort = Arc::new(services.clone());
+        provide_context(records);
         provide_context(staff);
         provide_context(auth);
         if let Some(parts) = leptos::prelude::use_context::<axum::http::request::Parts>()

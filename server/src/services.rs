@@ -35,6 +35,11 @@ fn request_parts() -> Result<Parts, AppError> {
     use_context::<Parts>().ok_or_else(|| internal("request parts missing from context"))
 }
 
+/// Where the current request comes from, for the audit log.
+pub fn current_origin(s: &AppState) -> Origin {
+    use_context::<Parts>().map(|parts| origin_of(&parts, s)).unwrap_or_default()
+}
+
 fn origin_of(parts: &Parts, s: &AppState) -> Origin {
     let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0);
     Origin {

@@ -306,3 +306,52 @@ macro_rules! both_dbs {
         }
     };
 }
+
+/// Invites `email` with the named role through the admin, accepts and enrols.
+pub async fn invite_and_enrol(app: &TestApp, admin: &Staff, name: &str, email: &str, role: &str) -> Staff {
+    let (_, roles) = app.server_fn(&admin.client, "list_roles", &[]).await;
+    let role_id =
+        roles.as_array().unwrap().iter().find(|r| r["name"] == role).unwrap_or_else(|| panic!("no role {role}"))["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let (status, body) =
+        app.server_fn(&admin.client, "invite_staff", &[("name", name), ("email", email), ("role_id", &role_id)]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mail = app.wait_for_mail(email, "invited").await;
+    let link = extract_link(&mail, &app.base, "/invite/");
+    let client = new_client();
+    client.get(&link).send().await.unwrap();
+    let r = app.form(&client, "/auth/invite", &[("password", PASSWORD)]).await;
+    assert_eq!(location(&r), "/login/enrol");
+    let (_, e) = app.server_fn(&client, "get_enrolment", &[]).await;
+    let secret = e["secret_base32"].as_str().unwrap().to_owned();
+    enrol_with(app, &client, &secret).await;
+    app.form(&client, "/auth/recovery-codes", &[]).await;
+    Staff { client, email: email.to_owned(), secret, recovery_codes: vec![] }
+}
+
+/// Creates a client through the server function and returns its id.
+pub async fn create_client(app: &TestApp, who: &Staff, first: &str, last: &str) -> String {
+    let (status, id) = app
+        .server_fn(
+            &who.client,
+            "create_client",
+            &[("first_name", first), ("last_name", last), ("date_of_birth", "1985-06-15")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{id}");
+    id.as_str().unwrap().to_owned()
+}
+
+/// Names of the clients `who` sees in the list (optionally searching).
+pub async fn visible_clients(app: &TestApp, who: &Staff, query: &str) -> Vec<String> {
+    let (status, page) = app.server_fn(&who.client, "list_clients", &[("query", query)]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| format!("{} {}", c["first_name"].as_str().unwrap(), c["last_name"].as_str().unwrap()))
+        .collect()
+}
