@@ -214,3 +214,9 @@ pub fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
         </main>
     }
 }
+
+/// The message of a failed server-function call, shown as an alert.
+#[component]
+pub fn ActionError(error: crate::error::AppError) -> impl IntoView {
+    view! { <p class="form-error" role="alert" data-field=error.field().map(str::to_owned)>{error.to_string()}</p> }
+}

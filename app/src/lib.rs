@@ -4,7 +4,7 @@
 //! The staff app is rendered on the server and hydrated to WebAssembly. The recipient
 //! portal is rendered on the server only and ships no WebAssembly at all (see README,
 //! "Bundle architecture").
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 pub mod api;
 pub mod components;

@@ -7,7 +7,10 @@ use leptos_router::{
     path,
 };
 
-use crate::pages::{auth::*, staff::*};
+use crate::pages::{
+    auth::*,
+    staff::{clients::*, contacts::*, *},
+};
 
 /// Shell of the staff app and sign-in pages: hydrated to WebAssembly.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -47,6 +50,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/app") view=StaffLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=OverviewPage ssr=SsrMode::Async/>
                     <Route path=path!("clients") view=ClientsPage ssr=SsrMode::Async/>
+                    <Route path=path!("clients/:id") view=ClientProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("contacts") view=ContactsPage ssr=SsrMode::Async/>
                     <Route path=path!("documents") view=DocumentsPage ssr=SsrMode::Async/>
                     <Route path=path!("shared") view=SharedPage ssr=SsrMode::Async/>

@@ -1,4 +1,5 @@
 //! WebAssembly entry: hydrates the staff app rendered by the server.
+#![recursion_limit = "512"]
 use wasm_bindgen::prelude::wasm_bindgen;
 
 #[wasm_bindgen]

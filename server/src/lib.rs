@@ -1,5 +1,6 @@
 //! Dossier's server: configuration, persistence, sessions, security layers, mail, and the
 //! implementations of the ports the Leptos app declares.
+#![recursion_limit = "512"]
 pub mod audit;
 pub mod auth;
 pub mod config;

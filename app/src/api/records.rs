@@ -1,6 +1,7 @@
 //! Server functions for clients and the contact book.
 use leptos::prelude::*;
 
+#[cfg(feature = "ssr")]
 use crate::domain::records::AccessMode;
 use crate::dto::{ClientDetail, ClientRow, ContactRow, Page, StaffRef};
 use crate::error::AppError;

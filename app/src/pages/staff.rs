@@ -1,4 +1,7 @@
 //! The staff app: layout with navigation, and its pages.
+pub mod clients;
+pub mod contacts;
+
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 
@@ -82,16 +85,6 @@ pub fn SectionPage(title: &'static str, empty_title: &'static str, empty_text: &
             <p>{empty_text}</p>
         </div>
     }
-}
-
-#[component]
-pub fn ClientsPage() -> impl IntoView {
-    view! { <SectionPage title="Clients" empty_title="No clients yet" empty_text="Client records you have access to will be listed here, with search by name, date of birth, email and phone."/> }
-}
-
-#[component]
-pub fn ContactsPage() -> impl IntoView {
-    view! { <SectionPage title="Contacts" empty_title="Your contact book is empty" empty_text="Insurers, specialists, GPs and other people you share documents with will be listed here."/> }
 }
 
 #[component]
