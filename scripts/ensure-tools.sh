@@ -30,12 +30,14 @@ if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] || [ "$ROOT/end2end/packa
   (cd "$ROOT/end2end" && npm ci --no-audit --no-fund)
 fi
 
-if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
+# Test-only system packages: Debian's Chromium (Playwright) and poppler-utils (pdftotext,
+# used to check the text of generated PDFs).
+if [ "${1:-}" = "--browser" ] && { [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null; }; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    say "installing Debian's Chromium for the browser tests"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    say "installing Debian's chromium and poppler-utils for the tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null
   else
-    echo "The browser tests need Chromium at /usr/bin/chromium: run 'sudo apt-get install -y chromium'" >&2
+    echo "The tests need Chromium and pdftotext: run 'sudo apt-get install -y chromium poppler-utils'" >&2
     exit 1
   fi
 fi

@@ -1,5 +1,6 @@
 //! Server functions, grouped by area. Each one: authorise, parse, call one port, map errors.
 pub mod auth;
+pub mod documents;
 pub mod records;
 pub mod staff;
 
@@ -8,7 +9,7 @@ pub(crate) mod support {
     use leptos::prelude::*;
 
     use crate::error::AppError;
-    use crate::ports::{DynAuthPort, DynRecordsPort, DynStaffPort};
+    use crate::ports::{DynAuthPort, DynDocumentsPort, DynRecordsPort, DynStaffPort};
 
     pub fn staff_port() -> Result<DynStaffPort, AppError> {
         use_context::<DynStaffPort>().ok_or(AppError::Internal { incident: "no-staff-port".into() })
@@ -16,6 +17,10 @@ pub(crate) mod support {
 
     pub fn records_port() -> Result<DynRecordsPort, AppError> {
         use_context::<DynRecordsPort>().ok_or(AppError::Internal { incident: "no-records-port".into() })
+    }
+
+    pub fn documents_port() -> Result<DynDocumentsPort, AppError> {
+        use_context::<DynDocumentsPort>().ok_or(AppError::Internal { incident: "no-documents-port".into() })
     }
 
     pub fn auth_port() -> Result<DynAuthPort, AppError> {

@@ -119,3 +119,42 @@ pub struct ContactRow {
     pub email: Option<String>,
     pub phone: Option<String>,
 }
+
+/// A document as listed (no content).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentRow {
+    pub id: String,
+    pub client_id: String,
+    pub kind: crate::domain::documents::DocumentKind,
+    pub title: String,
+    pub date: String,
+    pub author_name: String,
+    pub is_psychotherapy: bool,
+    pub has_file: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileInfo {
+    pub media_type: String,
+    pub file_name: String,
+    pub size_bytes: i64,
+}
+
+/// A document with its decrypted content, for someone allowed to read it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentView {
+    pub row: DocumentRow,
+    pub client_name: String,
+    pub body: crate::domain::documents::DocumentBody,
+    pub file: Option<FileInfo>,
+}
+
+/// What a form sends to create or edit a structured document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentDraft {
+    pub kind: crate::domain::documents::DocumentKind,
+    pub title: String,
+    pub date: String,
+    pub is_psychotherapy: bool,
+    pub body: crate::domain::documents::DocumentBody,
+}

@@ -165,3 +165,27 @@ pub trait RecordsPort: Send + Sync {
 }
 
 pub type DynRecordsPort = Arc<dyn RecordsPort>;
+
+/// Documents of clients. Access follows the client: a document of a client the caller
+/// may not see is `NotFound`. Content is decrypted only inside these methods.
+#[async_trait]
+pub trait DocumentsPort: Send + Sync {
+    async fn list_documents(
+        &self,
+        p: &StaffPrincipal,
+        client_id: &str,
+        kind: Option<crate::domain::documents::DocumentKind>,
+        query: &str,
+        page: u32,
+    ) -> Result<crate::dto::Page<crate::dto::DocumentRow>, AppError>;
+    async fn get_document(&self, p: &StaffPrincipal, id: &str) -> Result<crate::dto::DocumentView, AppError>;
+    async fn save_document(
+        &self,
+        p: &StaffPrincipal,
+        client_id: &str,
+        id: Option<String>,
+        draft: crate::dto::DocumentDraft,
+    ) -> Result<String, AppError>;
+}
+
+pub type DynDocumentsPort = Arc<dyn DocumentsPort>;

@@ -9,7 +9,7 @@ use leptos_router::{
 
 use crate::pages::{
     auth::*,
-    staff::{clients::*, contacts::*, *},
+    staff::{clients::*, contacts::*, documents::*, *},
 };
 
 /// Shell of the staff app and sign-in pages: hydrated to WebAssembly.
@@ -53,6 +53,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("clients/:id") view=ClientProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("contacts") view=ContactsPage ssr=SsrMode::Async/>
                     <Route path=path!("documents") view=DocumentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("documents/:id") view=DocumentPage ssr=SsrMode::Async/>
+                    <Route path=path!("clients/:id/documents/new") view=NewDocumentPage ssr=SsrMode::Async/>
                     <Route path=path!("shared") view=SharedPage ssr=SsrMode::Async/>
                     <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>

@@ -88,6 +88,41 @@ test('clients belong to their practitioner until access is shared', async ({ adm
     await expect(button(pete, 'Client access control')).toHaveCount(0);
   });
 
+  await test.step('Pete writes a consultation note, reads it, downloads its PDF and uploads a lab result', async () => {
+    await visit(pete, profileUrl);
+    await pete.getByRole('link', { name: 'New document' }).click();
+    await expect(heading(pete, 'New document')).toBeVisible();
+    await settle(pete);
+    await pete.getByLabel('Kind', { exact: true }).selectOption('consultation_note');
+    await pete.getByLabel('Title', { exact: true }).fill('Session 1');
+    await pete.getByLabel('Date', { exact: true }).fill('2026-11-20');
+    await pete.getByLabel('Subjective', { exact: true }).fill('Sleeping better this week.');
+    await pete.getByLabel('Plan', { exact: true }).fill('Weekly sessions.');
+    await pete.getByLabel('Office use only (never shared)').nth(3).check();
+    await button(pete, 'Save document').click();
+    await expect(heading(pete, 'Session 1')).toBeVisible();
+    await expect(pete.getByText('Sleeping better this week.')).toBeVisible();
+    await expect(pete.getByRole('heading', { name: 'Plan (office use only)' })).toBeVisible();
+    const [download] = await Promise.all([pete.waitForEvent('download'), pete.getByRole('link', { name: 'Download PDF' }).click()]);
+    const pdfPath = await download.path();
+    const fs = await import('node:fs');
+    const pdf = fs.readFileSync(pdfPath!);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+
+    await visit(pete, `${profileUrl}/documents/new`);
+    await pete.getByLabel('Kind', { exact: true }).selectOption('lab_result');
+    await pete.getByLabel('Title', { exact: true }).fill('Blood panel');
+    await pete.getByLabel('Date', { exact: true }).fill('2026-11-19');
+    await pete.getByLabel('File (PDF, PNG or JPEG, up to 10 MB)').setInputFiles({ name: 'panel.pdf', mimeType: 'application/pdf', buffer: pdf });
+    await button(pete, 'Upload').click();
+    await expect(heading(pete, 'Blood panel')).toBeVisible();
+    await expect(pete.getByRole('link', { name: 'Download original' })).toBeVisible();
+    await visit(pete, profileUrl);
+    const docs = pete.getByRole('region', { name: 'Documents' });
+    await expect(docs.getByRole('link', { name: 'Session 1' })).toBeVisible();
+    await expect(docs.getByRole('link', { name: 'Blood panel' })).toBeVisible();
+  });
+
   await test.step('handing the file to Pete alone takes it away from Paula', async () => {
     await visit(paula, profileUrl);
     await button(paula, 'Client access control').click();

@@ -19,6 +19,7 @@ mod m20261123_000008_outbox_email;
 mod m20261123_000009_audit_event;
 mod m20261123_000010_client;
 mod m20261123_000011_contact;
+mod m20261123_000012_document;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_audit_event::Migration),
             Box::new(m20261123_000010_client::Migration),
             Box::new(m20261123_000011_contact::Migration),
+            Box::new(m20261123_000012_document::Migration),
         ]
     }
 }

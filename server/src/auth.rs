@@ -123,7 +123,7 @@ pub async fn create_practice<C: ConnectionTrait + TransactionTrait>(
     origin: &Origin,
 ) -> Result<(practice::Model, staff::Model), AppError> {
     let hash = hasher.hash(password.expose()).await;
-    let txn = db.begin().await.map_err(internal)?;
+    let txn = crate::db::begin_write(db).await.map_err(internal)?;
     if staff::Entity::find().filter(staff::Column::Email.eq(email.as_str())).count(&txn).await.map_err(internal)? > 0 {
         return Err(AppError::invalid("email", "That email address already has an account."));
     }
@@ -470,7 +470,7 @@ async fn enrol_inner(
     for code in &codes {
         hashes.push(s.hasher.hash(code).await);
     }
-    let txn = s.db.begin().await.map_err(internal)?;
+    let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
     let mut am = st.clone().into_active_model();
     am.totp_secret = Set(Some(s.keys.seal(&secret, &aad)));
     am.totp_pending_secret = Set(None);
@@ -670,7 +670,7 @@ pub async fn accept_invite(State(s): State<AppState>, c: Caller, Form(f): Form<H
     let r = async {
         let (t, st) = found;
         let hash = s.hasher.hash(password.expose()).await;
-        let txn = s.db.begin().await.map_err(internal)?;
+        let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
         if !spend_token(&txn, &t).await.map_err(internal)? {
             return Err(AppError::NotFound);
         }
@@ -761,7 +761,7 @@ async fn forgot_inner(s: &AppState, c: &Caller, email: &EmailAddress) -> Result<
         .await
         .map_err(internal)?
         .ok_or_else(|| internal("practice missing"))?;
-    let txn = s.db.begin().await.map_err(internal)?;
+    let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
     let token = issue_token(&txn, &st, "reset", Duration::minutes(RESET_MINUTES)).await.map_err(internal)?;
     let link = format!("{}/reset/{}", s.cfg.public_base(), token);
     let mail = crate::emails::password_reset(&st, &practice, &link);
@@ -795,7 +795,7 @@ pub async fn reset(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<S
     let r = async {
         let (t, st) = found;
         let hash = s.hasher.hash(password.expose()).await;
-        let txn = s.db.begin().await.map_err(internal)?;
+        let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
         if !spend_token(&txn, &t).await.map_err(internal)? {
             return Err(AppError::NotFound);
         }

@@ -74,30 +74,23 @@ impl Keys {
         base64::engine::general_purpose::STANDARD.encode(b)
     }
 
-    /// Encrypts `plain`, binding it to `aad` (for example the row id and column), so a
-    /// ciphertext copied to another row does not decrypt.
+    /// Encrypts `plain` under the master-derived key, binding it to `aad` (for example the
+    /// row id and column), so a ciphertext copied to another row does not decrypt.
     pub fn seal(&self, plain: &[u8], aad: &str) -> String {
-        let cipher = XChaCha20Poly1305::new((&self.aead).into());
-        let mut nonce = [0u8; 24];
-        rand::rngs::OsRng.fill_bytes(&mut nonce);
-        let ct = cipher
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad: aad.as_bytes() })
-            .expect("encryption cannot fail for in-memory buffers");
-        let mut out = Vec::with_capacity(24 + ct.len());
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&ct);
-        format!("v1.{}", B64.encode(out))
+        seal_with(&self.aead, plain, aad)
     }
 
     pub fn open(&self, sealed: &str, aad: &str) -> Option<Vec<u8>> {
-        let raw = B64.decode(sealed.strip_prefix("v1.")?).ok()?;
-        if raw.len() < 24 {
-            return None;
-        }
-        let (nonce, ct) = raw.split_at(24);
-        XChaCha20Poly1305::new((&self.aead).into())
-            .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: aad.as_bytes() })
-            .ok()
+        open_with(&self.aead, sealed, aad)
+    }
+
+    /// Wraps a per-document data key under the master key.
+    pub fn wrap_key(&self, dek: &[u8; 32], aad: &str) -> String {
+        self.seal(dek, aad)
+    }
+
+    pub fn unwrap_key(&self, wrapped: &str, aad: &str) -> Option<[u8; 32]> {
+        self.open(wrapped, aad)?.try_into().ok()
     }
 
     /// Signs a small payload for a URL parameter (form feedback): `b64(payload).b64(mac)`.
@@ -120,6 +113,45 @@ impl Keys {
         }
         String::from_utf8(payload).ok()
     }
+}
+
+/// A fresh random 256-bit data key.
+pub fn new_data_key() -> [u8; 32] {
+    let mut k = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut k);
+    k
+}
+
+/// XChaCha20-Poly1305 with a random 192-bit nonce: raw `nonce || ciphertext+tag`.
+pub fn seal_bytes_with(key: &[u8; 32], plain: &[u8], aad: &str) -> Vec<u8> {
+    let cipher = XChaCha20Poly1305::new(key.into());
+    let mut nonce = [0u8; 24];
+    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    let ct = cipher
+        .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad: aad.as_bytes() })
+        .expect("encryption cannot fail for in-memory buffers");
+    let mut out = Vec::with_capacity(24 + ct.len());
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&ct);
+    out
+}
+
+/// Opens what [`seal_bytes_with`] produced; `None` if the key, the AAD or a byte is wrong.
+pub fn open_bytes_with(key: &[u8; 32], data: &[u8], aad: &str) -> Option<Vec<u8>> {
+    if data.len() < 24 + 16 {
+        return None;
+    }
+    let (nonce, ct) = data.split_at(24);
+    XChaCha20Poly1305::new(key.into()).decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: aad.as_bytes() }).ok()
+}
+
+/// Text form of [`seal_bytes_with`]: `v1.` + base64url.
+pub fn seal_with(key: &[u8; 32], plain: &[u8], aad: &str) -> String {
+    format!("v1.{}", B64.encode(seal_bytes_with(key, plain, aad)))
+}
+
+pub fn open_with(key: &[u8; 32], sealed: &str, aad: &str) -> Option<Vec<u8>> {
+    open_bytes_with(key, &B64.decode(sealed.strip_prefix("v1.")?).ok()?, aad)
 }
 
 fn derive(master: &[u8; 32], label: &[u8]) -> [u8; 32] {
@@ -152,6 +184,21 @@ mod tests {
         assert_eq!(k.open(&s, "staff:1:totp").unwrap(), b"secret");
         assert!(k.open(&s, "staff:2:totp").is_none());
         assert!(Keys::from_master(&[8u8; 32]).open(&s, "staff:1:totp").is_none());
+    }
+
+    #[test]
+    fn data_keys_wrap_and_tampering_is_rejected() {
+        let k = keys();
+        let dek = new_data_key();
+        let wrapped = k.wrap_key(&dek, "doc:1:dek");
+        assert_eq!(k.unwrap_key(&wrapped, "doc:1:dek"), Some(dek));
+        assert_eq!(k.unwrap_key(&wrapped, "doc:2:dek"), None);
+        let mut ct = seal_bytes_with(&dek, b"lab result", "doc:1:file");
+        assert_eq!(open_bytes_with(&dek, &ct, "doc:1:file").unwrap(), b"lab result");
+        let last = ct.len() - 1;
+        ct[last] ^= 1;
+        assert!(open_bytes_with(&dek, &ct, "doc:1:file").is_none(), "a flipped bit is rejected");
+        assert!(open_bytes_with(&dek, &ct[..10], "doc:1:file").is_none());
     }
 
     #[test]

@@ -70,6 +70,21 @@ pub async fn ping(db: &DatabaseConnection) -> bool {
     db.execute_unprepared("SELECT 1").await.is_ok()
 }
 
+/// Begins a transaction that will write. On SQLite a deferred transaction that reads
+/// first and writes later cannot upgrade once another connection has committed
+/// (`SQLITE_BUSY_SNAPSHOT`, "database is locked", with no wait). A no-op write as the
+/// first statement takes the write lock at the start instead, where `busy_timeout`
+/// applies: the effect of `BEGIN IMMEDIATE`, which sea-orm 1.1 cannot request.
+pub async fn begin_write<C: sea_orm::TransactionTrait + ConnectionTrait>(
+    db: &C,
+) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    let txn = db.begin().await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        txn.execute_unprepared("UPDATE practice SET name = name WHERE 1 = 0").await?;
+    }
+    Ok(txn)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,8 @@ pub mod client;
 pub mod client_access;
 pub mod client_contact;
 pub mod contact;
+pub mod document;
+pub mod document_file;
 pub mod outbox_email;
 pub mod practice;
 pub mod recovery_code;

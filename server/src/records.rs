@@ -19,7 +19,6 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
     sea_query::{Expr, LikeExpr, Query},
 };
 use serde_json::json;
@@ -233,7 +232,7 @@ impl RecordsPort for Services {
             None => p.staff_id().to_owned(),
         };
         let now = Utc::now();
-        let txn = db.begin().await.map_err(internal)?;
+        let txn = crate::db::begin_write(db).await.map_err(internal)?;
         let c = client::ActiveModel {
             id: Set(uuid::Uuid::now_v7().to_string()),
             practice_id: Set(p.practice_id().to_owned()),
@@ -268,7 +267,7 @@ impl RecordsPort for Services {
     }
 
     async fn update_client(&self, p: &StaffPrincipal, id: &str, input: ClientInput) -> Result<(), AppError> {
-        let txn = self.s.db.begin().await.map_err(internal)?;
+        let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
         let c = find_visible(&txn, p, id).await?;
         let mut am = c.into_active_model();
         am.search_key = Set(client_search_key(&input));
@@ -295,7 +294,7 @@ impl RecordsPort for Services {
     }
 
     async fn set_archived(&self, p: &StaffPrincipal, id: &str, archived: bool) -> Result<(), AppError> {
-        let txn = self.s.db.begin().await.map_err(internal)?;
+        let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
         let c = find_visible(&txn, p, id).await?;
         let mut am = c.into_active_model();
         am.archived_at = Set(archived.then(Utc::now));
@@ -325,7 +324,7 @@ impl RecordsPort for Services {
         mode: AccessMode,
         selected: Vec<String>,
     ) -> Result<(), AppError> {
-        let txn = self.s.db.begin().await.map_err(internal)?;
+        let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
         let c = find_visible(&txn, p, id).await?;
         if !can_manage_access(p, &c) {
             return Err(AppError::Forbidden);
@@ -388,7 +387,7 @@ impl RecordsPort for Services {
         client_id: &str,
         input: ClientContactInput,
     ) -> Result<(), AppError> {
-        let txn = self.s.db.begin().await.map_err(internal)?;
+        let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
         let c = find_visible(&txn, p, client_id).await?;
         let k = client_contact::ActiveModel {
             id: Set(uuid::Uuid::now_v7().to_string()),
@@ -425,7 +424,7 @@ impl RecordsPort for Services {
         client_id: &str,
         contact_id: &str,
     ) -> Result<(), AppError> {
-        let txn = self.s.db.begin().await.map_err(internal)?;
+        let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
         let c = find_visible(&txn, p, client_id).await?;
         let n = client_contact::Entity::delete_many()
             .filter(client_contact::Column::Id.eq(contact_id))
@@ -511,7 +510,7 @@ impl RecordsPort for Services {
             input.phone.as_ref().map(|x| x.as_str()).unwrap_or(""),
         ]);
         let now = Utc::now();
-        let txn = self.s.db.begin().await.map_err(internal)?;
+        let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
         let mut am = match &id {
             Some(id) => contact::Entity::find_by_id(id.clone())
                 .filter(contact::Column::PracticeId.eq(p.practice_id()))

@@ -2,7 +2,7 @@
 //! metrics, static assets, and the layers around all of it.
 use app::{
     App,
-    ports::{DynAuthPort, DynRecordsPort, DynStaffPort},
+    ports::{DynAuthPort, DynDocumentsPort, DynRecordsPort, DynStaffPort},
     shell,
 };
 use axum::{
@@ -21,7 +21,7 @@ use tower_http::{
     set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
 
-use crate::{auth, security, services::Services, state::AppState};
+use crate::{auth, files, security, services::Services, state::AppState};
 
 /// Everything a Leptos render or server function needs from the server.
 fn context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
@@ -30,7 +30,9 @@ fn context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
         let staff: DynStaffPort = Arc::new(services.clone());
         let auth: DynAuthPort = Arc::new(services.clone());
         let records: DynRecordsPort = Arc::new(services.clone());
+        let documents: DynDocumentsPort = Arc::new(services.clone());
         provide_context(records);
+        provide_context(documents);
         provide_context(staff);
         provide_context(auth);
         if let Some(parts) = leptos::prelude::use_context::<axum::http::request::Parts>()
@@ -73,10 +75,19 @@ pub fn router(state: AppState) -> Router {
                 .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
                 .service(ServeDir::new(pkg).precompressed_br().precompressed_gzip()),
         )
+        .route("/app/documents/{id}/file", get(files::download_file))
+        .route("/app/documents/{id}/pdf", get(files::download_pdf))
         .fallback(not_found)
+        .layer(RequestBodyLimitLayer::new(security::BODY_LIMIT))
+        // Uploads get their own, larger limit.
+        .merge(
+            Router::new()
+                .route("/app/api/documents/upload", post(files::upload))
+                .layer(axum::extract::DefaultBodyLimit::disable())
+                .layer(RequestBodyLimitLayer::new(crate::documents::MAX_UPLOAD + 64 * 1024)),
+        )
         .layer(middleware::from_fn_with_state(state.clone(), security::page_guard))
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf))
-        .layer(RequestBodyLimitLayer::new(security::BODY_LIMIT))
         .layer(middleware::from_fn(count_requests))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             // Path only: query strings may carry signed feedback, never log them.

@@ -10,9 +10,7 @@ use async_trait::async_trait;
 use axum::http::request::Parts;
 use chrono::{Duration, Utc};
 use leptos::prelude::use_context;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -175,7 +173,7 @@ impl StaffPort for Services {
             .map_err(internal)?
             .ok_or(AppError::Unauthenticated)?;
         let now = Utc::now();
-        let txn = db.begin().await.map_err(internal)?;
+        let txn = crate::db::begin_write(db).await.map_err(internal)?;
         let st = staff::ActiveModel {
             id: Set(uuid::Uuid::now_v7().to_string()),
             practice_id: Set(p.practice_id().to_owned()),
@@ -226,7 +224,7 @@ impl StaffPort for Services {
     ) -> Result<RoleRow, AppError> {
         p.require(Permission::ManageStaff)?;
         let parts = request_parts()?;
-        let txn = self.s.db.begin().await.map_err(internal)?;
+        let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
         let r = role::ActiveModel {
             id: Set(uuid::Uuid::now_v7().to_string()),
             practice_id: Set(p.practice_id().to_owned()),

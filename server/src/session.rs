@@ -222,3 +222,18 @@ pub async fn end_all_for_staff<C: ConnectionTrait>(db: &C, staff_id: &str) -> Re
     staff_session::Entity::delete_many().filter(staff_session::Column::StaffId.eq(staff_id)).exec(db).await?;
     Ok(())
 }
+
+/// The principal of an active session carried by `headers` (for plain axum routes such as
+/// downloads and uploads), or `Unauthenticated`.
+pub async fn principal_from_headers(
+    db: &sea_orm::DatabaseConnection,
+    cfg: &Config,
+    headers: &HeaderMap,
+) -> Result<StaffPrincipal, app::error::AppError> {
+    let live = load(db, cfg, headers, true).await.map_err(crate::auth::internal)?;
+    let Some(live) = live else { return Err(app::error::AppError::Unauthenticated) };
+    match principal(db, &live).await.map_err(crate::auth::internal)? {
+        Some((p, _, _)) => Ok(p),
+        None => Err(app::error::AppError::Unauthenticated),
+    }
+}

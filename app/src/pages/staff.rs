@@ -1,6 +1,7 @@
 //! The staff app: layout with navigation, and its pages.
 pub mod clients;
 pub mod contacts;
+pub mod documents;
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
@@ -89,7 +90,14 @@ pub fn SectionPage(title: &'static str, empty_title: &'static str, empty_text: &
 
 #[component]
 pub fn DocumentsPage() -> impl IntoView {
-    view! { <SectionPage title="Documents" empty_title="No documents yet" empty_text="Intake and consent forms, notes, letters, prescriptions, lab results and invoices of your clients will be listed here."/> }
+    view! {
+        <h1>"Documents"</h1>
+        <div class="empty-state">
+            <h2>"Documents live in each client's file"</h2>
+            <p>"Open a client to see their documents, add notes, letters, forms, prescriptions and invoices, upload lab results, and download any of them as PDF."</p>
+            <p><a class="button primary" href="/app/clients">"Go to clients"</a></p>
+        </div>
+    }
 }
 
 #[component]

@@ -159,6 +159,9 @@ pub fn ClientProfilePage() -> impl IntoView {
                 Ok(d) => view! { <ClientProfile d=d editing access_open contact_form update archive add_contact remove_contact set_access/> }.into_any(),
             })}
         </Transition>
+        // Created at the page's top level (not inside the Transition above) so its
+        // resource hydrates in the same order it was rendered on the server.
+        <super::documents::ClientDocuments client_id=Signal::derive(id)/>
     }
 }
 

@@ -1,0 +1,50 @@
+//! Server functions for documents (structured kinds; files are uploaded through a
+//! streaming axum route, `/app/api/documents/upload`).
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::domain::documents::DocumentKind;
+use crate::dto::{DocumentDraft, DocumentRow, DocumentView, Page};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use super::support::{documents_port, respond, staff_port};
+
+#[server(endpoint = "list_documents", input = Json)]
+pub async fn list_documents(
+    client_id: String,
+    kind: Option<DocumentKind>,
+    #[server(default)] query: String,
+    #[server(default)] page: u32,
+) -> Result<Page<DocumentRow>, AppError> {
+    respond(
+        async {
+            let p = staff_port()?.authenticate().await?;
+            documents_port()?.list_documents(&p, &client_id, kind, &query, page).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "get_document", input = Json)]
+pub async fn get_document(id: String) -> Result<DocumentView, AppError> {
+    respond(
+        async {
+            let p = staff_port()?.authenticate().await?;
+            documents_port()?.get_document(&p, &id).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "save_document", input = Json)]
+pub async fn save_document(client_id: String, id: Option<String>, draft: DocumentDraft) -> Result<String, AppError> {
+    respond(
+        async {
+            let p = staff_port()?.authenticate().await?;
+            p.require(draft.kind.edit_permission())?;
+            documents_port()?.save_document(&p, &client_id, id, draft).await
+        }
+        .await,
+    )
+}

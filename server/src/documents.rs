@@ -1,0 +1,406 @@
+//! Documents (implements `app::ports::DocumentsPort`), uploads and downloads.
+//!
+//! Encryption at rest: every document has its own random 256-bit data key. The body
+//! (JSON) and any uploaded file are sealed with XChaCha20-Poly1305 under that key, bound
+//! to the document id; the data key is stored wrapped under the master key (`key_id`
+//! names which master key, for rotation). The database alone reveals no content.
+//! Access follows the client ([`crate::records::visible_to`]).
+use app::{
+    domain::{
+        documents::{DocumentBody, DocumentKind},
+        records::like_pattern,
+    },
+    dto::{DocumentDraft, DocumentRow, DocumentView, FileInfo, Page},
+    error::AppError,
+    ports::{DocumentsPort, StaffPrincipal},
+};
+use async_trait::async_trait;
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, LikeExpr, Query},
+};
+use serde_json::json;
+use std::collections::{HashMap, HashSet};
+
+use crate::{
+    audit::{self, Actor},
+    auth::internal,
+    crypto::{self, Keys},
+    entities::{client, document, document_file, staff},
+    records::{PAGE_SIZE, find_visible, visible_to},
+    services::{Services, current_origin},
+};
+
+pub const KEY_ID: &str = "master-v1";
+/// Largest upload accepted (lab reports and scans).
+pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
+
+fn dek_aad(id: &str) -> String {
+    format!("doc:{id}:dek")
+}
+fn body_aad(id: &str) -> String {
+    format!("doc:{id}:body")
+}
+pub fn file_aad(id: &str) -> String {
+    format!("doc:{id}:file")
+}
+
+/// Documents of clients visible to `p`.
+fn visible_documents(p: &StaffPrincipal) -> sea_orm::Condition {
+    let clients = Query::select().column(client::Column::Id).from(client::Entity).cond_where(visible_to(p)).to_owned();
+    sea_orm::Condition::all()
+        .add(document::Column::PracticeId.eq(p.practice_id()))
+        .add(document::Column::ClientId.in_subquery(clients))
+}
+
+pub async fn find_visible_document<C: ConnectionTrait>(
+    db: &C,
+    p: &StaffPrincipal,
+    id: &str,
+) -> Result<document::Model, AppError> {
+    document::Entity::find_by_id(id.to_owned())
+        .filter(visible_documents(p))
+        .one(db)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)
+}
+
+pub fn data_key(keys: &Keys, d: &document::Model) -> Result<[u8; 32], AppError> {
+    keys.unwrap_key(&d.wrapped_key, &dek_aad(&d.id))
+        .ok_or_else(|| internal(format!("document {} key does not unwrap", d.id)))
+}
+
+pub fn decrypt_body(keys: &Keys, d: &document::Model) -> Result<DocumentBody, AppError> {
+    let dek = data_key(keys, d)?;
+    let plain = crypto::open_with(&dek, &d.body, &body_aad(&d.id))
+        .ok_or_else(|| internal(format!("document {} body does not decrypt", d.id)))?;
+    serde_json::from_slice(&plain).map_err(internal)
+}
+
+fn parse_title(raw: &str) -> Result<String, AppError> {
+    let t = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if t.is_empty() {
+        return Err(AppError::invalid("title", "Enter a title."));
+    }
+    if t.chars().count() > 200 {
+        return Err(AppError::invalid("title", "Keep the title under 200 characters."));
+    }
+    Ok(t)
+}
+
+fn parse_date(raw: &str) -> Result<String, AppError> {
+    chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .map_err(|_| AppError::invalid("date", "Enter the date as year-month-day."))
+}
+
+async fn names<C: ConnectionTrait>(
+    db: &C,
+    practice: &str,
+    ids: HashSet<String>,
+) -> Result<HashMap<String, String>, AppError> {
+    Ok(staff::Entity::find()
+        .filter(staff::Column::PracticeId.eq(practice))
+        .filter(staff::Column::Id.is_in(ids))
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|s| (s.id, s.display_name))
+        .collect())
+}
+
+fn row(d: &document::Model, author: String, has_file: bool) -> DocumentRow {
+    DocumentRow {
+        id: d.id.clone(),
+        client_id: d.client_id.clone(),
+        kind: DocumentKind::from_key(&d.kind).unwrap_or(DocumentKind::OtherFile),
+        title: d.title.clone(),
+        date: d.doc_date.clone(),
+        author_name: author,
+        is_psychotherapy: d.is_psychotherapy,
+        has_file,
+    }
+}
+
+/// A new file document: content type checked from the bytes (PDF, PNG or JPEG only).
+#[allow(clippy::too_many_arguments)]
+pub async fn create_file_document(
+    s: &crate::state::AppState,
+    p: &StaffPrincipal,
+    client_id: &str,
+    kind: DocumentKind,
+    title: &str,
+    date: &str,
+    description: &str,
+    file_name: &str,
+    bytes: &[u8],
+    origin: &crate::audit::Origin,
+) -> Result<String, AppError> {
+    if !kind.is_file() {
+        return Err(AppError::invalid("kind", "Only lab results and other files are uploaded."));
+    }
+    p.require(kind.edit_permission())?;
+    if bytes.is_empty() {
+        return Err(AppError::invalid("file", "Choose a file to upload."));
+    }
+    if bytes.len() > MAX_UPLOAD {
+        return Err(AppError::invalid("file", "The file is larger than 10 MB."));
+    }
+    let media_type = match infer::get(bytes).map(|t| t.mime_type()) {
+        Some(m @ ("application/pdf" | "image/png" | "image/jpeg")) => m.to_owned(),
+        _ => {
+            return Err(AppError::invalid(
+                "file",
+                "Upload a PDF, PNG or JPEG file (the content decides, not the name).",
+            ));
+        }
+    };
+    let body = DocumentBody::File { description: description.trim().to_owned() };
+    body.validate(kind)?;
+    let title = parse_title(title)?;
+    let date = parse_date(date)?;
+    let safe_name: String =
+        file_name.chars().filter(|c| c.is_alphanumeric() || " ._-()".contains(*c)).take(120).collect();
+    let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
+    let c = find_visible(&txn, p, client_id).await?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let dek = crypto::new_data_key();
+    insert_document(&txn, &s.keys, p, &c, &id, kind, &title, &date, false, &body, &dek).await?;
+    document_file::ActiveModel {
+        document_id: Set(id.clone()),
+        practice_id: Set(p.practice_id().to_owned()),
+        media_type: Set(media_type),
+        file_name: Set(if safe_name.is_empty() { "file".into() } else { safe_name }),
+        size_bytes: Set(bytes.len() as i64),
+        ciphertext: Set(crypto::seal_bytes_with(&dek, bytes, &file_aad(&id))),
+    }
+    .insert(&txn)
+    .await
+    .map_err(internal)?;
+    audit::append(
+        &txn,
+        p.practice_id(),
+        &Actor::Staff(p.staff_id().to_owned()),
+        "document.uploaded",
+        Some(&id),
+        origin,
+        json!({ "client": c.id, "kind": kind.key(), "bytes": bytes.len() }),
+    )
+    .await
+    .map_err(internal)?;
+    txn.commit().await.map_err(internal)?;
+    Ok(id)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_document<C: ConnectionTrait>(
+    db: &C,
+    keys: &Keys,
+    p: &StaffPrincipal,
+    c: &client::Model,
+    id: &str,
+    kind: DocumentKind,
+    title: &str,
+    date: &str,
+    psychotherapy: bool,
+    body: &DocumentBody,
+    dek: &[u8; 32],
+) -> Result<(), AppError> {
+    let now = Utc::now();
+    document::ActiveModel {
+        id: Set(id.to_owned()),
+        practice_id: Set(p.practice_id().to_owned()),
+        client_id: Set(c.id.clone()),
+        kind: Set(kind.key().to_owned()),
+        title: Set(title.to_owned()),
+        doc_date: Set(date.to_owned()),
+        author_id: Set(p.staff_id().to_owned()),
+        is_psychotherapy: Set(psychotherapy),
+        key_id: Set(KEY_ID.to_owned()),
+        wrapped_key: Set(keys.wrap_key(dek, &dek_aad(id))),
+        body: Set(crypto::seal_with(dek, &serde_json::to_vec(body).map_err(internal)?, &body_aad(id))),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .map_err(internal)?;
+    Ok(())
+}
+
+#[async_trait]
+impl DocumentsPort for Services {
+    async fn list_documents(
+        &self,
+        p: &StaffPrincipal,
+        client_id: &str,
+        kind: Option<DocumentKind>,
+        query: &str,
+        page: u32,
+    ) -> Result<Page<DocumentRow>, AppError> {
+        let db = &self.s.db;
+        let c = find_visible(db, p, client_id).await?;
+        let mut q = document::Entity::find().filter(visible_documents(p)).filter(document::Column::ClientId.eq(c.id));
+        if let Some(k) = kind {
+            q = q.filter(document::Column::Kind.eq(k.key()));
+        }
+        if let Some(pattern) = like_pattern(query) {
+            q = q.filter(
+                Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(document::Column::Title)))
+                    .like(LikeExpr::new(pattern).escape('\\')),
+            );
+        }
+        let mut docs = q
+            .order_by_desc(document::Column::DocDate)
+            .order_by_desc(document::Column::CreatedAt)
+            .offset(page as u64 * PAGE_SIZE)
+            .limit(PAGE_SIZE + 1)
+            .all(db)
+            .await
+            .map_err(internal)?;
+        let has_more = docs.len() as u64 > PAGE_SIZE;
+        docs.truncate(PAGE_SIZE as usize);
+        let authors = names(db, p.practice_id(), docs.iter().map(|d| d.author_id.clone()).collect()).await?;
+        let with_files: HashSet<String> = document_file::Entity::find()
+            .select_only()
+            .column(document_file::Column::DocumentId)
+            .filter(document_file::Column::DocumentId.is_in(docs.iter().map(|d| d.id.clone())))
+            .into_tuple::<String>()
+            .all(db)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .collect();
+        Ok(Page {
+            has_more,
+            items: docs
+                .iter()
+                .map(|d| row(d, authors.get(&d.author_id).cloned().unwrap_or_default(), with_files.contains(&d.id)))
+                .collect(),
+        })
+    }
+
+    async fn get_document(&self, p: &StaffPrincipal, id: &str) -> Result<DocumentView, AppError> {
+        let db = &self.s.db;
+        let d = find_visible_document(db, p, id).await?;
+        let c = client::Entity::find_by_id(d.client_id.clone())
+            .one(db)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let body = decrypt_body(&self.s.keys, &d)?;
+        let file = document_file::Entity::find_by_id(d.id.clone())
+            .select_only()
+            .columns([
+                document_file::Column::MediaType,
+                document_file::Column::FileName,
+                document_file::Column::SizeBytes,
+            ])
+            .into_tuple::<(String, String, i64)>()
+            .one(db)
+            .await
+            .map_err(internal)?
+            .map(|(media_type, file_name, size_bytes)| FileInfo { media_type, file_name, size_bytes });
+        let authors = names(db, p.practice_id(), HashSet::from([d.author_id.clone()])).await?;
+        audit::append(
+            db,
+            p.practice_id(),
+            &Actor::Staff(p.staff_id().to_owned()),
+            "document.viewed",
+            Some(&d.id),
+            &current_origin(&self.s),
+            json!({ "client": d.client_id }),
+        )
+        .await
+        .map_err(internal)?;
+        Ok(DocumentView {
+            row: row(&d, authors.get(&d.author_id).cloned().unwrap_or_default(), file.is_some()),
+            client_name: format!("{} {}", c.first_name, c.last_name),
+            body,
+            file,
+        })
+    }
+
+    async fn save_document(
+        &self,
+        p: &StaffPrincipal,
+        client_id: &str,
+        id: Option<String>,
+        draft: DocumentDraft,
+    ) -> Result<String, AppError> {
+        p.require(draft.kind.edit_permission())?;
+        if draft.kind.is_file() && id.is_none() {
+            return Err(AppError::invalid("kind", "Lab results and other files are uploaded as files."));
+        }
+        draft.body.validate(draft.kind)?;
+        let title = parse_title(&draft.title)?;
+        let date = parse_date(&draft.date)?;
+        let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
+        let c = find_visible(&txn, p, client_id).await?;
+        let saved_id = match id {
+            None => {
+                let id = uuid::Uuid::now_v7().to_string();
+                insert_document(
+                    &txn,
+                    &self.s.keys,
+                    p,
+                    &c,
+                    &id,
+                    draft.kind,
+                    &title,
+                    &date,
+                    draft.is_psychotherapy,
+                    &draft.body,
+                    &crypto::new_data_key(),
+                )
+                .await?;
+                audit::append(
+                    &txn,
+                    p.practice_id(),
+                    &Actor::Staff(p.staff_id().to_owned()),
+                    "document.created",
+                    Some(&id),
+                    &current_origin(&self.s),
+                    json!({ "client": c.id, "kind": draft.kind.key() }),
+                )
+                .await
+                .map_err(internal)?;
+                id
+            }
+            Some(id) => {
+                let d = find_visible_document(&txn, p, &id).await?;
+                if d.client_id != c.id || d.kind != draft.kind.key() {
+                    return Err(AppError::NotFound);
+                }
+                let dek = data_key(&self.s.keys, &d)?;
+                let mut am = d.into_active_model();
+                am.title = Set(title);
+                am.doc_date = Set(date);
+                am.is_psychotherapy = Set(draft.is_psychotherapy);
+                am.body =
+                    Set(crypto::seal_with(&dek, &serde_json::to_vec(&draft.body).map_err(internal)?, &body_aad(&id)));
+                am.updated_at = Set(Utc::now());
+                am.update(&txn).await.map_err(internal)?;
+                audit::append(
+                    &txn,
+                    p.practice_id(),
+                    &Actor::Staff(p.staff_id().to_owned()),
+                    "document.edited",
+                    Some(&id),
+                    &current_origin(&self.s),
+                    json!({ "client": c.id }),
+                )
+                .await
+                .map_err(internal)?;
+                id
+            }
+        };
+        txn.commit().await.map_err(internal)?;
+        Ok(saved_id)
+    }
+}

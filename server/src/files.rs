@@ -1,0 +1,187 @@
+//! Plain axum routes for document files: upload (multipart, streamed into memory up to
+//! the limit, type checked by content) and downloads (the original file, or the document
+//! rendered to PDF). Same session, access and audit rules as the server functions.
+use app::{domain::documents::DocumentKind, error::AppError};
+use axum::{
+    Json,
+    extract::{Multipart, Path, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use sea_orm::EntityTrait;
+use serde_json::json;
+
+use crate::{
+    audit::{self, Actor},
+    auth::{Caller, internal, redirect},
+    crypto,
+    documents::{self, data_key, decrypt_body, file_aad, find_visible_document},
+    entities::{client, document_file, practice, staff},
+    session,
+    state::AppState,
+};
+
+fn error_response(e: AppError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    (status, Json(json!({ "error": e, "message": e.to_string() }))).into_response()
+}
+
+fn attachment(name: &str) -> HeaderValue {
+    let safe: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")).unwrap_or(HeaderValue::from_static("attachment"))
+}
+
+/// `POST /app/api/documents/upload` (multipart: client_id, kind, title, date, description, file).
+pub async fn upload(State(s): State<AppState>, c: Caller, mut form: Multipart) -> Response {
+    let r = async {
+        let p = session::principal_from_headers(&s.db, &s.cfg, &c.headers).await?;
+        let mut fields = std::collections::HashMap::new();
+        let mut file: Option<(String, Vec<u8>)> = None;
+        while let Some(field) = form
+            .next_field()
+            .await
+            .map_err(|_| AppError::invalid("file", "The upload was interrupted or malformed."))?
+        {
+            let name = field.name().unwrap_or_default().to_owned();
+            if name == "file" {
+                let file_name = field.file_name().unwrap_or("file").to_owned();
+                let bytes =
+                    field.bytes().await.map_err(|_| AppError::invalid("file", "The file is larger than 10 MB."))?;
+                file = Some((file_name, bytes.to_vec()));
+            } else {
+                let value =
+                    field.text().await.map_err(|_| AppError::invalid(&name, "That field could not be read."))?;
+                fields.insert(name, value);
+            }
+        }
+        let get = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
+        let kind = DocumentKind::from_key(get("kind"))
+            .ok_or_else(|| AppError::invalid("kind", "Choose lab result or other file."))?;
+        let (file_name, bytes) = file.ok_or_else(|| AppError::invalid("file", "Choose a file to upload."))?;
+        documents::create_file_document(
+            &s,
+            &p,
+            get("client_id"),
+            kind,
+            get("title"),
+            get("date"),
+            get("description"),
+            &file_name,
+            &bytes,
+            &c.origin(),
+        )
+        .await
+    }
+    .await;
+    match r {
+        Ok(id) if c.html => redirect(&format!("/app/documents/{id}")),
+        Ok(id) => (StatusCode::CREATED, Json(json!({ "id": id }))).into_response(),
+        Err(e) => error_response(e),
+    }
+}
+
+async fn load(
+    s: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+) -> Result<(app::ports::StaffPrincipal, crate::entities::document::Model), AppError> {
+    let p = session::principal_from_headers(&s.db, &s.cfg, headers).await?;
+    let d = find_visible_document(&s.db, &p, id).await?;
+    Ok((p, d))
+}
+
+/// `GET /app/documents/{id}/file`: the uploaded original.
+pub async fn download_file(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> Response {
+    let r = async {
+        let (p, d) = load(&s, &c.headers, &id).await?;
+        let f = document_file::Entity::find_by_id(d.id.clone())
+            .one(&s.db)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let dek = data_key(&s.keys, &d)?;
+        let bytes = crypto::open_bytes_with(&dek, &f.ciphertext, &file_aad(&d.id))
+            .ok_or_else(|| internal("file does not decrypt"))?;
+        audit::append(
+            &s.db,
+            p.practice_id(),
+            &Actor::Staff(p.staff_id().to_owned()),
+            "document.downloaded",
+            Some(&d.id),
+            &c.origin(),
+            json!({ "format": "original" }),
+        )
+        .await
+        .map_err(internal)?;
+        Ok::<_, AppError>((f.media_type, f.file_name, bytes))
+    }
+    .await;
+    match r {
+        Ok((media_type, name, bytes)) => {
+            let ct = HeaderValue::from_str(&media_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+            ([(header::CONTENT_TYPE, ct), (header::CONTENT_DISPOSITION, attachment(&name))], bytes).into_response()
+        }
+        Err(e) => error_response(e),
+    }
+}
+
+/// `GET /app/documents/{id}/pdf`: the document rendered to PDF.
+pub async fn download_pdf(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> Response {
+    let r = async {
+        let (p, d) = load(&s, &c.headers, &id).await?;
+        let body = decrypt_body(&s.keys, &d)?;
+        let cl = client::Entity::find_by_id(d.client_id.clone())
+            .one(&s.db)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let pr = practice::Entity::find_by_id(p.practice_id().to_owned())
+            .one(&s.db)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let author = staff::Entity::find_by_id(d.author_id.clone())
+            .one(&s.db)
+            .await
+            .map_err(internal)?
+            .map(|a| a.display_name)
+            .unwrap_or_default();
+        let kind = DocumentKind::from_key(&d.kind).unwrap_or(DocumentKind::OtherFile);
+        let client_name = format!("{} {}", cl.first_name, cl.last_name);
+        let meta = crate::pdf::PdfMeta {
+            practice: &pr.name,
+            title: &d.title,
+            kind,
+            client_name: &client_name,
+            date: &d.doc_date,
+            author: &author,
+            watermark: None,
+        };
+        let pdf = crate::pdf::render(&meta, &body).map_err(internal)?;
+        audit::append(
+            &s.db,
+            p.practice_id(),
+            &Actor::Staff(p.staff_id().to_owned()),
+            "document.downloaded",
+            Some(&d.id),
+            &c.origin(),
+            json!({ "format": "pdf" }),
+        )
+        .await
+        .map_err(internal)?;
+        Ok::<_, AppError>((format!("{}.pdf", d.title), pdf))
+    }
+    .await;
+    match r {
+        Ok((name, pdf)) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static("application/pdf")),
+                (header::CONTENT_DISPOSITION, attachment(&name)),
+            ],
+            pdf,
+        )
+            .into_response(),
+        Err(e) => error_response(e),
+    }
+}

@@ -1,0 +1,220 @@
+//! Documents: every structured kind created and read back, encryption at rest checked on
+//! the raw rows, access following the client, uploads checked by content, PDFs rendered.
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, EntityTrait, Statement};
+use serde_json::{Value, json};
+
+async fn save(app: &TestApp, who: &Staff, client_id: &str, draft: Value) -> (StatusCode, Value) {
+    let r = who
+        .client
+        .post(app.url("/api/save_document"))
+        .header("origin", &app.base)
+        .json(&json!({ "client_id": client_id, "id": null, "draft": draft }))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn json_fn(app: &TestApp, who: &Staff, name: &str, args: Value) -> (StatusCode, Value) {
+    let r =
+        who.client.post(app.url(&format!("/api/{name}"))).header("origin", &app.base).json(&args).send().await.unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+fn drafts() -> Vec<Value> {
+    let d = |kind: &str, title: &str, body: Value| json!({ "kind": kind, "title": title, "date": "2026-11-20", "is_psychotherapy": false, "body": body });
+    vec![
+        d(
+            "IntakeForm",
+            "Intake",
+            json!({ "type": "Form", "items": [{ "question": "Reason for visit", "answer": "Trouble sleeping (SECRET-INTAKE)" }] }),
+        ),
+        d(
+            "ConsentForm",
+            "Consent to treatment",
+            json!({ "type": "Consent", "text": "I consent to treatment.", "signer_name": "Nora Quinn", "signed_at": "2026-11-01" }),
+        ),
+        d(
+            "ConsultationNote",
+            "Session 1",
+            json!({ "type": "Sections", "sections": [
+            { "title": "Subjective", "text": "Feels better (SECRET-NOTE)", "internal": false },
+            { "title": "Office use only", "text": "Billing code 42", "internal": true } ] }),
+        ),
+        d(
+            "TreatmentPlan",
+            "Plan",
+            json!({ "type": "Sections", "sections": [{ "title": "Goals", "text": "Sleep 7h", "internal": false }] }),
+        ),
+        d(
+            "Letter",
+            "Letter to GP",
+            json!({ "type": "Letter", "addressee": "Dr Gail Green", "body": "Dear Dr Green, ..." }),
+        ),
+        d(
+            "Prescription",
+            "Prescription",
+            json!({ "type": "Prescription", "items": [{ "medication": "Melatonin", "dosage": "2 mg", "instructions": "At night" }], "notes": "" }),
+        ),
+        d(
+            "Invoice",
+            "Invoice 1001",
+            json!({ "type": "Invoice", "currency": "GBP", "items": [{ "description": "Session", "quantity": 2, "unit_cents": 8500 }], "notes": "" }),
+        ),
+    ]
+}
+
+both_dbs!(every_structured_kind_is_stored_encrypted_and_read_back, |app: TestApp| async move {
+    setup_practice(&app, "Calm Clinic").await;
+    let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
+    let client_id = create_client(&app, &admin, "Nora", "Quinn").await;
+    let mut ids = Vec::new();
+    for draft in drafts() {
+        let (status, id) = save(&app, &admin, &client_id, draft.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{draft}: {id}");
+        let id = id.as_str().unwrap().to_owned();
+        let (status, view) = json_fn(&app, &admin, "get_document", json!({ "id": id })).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(view["body"], draft["body"], "content round-trips");
+        assert_eq!(view["client_name"], "Nora Quinn");
+        // Every kind renders to a PDF with its title.
+        let pdf = admin.client.get(app.url(&format!("/app/documents/{id}/pdf"))).send().await.unwrap();
+        assert_eq!(pdf.status(), StatusCode::OK);
+        assert_eq!(pdf.headers()["content-type"], "application/pdf");
+        assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
+        ids.push(id);
+    }
+    // The list: most recent first, filterable by kind and title.
+    let (_, list) = json_fn(&app, &admin, "list_documents", json!({ "client_id": client_id, "kind": null })).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 7);
+    let (_, notes) =
+        json_fn(&app, &admin, "list_documents", json!({ "client_id": client_id, "kind": "ConsultationNote" })).await;
+    assert_eq!(notes["items"][0]["title"], "Session 1");
+    let (_, found) =
+        json_fn(&app, &admin, "list_documents", json!({ "client_id": client_id, "kind": null, "query": "gp" })).await;
+    assert_eq!(found["items"][0]["title"], "Letter to GP");
+
+    // The database alone reveals no content: scan every text column of every document row.
+    let db = &app.state().db;
+    let backend = db.get_database_backend();
+    let rows = db
+        .query_all(Statement::from_string(
+            backend,
+            "SELECT id, title, kind, wrapped_key, body FROM document".to_owned(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 7);
+    for r in rows {
+        let body: String = r.try_get("", "body").unwrap();
+        let key: String = r.try_get("", "wrapped_key").unwrap();
+        for needle in ["SECRET", "Melatonin", "Dear Dr Green", "Billing code", "consent"] {
+            assert!(!body.contains(needle) && !key.contains(needle), "plaintext {needle} in the database");
+        }
+        assert!(body.starts_with("v1."));
+    }
+    app.stop().await;
+});
+
+both_dbs!(documents_follow_client_access_and_edit_permissions, |app: TestApp| async move {
+    setup_practice(&app, "Calm Clinic").await;
+    let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
+    let anna = invite_and_enrol(&app, &admin, "Anna Practitioner", "anna@clinic.test", "Practitioner").await;
+    let ben = invite_and_enrol(&app, &admin, "Ben Practitioner", "ben@clinic.test", "Practitioner").await;
+    let sam = invite_and_enrol(&app, &admin, "Sam Secretary", "sam@clinic.test", "Secretary").await;
+    let client_id = create_client(&app, &anna, "Olive", "Owens").await;
+    let note = drafts()[2].clone();
+    let (status, id) = save(&app, &anna, &client_id, note.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    let id = id.as_str().unwrap().to_owned();
+    // Ben has no access to the client: nothing about its documents.
+    for (name, args) in
+        [("get_document", json!({ "id": id })), ("list_documents", json!({ "client_id": client_id, "kind": null }))]
+    {
+        let (status, body) = json_fn(&app, &ben, name, args).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{name}: {body}");
+    }
+    let (status, _) = save(&app, &ben, &client_id, note.clone()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    for path in [format!("/app/documents/{id}/pdf"), format!("/app/documents/{id}/file")] {
+        assert_eq!(ben.client.get(app.url(&path)).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    // Shared with everyone: the secretary can read but may not write notes (no "edit notes").
+    let anna_id = {
+        let (_, me) = app.server_fn(&anna.client, "get_me", &[]).await;
+        me["staff_id"].as_str().unwrap().to_owned()
+    };
+    app.server_fn(&anna.client, "set_client_access", &[("id", &client_id), ("owner_id", &anna_id), ("mode", "all")])
+        .await;
+    let (status, _) = json_fn(&app, &sam, "get_document", json!({ "id": id })).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = save(&app, &sam, &client_id, note).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // ...but may write an invoice.
+    let (status, _) = save(&app, &sam, &client_id, drafts()[6].clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    // Invalid drafts are 422 with a field.
+    let bad = json!({ "kind": "Invoice", "title": "X", "date": "2026-11-20", "is_psychotherapy": false,
+        "body": { "type": "Invoice", "currency": "pounds", "items": [], "notes": "" } });
+    let (status, body) = save(&app, &sam, &client_id, bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["Invalid"]["field"], "currency");
+    let mismatched = json!({ "kind": "Letter", "title": "X", "date": "2026-11-20", "is_psychotherapy": false,
+        "body": { "type": "Invoice", "currency": "GBP", "items": [], "notes": "" } });
+    let (status, _) = save(&app, &admin, &client_id, mismatched).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    app.stop().await;
+});
+
+both_dbs!(uploads_are_checked_by_content_and_encrypted, |app: TestApp| async move {
+    setup_practice(&app, "Calm Clinic").await;
+    let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
+    let client_id = create_client(&app, &admin, "Nora", "Quinn").await;
+    let upload = |bytes: Vec<u8>, name: &'static str| {
+        let form = reqwest::multipart::Form::new()
+            .text("client_id", client_id.clone())
+            .text("kind", "lab_result")
+            .text("title", "Blood panel")
+            .text("date", "2026-11-19")
+            .text("description", "Full blood count")
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+        admin.client.post(app.url("/app/api/documents/upload")).header("origin", &app.base).multipart(form).send()
+    };
+    // A text file named .pdf is refused.
+    let r = upload(b"hello, not a pdf".to_vec(), "fake.pdf").await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("PDF, PNG or JPEG"));
+    // A real PDF (rendered by Dossier itself) is accepted.
+    let pdf = server::pdf::render(
+        &server::pdf::PdfMeta {
+            practice: "Lab",
+            title: "Result",
+            kind: app::domain::documents::DocumentKind::LabResult,
+            client_name: "Nora Quinn",
+            date: "2026-11-19",
+            author: "Lab",
+            watermark: None,
+        },
+        &app::domain::documents::DocumentBody::File { description: "LAB-PLAINTEXT-MARKER".into() },
+    )
+    .unwrap();
+    let r = upload(pdf.clone(), "panel.pdf").await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let got = admin.client.get(app.url(&format!("/app/documents/{id}/file"))).send().await.unwrap();
+    assert_eq!(got.headers()["content-type"], "application/pdf");
+    assert_eq!(got.bytes().await.unwrap().to_vec(), pdf, "the original comes back byte for byte");
+    // Stored encrypted.
+    let f = server::entities::document_file::Entity::find().one(&app.state().db).await.unwrap().unwrap();
+    assert!(!f.ciphertext.windows(5).any(|w| w == b"%PDF-"), "no plaintext PDF in the database");
+    // Too large.
+    let r = upload(vec![0x25; server::documents::MAX_UPLOAD + 10], "big.pdf").await;
+    assert!(r.map(|r| r.status().is_client_error()).unwrap_or(true));
+    app.stop().await;
+});
