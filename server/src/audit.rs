@@ -153,3 +153,17 @@ pub async fn verify_chain<C: ConnectionTrait>(db: &C, practice_id: &str) -> Resu
     }
     Ok(Ok(rows.len() as u64))
 }
+
+/// Appends an event done by the signed-in staff member `p` (the common case).
+pub async fn by_staff<C: ConnectionTrait>(
+    db: &C,
+    p: &app::ports::StaffPrincipal,
+    action: &str,
+    target: Option<&str>,
+    origin: &Origin,
+    detail: serde_json::Value,
+) -> Result<(), app::error::AppError> {
+    append(db, p.practice_id(), &Actor::Staff(p.staff_id().to_owned()), action, target, origin, detail)
+        .await
+        .map_err(crate::auth::internal)
+}

@@ -224,6 +224,55 @@ pub async fn setup(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<S
     }
 }
 
+/// Refuses the attempt while the account or the caller's network is throttled.
+async fn check_sign_in_throttle(
+    s: &AppState,
+    acct: &str,
+    net: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), AppError> {
+    let window = Duration::seconds(s.cfg.security.login_window_secs as i64);
+    for (key, max) in [(acct, s.cfg.security.login_max_failures), (net, s.cfg.security.network_max_failures)] {
+        if let Some(minutes) = throttle::blocked_for(&s.db, key, max, window, now).await.map_err(internal)? {
+            metrics::counter!("dossier_signin_throttled_total").increment(1);
+            return Err(AppError::Throttled { minutes });
+        }
+    }
+    Ok(())
+}
+
+/// Counts a failed sign-in step against the account and the network, and audits it when
+/// the account is known.
+async fn record_sign_in_failure(
+    s: &AppState,
+    c: &Caller,
+    acct: &str,
+    net: &str,
+    account: Option<&staff::Model>,
+    step: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), AppError> {
+    let window = Duration::seconds(s.cfg.security.login_window_secs as i64);
+    throttle::record_failure(&s.db, acct, window, now).await.map_err(internal)?;
+    throttle::record_failure(&s.db, net, window, now).await.map_err(internal)?;
+    if let Some(st) = account {
+        audit::append(
+            &s.db,
+            &st.practice_id,
+            &Actor::Anonymous,
+            "signin.failed",
+            Some(&st.id),
+            &c.origin(),
+            json!({ "step": step }),
+        )
+        .await
+        .map_err(internal)?;
+    }
+    metrics::counter!("dossier_signin_failed_total").increment(1);
+    tracing::info!(network = %c.network, step, "sign-in failed");
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------
 // Password step
 
@@ -242,37 +291,15 @@ async fn login_inner(
     let email = EmailAddress::parse("email", field(f, "email"))?;
     let password = field(f, "password");
     let now = Utc::now();
-    let window = Duration::seconds(s.cfg.security.login_window_secs as i64);
     let acct = throttle::account_key("login", email.as_str());
     let net = throttle::network_key("login", &c.network);
-    for (key, max) in [(&acct, s.cfg.security.login_max_failures), (&net, s.cfg.security.network_max_failures)] {
-        if let Some(minutes) = throttle::blocked_for(&s.db, key, max, window, now).await.map_err(internal)? {
-            metrics::counter!("dossier_signin_throttled_total").increment(1);
-            return Err(AppError::Throttled { minutes });
-        }
-    }
+    check_sign_in_throttle(s, &acct, &net, now).await?;
     let found =
         staff::Entity::find().filter(staff::Column::Email.eq(email.as_str())).one(&s.db).await.map_err(internal)?;
     let usable = found.as_ref().filter(|st| st.status == "active");
     let ok = s.hasher.verify(usable.and_then(|st| st.password_hash.as_deref()), password).await;
     let Some(st) = usable.filter(|_| ok) else {
-        throttle::record_failure(&s.db, &acct, window, now).await.map_err(internal)?;
-        throttle::record_failure(&s.db, &net, window, now).await.map_err(internal)?;
-        if let Some(st) = &found {
-            audit::append(
-                &s.db,
-                &st.practice_id,
-                &Actor::Anonymous,
-                "signin.failed",
-                Some(&st.id),
-                &c.origin(),
-                json!({ "step": "password" }),
-            )
-            .await
-            .map_err(internal)?;
-        }
-        metrics::counter!("dossier_signin_failed_total").increment(1);
-        tracing::info!(network = %c.network, "sign-in failed at the password step");
+        record_sign_in_failure(s, c, &acct, &net, found.as_ref(), "password", now).await?;
         return Err(AppError::invalid("password", BAD_CREDENTIALS));
     };
     throttle::clear(&s.db, &acct).await.map_err(internal)?;
@@ -336,14 +363,9 @@ async fn mfa_inner(
     st: &staff::Model,
 ) -> Result<HeaderValue, AppError> {
     let now = Utc::now();
-    let window = Duration::seconds(s.cfg.security.login_window_secs as i64);
     let acct = throttle::account_key("login", &st.email);
     let net = throttle::network_key("login", &c.network);
-    for (key, max) in [(&acct, s.cfg.security.login_max_failures), (&net, s.cfg.security.network_max_failures)] {
-        if let Some(minutes) = throttle::blocked_for(&s.db, key, max, window, now).await.map_err(internal)? {
-            return Err(AppError::Throttled { minutes });
-        }
-    }
+    check_sign_in_throttle(s, &acct, &net, now).await?;
     let code = SecondFactorCode::parse("code", field(f, "code"))?;
     let accepted = match &code {
         SecondFactorCode::Totp(code) => {
@@ -371,19 +393,7 @@ async fn mfa_inner(
         SecondFactorCode::Recovery(code) => use_recovery_code(s, st, code).await?,
     };
     if !accepted {
-        throttle::record_failure(&s.db, &acct, window, now).await.map_err(internal)?;
-        throttle::record_failure(&s.db, &net, window, now).await.map_err(internal)?;
-        audit::append(
-            &s.db,
-            &st.practice_id,
-            &Actor::Anonymous,
-            "signin.failed",
-            Some(&st.id),
-            &c.origin(),
-            json!({ "step": "second_factor" }),
-        )
-        .await
-        .map_err(internal)?;
+        record_sign_in_failure(s, c, &acct, &net, Some(st), "second_factor", now).await?;
         return Err(AppError::invalid("code", BAD_CODE));
     }
     throttle::clear(&s.db, &acct).await.map_err(internal)?;

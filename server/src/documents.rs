@@ -26,7 +26,7 @@ use serde_json::json;
 use std::collections::{HashMap, HashSet};
 
 use crate::{
-    audit::{self, Actor},
+    audit,
     auth::internal,
     crypto::{self, Keys},
     entities::{client, document, document_file, staff},
@@ -182,17 +182,15 @@ pub async fn create_file_document(
     .insert(&txn)
     .await
     .map_err(internal)?;
-    audit::append(
+    audit::by_staff(
         &txn,
-        p.practice_id(),
-        &Actor::Staff(p.staff_id().to_owned()),
+        p,
         "document.uploaded",
         Some(&id),
         origin,
         json!({ "client": c.id, "kind": kind.key(), "bytes": bytes.len() }),
     )
-    .await
-    .map_err(internal)?;
+    .await?;
     txn.commit().await.map_err(internal)?;
     Ok(id)
 }
@@ -307,17 +305,15 @@ impl DocumentsPort for Services {
             .map_err(internal)?
             .map(|(media_type, file_name, size_bytes)| FileInfo { media_type, file_name, size_bytes });
         let authors = names(db, p.practice_id(), HashSet::from([d.author_id.clone()])).await?;
-        audit::append(
+        audit::by_staff(
             db,
-            p.practice_id(),
-            &Actor::Staff(p.staff_id().to_owned()),
+            p,
             "document.viewed",
             Some(&d.id),
             &current_origin(&self.s),
             json!({ "client": d.client_id }),
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         Ok(DocumentView {
             row: row(&d, authors.get(&d.author_id).cloned().unwrap_or_default(), file.is_some()),
             client_name: format!("{} {}", c.first_name, c.last_name),
@@ -359,17 +355,15 @@ impl DocumentsPort for Services {
                     &crypto::new_data_key(),
                 )
                 .await?;
-                audit::append(
+                audit::by_staff(
                     &txn,
-                    p.practice_id(),
-                    &Actor::Staff(p.staff_id().to_owned()),
+                    p,
                     "document.created",
                     Some(&id),
                     &current_origin(&self.s),
                     json!({ "client": c.id, "kind": draft.kind.key() }),
                 )
-                .await
-                .map_err(internal)?;
+                .await?;
                 id
             }
             Some(id) => {
@@ -386,17 +380,15 @@ impl DocumentsPort for Services {
                     Set(crypto::seal_with(&dek, &serde_json::to_vec(&draft.body).map_err(internal)?, &body_aad(&id)));
                 am.updated_at = Set(Utc::now());
                 am.update(&txn).await.map_err(internal)?;
-                audit::append(
+                audit::by_staff(
                     &txn,
-                    p.practice_id(),
-                    &Actor::Staff(p.staff_id().to_owned()),
+                    p,
                     "document.edited",
                     Some(&id),
                     &current_origin(&self.s),
                     json!({ "client": c.id }),
                 )
-                .await
-                .map_err(internal)?;
+                .await?;
                 id
             }
         };

@@ -12,7 +12,7 @@ use sea_orm::EntityTrait;
 use serde_json::json;
 
 use crate::{
-    audit::{self, Actor},
+    audit,
     auth::{Caller, internal, redirect},
     crypto,
     documents::{self, data_key, decrypt_body, file_aad, find_visible_document},
@@ -103,17 +103,8 @@ pub async fn download_file(State(s): State<AppState>, c: Caller, Path(id): Path<
         let dek = data_key(&s.keys, &d)?;
         let bytes = crypto::open_bytes_with(&dek, &f.ciphertext, &file_aad(&d.id))
             .ok_or_else(|| internal("file does not decrypt"))?;
-        audit::append(
-            &s.db,
-            p.practice_id(),
-            &Actor::Staff(p.staff_id().to_owned()),
-            "document.downloaded",
-            Some(&d.id),
-            &c.origin(),
-            json!({ "format": "original" }),
-        )
-        .await
-        .map_err(internal)?;
+        audit::by_staff(&s.db, &p, "document.downloaded", Some(&d.id), &c.origin(), json!({ "format": "original" }))
+            .await?;
         Ok::<_, AppError>((f.media_type, f.file_name, bytes))
     }
     .await;
@@ -159,17 +150,7 @@ pub async fn download_pdf(State(s): State<AppState>, c: Caller, Path(id): Path<S
             watermark: None,
         };
         let pdf = crate::pdf::render(&meta, &body).map_err(internal)?;
-        audit::append(
-            &s.db,
-            p.practice_id(),
-            &Actor::Staff(p.staff_id().to_owned()),
-            "document.downloaded",
-            Some(&d.id),
-            &c.origin(),
-            json!({ "format": "pdf" }),
-        )
-        .await
-        .map_err(internal)?;
+        audit::by_staff(&s.db, &p, "document.downloaded", Some(&d.id), &c.origin(), json!({ "format": "pdf" })).await?;
         Ok::<_, AppError>((format!("{}.pdf", d.title), pdf))
     }
     .await;

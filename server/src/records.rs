@@ -25,7 +25,7 @@ use serde_json::json;
 use std::collections::HashMap;
 
 use crate::{
-    audit::{self, Actor},
+    audit,
     auth::internal,
     entities::{client, client_access, client_contact, contact, staff},
     services::{Services, current_origin},
@@ -251,17 +251,15 @@ impl RecordsPort for Services {
         .insert(&txn)
         .await
         .map_err(internal)?;
-        audit::append(
+        audit::by_staff(
             &txn,
-            p.practice_id(),
-            &Actor::Staff(p.staff_id().to_owned()),
+            p,
             "client.created",
             Some(&c.id),
             &current_origin(&self.s),
             json!({ "owner": c.owner_id }),
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         txn.commit().await.map_err(internal)?;
         Ok(c.id)
     }
@@ -278,17 +276,7 @@ impl RecordsPort for Services {
         am.mobile_e164 = Set(input.mobile.map(|m| m.to_string()));
         am.updated_at = Set(Utc::now());
         am.update(&txn).await.map_err(internal)?;
-        audit::append(
-            &txn,
-            p.practice_id(),
-            &Actor::Staff(p.staff_id().to_owned()),
-            "client.updated",
-            Some(id),
-            &current_origin(&self.s),
-            json!({}),
-        )
-        .await
-        .map_err(internal)?;
+        audit::by_staff(&txn, p, "client.updated", Some(id), &current_origin(&self.s), json!({})).await?;
         txn.commit().await.map_err(internal)?;
         Ok(())
     }
@@ -301,17 +289,7 @@ impl RecordsPort for Services {
         am.updated_at = Set(Utc::now());
         am.update(&txn).await.map_err(internal)?;
         let action = if archived { "client.archived" } else { "client.restored" };
-        audit::append(
-            &txn,
-            p.practice_id(),
-            &Actor::Staff(p.staff_id().to_owned()),
-            action,
-            Some(id),
-            &current_origin(&self.s),
-            json!({}),
-        )
-        .await
-        .map_err(internal)?;
+        audit::by_staff(&txn, p, action, Some(id), &current_origin(&self.s), json!({})).await?;
         txn.commit().await.map_err(internal)?;
         Ok(())
     }
@@ -366,17 +344,10 @@ impl RecordsPort for Services {
         am.access_mode = Set(mode.key().to_owned());
         am.updated_at = Set(Utc::now());
         am.update(&txn).await.map_err(internal)?;
-        audit::append(
-            &txn,
-            p.practice_id(),
-            &Actor::Staff(p.staff_id().to_owned()),
-            "client.access_changed",
+        audit::by_staff(&txn, p, "client.access_changed",
             Some(id),
             &current_origin(&self.s),
-            json!({ "owner": owner.id, "previous_owner": previous_owner, "mode": mode.key(), "selected": selected_ids }),
-        )
-        .await
-        .map_err(internal)?;
+            json!({ "owner": owner.id, "previous_owner": previous_owner, "mode": mode.key(), "selected": selected_ids })).await?;
         txn.commit().await.map_err(internal)?;
         Ok(())
     }
@@ -403,17 +374,15 @@ impl RecordsPort for Services {
         .insert(&txn)
         .await
         .map_err(internal)?;
-        audit::append(
+        audit::by_staff(
             &txn,
-            p.practice_id(),
-            &Actor::Staff(p.staff_id().to_owned()),
+            p,
             "client.contact_added",
             Some(&c.id),
             &current_origin(&self.s),
             json!({ "contact": k.id }),
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         txn.commit().await.map_err(internal)?;
         Ok(())
     }
@@ -437,17 +406,15 @@ impl RecordsPort for Services {
         if n == 0 {
             return Err(AppError::NotFound);
         }
-        audit::append(
+        audit::by_staff(
             &txn,
-            p.practice_id(),
-            &Actor::Staff(p.staff_id().to_owned()),
+            p,
             "client.contact_removed",
             Some(&c.id),
             &current_origin(&self.s),
             json!({ "contact": contact_id }),
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         txn.commit().await.map_err(internal)?;
         Ok(())
     }
@@ -535,17 +502,7 @@ impl RecordsPort for Services {
         am.updated_at = Set(now);
         let saved = if id.is_some() { am.update(&txn).await } else { am.insert(&txn).await }.map_err(internal)?;
         let action = if id.is_some() { "contact.updated" } else { "contact.created" };
-        audit::append(
-            &txn,
-            p.practice_id(),
-            &Actor::Staff(p.staff_id().to_owned()),
-            action,
-            Some(&saved.id),
-            &current_origin(&self.s),
-            json!({}),
-        )
-        .await
-        .map_err(internal)?;
+        audit::by_staff(&txn, p, action, Some(&saved.id), &current_origin(&self.s), json!({})).await?;
         txn.commit().await.map_err(internal)?;
         Ok(saved.id)
     }
