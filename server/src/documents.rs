@@ -170,7 +170,7 @@ pub async fn create_file_document(
     let c = find_visible(&txn, p, client_id).await?;
     let id = uuid::Uuid::now_v7().to_string();
     let dek = crypto::new_data_key();
-    insert_document(&txn, &s.keys, p, &c, &id, kind, &title, &date, false, &body, &dek).await?;
+    insert_document(&txn, &s.keys, p.staff_id(), &c, &id, kind, &title, &date, false, &body, &dek).await?;
     document_file::ActiveModel {
         document_id: Set(id.clone()),
         practice_id: Set(p.practice_id().to_owned()),
@@ -195,11 +195,12 @@ pub async fn create_file_document(
     Ok(id)
 }
 
+/// Inserts a document sealed under a fresh data key (`dek`), for `author_id`.
 #[allow(clippy::too_many_arguments)]
-async fn insert_document<C: ConnectionTrait>(
+pub(crate) async fn insert_document<C: ConnectionTrait>(
     db: &C,
     keys: &Keys,
-    p: &StaffPrincipal,
+    author_id: &str,
     c: &client::Model,
     id: &str,
     kind: DocumentKind,
@@ -212,12 +213,12 @@ async fn insert_document<C: ConnectionTrait>(
     let now = Utc::now();
     document::ActiveModel {
         id: Set(id.to_owned()),
-        practice_id: Set(p.practice_id().to_owned()),
+        practice_id: Set(c.practice_id.clone()),
         client_id: Set(c.id.clone()),
         kind: Set(kind.key().to_owned()),
         title: Set(title.to_owned()),
         doc_date: Set(date.to_owned()),
-        author_id: Set(p.staff_id().to_owned()),
+        author_id: Set(author_id.to_owned()),
         is_psychotherapy: Set(psychotherapy),
         key_id: Set(KEY_ID.to_owned()),
         wrapped_key: Set(keys.wrap_key(dek, &dek_aad(id))),
@@ -344,7 +345,7 @@ impl DocumentsPort for Services {
                 insert_document(
                     &txn,
                     &self.s.keys,
-                    p,
+                    p.staff_id(),
                     &c,
                     &id,
                     draft.kind,

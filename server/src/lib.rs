@@ -6,6 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod demo;
 pub mod documents;
 pub mod emails;
 pub mod entities;

@@ -31,6 +31,8 @@ enum Command {
     },
     /// Check the audit log's hash chain of every practice.
     VerifyAudit,
+    /// Fill an empty practice (or a new one) with realistic fake data to try Dossier.
+    DemoData,
 }
 
 fn main() -> ExitCode {
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
                 create_practice(cfg, &name, &admin_name, &admin_email, &admin_password).await
             }
             Command::VerifyAudit => verify_audit(cfg).await,
+            Command::DemoData => demo_data(cfg).await,
         }
     });
     match result {
@@ -105,4 +108,18 @@ async fn verify_audit(cfg: Config) -> Result<(), String> {
         }
     }
     if broken { Err("audit chain verification failed".into()) } else { Ok(()) }
+}
+
+async fn demo_data(cfg: Config) -> Result<(), String> {
+    let state = server::startup::build_state(cfg).await?;
+    let r = server::demo::seed(&state).await?;
+    println!(
+        "Demo data added to {:?}: {} clients, {} contacts, {} documents.",
+        r.practice, r.clients, r.contacts, r.documents
+    );
+    println!("Demo accounts (shown once; each sets up two-step verification at first sign-in):");
+    for (role, email, password) in r.accounts {
+        println!("  {role:<13} {email:<28} {password}");
+    }
+    Ok(())
 }

@@ -1,0 +1,66 @@
+//! The demo-data command's seeding, on SQLite and PostgreSQL: each account sees exactly
+//! the clients the access rules give it, documents open, and a second run is refused.
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+
+both_dbs!(demo_data_respects_access_and_runs_once, |app: TestApp| async move {
+    let report = server::demo::seed(app.state()).await.expect("seeds an empty installation");
+    assert_eq!((report.clients, report.contacts), (50, 30));
+    assert!(report.documents >= 12 * 8, "documents of every kind for a dozen clients");
+    assert_eq!(report.accounts.len(), 5);
+    let pw = server::demo::DEMO_PASSWORD;
+
+    let admin = sign_in_first_time(&app, "admin@demo.dossier.test", pw).await;
+    let anna = sign_in_first_time(&app, "anna@demo.dossier.test", pw).await;
+    let sam = sign_in_first_time(&app, "sam@demo.dossier.test", pw).await;
+    assert_eq!(count_clients(&app, &admin).await, 50, "admins see every client");
+    // Clients are owned round-robin by three practitioners; every third is open to all.
+    let anna_sees = count_clients(&app, &anna).await;
+    let sam_sees = count_clients(&app, &sam).await;
+    assert_eq!(sam_sees, 16, "the secretary sees only the clients open to all practitioners");
+    assert!(anna_sees > sam_sees && anna_sees < 50, "{anna_sees}");
+
+    // Her own first client has documents of every kind, readable and downloadable.
+    let (_, page) = app.server_fn(&anna.client, "list_clients", &[]).await;
+    let mut with_docs = None;
+    for c in page["items"].as_array().unwrap() {
+        let id = c["id"].as_str().unwrap();
+        let r = anna
+            .client
+            .post(app.url("/api/list_documents"))
+            .header("origin", &app.base)
+            .json(&serde_json::json!({ "client_id": id, "kind": null }))
+            .send()
+            .await
+            .unwrap();
+        let docs: serde_json::Value = r.json().await.unwrap();
+        if docs["items"].as_array().is_some_and(|d| d.len() >= 8) {
+            with_docs = Some(docs);
+            break;
+        }
+    }
+    let docs = with_docs.expect("a client with demo documents");
+    for d in docs["items"].as_array().unwrap() {
+        let id = d["id"].as_str().unwrap();
+        let pdf = anna.client.get(app.url(&format!("/app/documents/{id}/pdf"))).send().await.unwrap();
+        assert_eq!(pdf.status(), StatusCode::OK, "{}", d["title"]);
+    }
+    let (_, contacts) = app.server_fn(&sam.client, "list_contacts", &[]).await;
+    assert_eq!(contacts["items"].as_array().unwrap().len(), 30);
+
+    let again = server::demo::seed(app.state()).await;
+    assert!(again.unwrap_err().contains("already has clients"));
+    app.stop().await;
+});
+
+/// How many clients `who` can list, across pages.
+async fn count_clients(app: &TestApp, who: &Staff) -> usize {
+    let mut n = 0;
+    for page in 0..3 {
+        let (_, p) = app.server_fn(&who.client, "list_clients", &[("page", &page.to_string())]).await;
+        n += p["items"].as_array().unwrap().len();
+    }
+    n
+}
