@@ -220,3 +220,15 @@ pub fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
 pub fn ActionError(error: crate::error::AppError) -> impl IntoView {
     view! { <p class="form-error" role="alert" data-field=error.field().map(str::to_owned)>{error.to_string()}</p> }
 }
+
+/// Previous / next for a paged list (`page` counts from 0).
+#[component]
+pub fn Pager(page: RwSignal<u32>, has_more: bool) -> impl IntoView {
+    view! {
+        <div class="pager">
+            <button class="button" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous"</button>
+            <span>"Page " {move || page.get() + 1}</span>
+            <button class="button" disabled=!has_more on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
+        </div>
+    }
+}

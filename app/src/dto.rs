@@ -47,13 +47,6 @@ pub struct Enrolment {
     pub account_label: String,
 }
 
-/// Where a sign-in flow stands, for the auth pages.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PublicInfo {
-    pub has_practice: bool,
-    pub practice_name: Option<String>,
-}
-
 /// A client as listed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClientRow {

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use std::sync::Arc;
 
 use crate::domain::{DisplayName, EmailAddress, Permission};
-use crate::dto::{Enrolment, Me, PublicInfo, RoleRow, StaffRow};
+use crate::dto::{Enrolment, Me, RoleRow, StaffRow};
 use crate::error::AppError;
 
 /// Proof that the current request carries a live, fully signed-in staff session.
@@ -89,7 +89,6 @@ pub trait StaffPort: Send + Sync {
 /// Services used by the sign-in pages, before a full session exists.
 #[async_trait]
 pub trait AuthPort: Send + Sync {
-    async fn public_info(&self) -> Result<PublicInfo, AppError>;
     /// The pending TOTP enrolment of the half-signed-in caller.
     async fn enrolment(&self) -> Result<Enrolment, AppError>;
     /// Recovery codes just generated for the caller, shown exactly once.

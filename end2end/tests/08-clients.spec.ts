@@ -145,6 +145,7 @@ test('clients belong to their practitioner until access is shared', async ({ adm
     await paula.getByLabel('Phone').fill('020 7946 0000');
     await button(paula, 'Add contact').click();
     await expect(paula.getByRole('cell', { name: '+442079460000' })).toBeVisible();
+    await expect(paula.getByLabel('Name', { exact: true }), 'the form is cleared after saving').toHaveValue('');
     await paula.getByLabel('Search contacts').fill('harbour');
     await expect(paula.getByRole('cell', { name: 'Dr Gail Green', exact: true })).toBeVisible();
   });

@@ -109,6 +109,19 @@ pub async fn practice_exists(db: &DatabaseConnection) -> Result<bool, sea_orm::D
     Ok(practice::Entity::find().count(db).await? > 0)
 }
 
+/// Audits something a staff member did to their own account during sign-in flows.
+async fn audit_self<C: ConnectionTrait>(
+    db: &C,
+    st: &staff::Model,
+    action: &str,
+    c: &Caller,
+    detail: serde_json::Value,
+) -> Result<(), AppError> {
+    audit::append(db, &st.practice_id, &Actor::Staff(st.id.clone()), action, Some(&st.id), &c.origin(), detail)
+        .await
+        .map_err(internal)
+}
+
 // ---------------------------------------------------------------------------------------
 // First run
 
@@ -398,17 +411,7 @@ async fn mfa_inner(
     }
     throttle::clear(&s.db, &acct).await.map_err(internal)?;
     let method = if matches!(code, SecondFactorCode::Totp(_)) { "totp" } else { "recovery_code" };
-    audit::append(
-        &s.db,
-        &st.practice_id,
-        &Actor::Staff(st.id.clone()),
-        "signin.succeeded",
-        Some(&st.id),
-        &c.origin(),
-        json!({ "method": method }),
-    )
-    .await
-    .map_err(internal)?;
+    audit_self(&s.db, st, "signin.succeeded", c, json!({ "method": method })).await?;
     metrics::counter!("dossier_signin_succeeded_total").increment(1);
     let token = session::rotate(&s.db, &s.cfg, live, st, Stage::Active, None).await.map_err(internal)?;
     Ok(session::set_cookie(&s.cfg, session::session_cookie_name(&s.cfg), &token, None))
@@ -506,17 +509,7 @@ async fn enrol_inner(
         .await
         .map_err(internal)?;
     }
-    audit::append(
-        &txn,
-        &st.practice_id,
-        &Actor::Staff(st.id.clone()),
-        "totp.enrolled",
-        Some(&st.id),
-        &c.origin(),
-        json!({}),
-    )
-    .await
-    .map_err(internal)?;
+    audit_self(&txn, st, "totp.enrolled", c, json!({})).await?;
     let shown =
         serde_json::to_string(&codes.iter().map(|c| totp::format_recovery_code(c)).collect::<Vec<_>>()).expect("json");
     let pending = s.keys.seal(shown.as_bytes(), &format!("recovery:{}", st.id));
@@ -532,17 +525,7 @@ pub async fn recovery_ack(State(s): State<AppState>, c: Caller) -> Response {
         Err(e) => return c.fail(&s, "/login/recovery-codes", e),
     };
     let r = async {
-        audit::append(
-            &s.db,
-            &st.practice_id,
-            &Actor::Staff(st.id.clone()),
-            "signin.succeeded",
-            Some(&st.id),
-            &c.origin(),
-            json!({ "method": "totp_enrolment" }),
-        )
-        .await
-        .map_err(internal)?;
+        audit_self(&s.db, &st, "signin.succeeded", &c, json!({ "method": "totp_enrolment" })).await?;
         session::rotate(&s.db, &s.cfg, &live, &st, Stage::Active, None).await.map_err(internal)
     }
     .await;
@@ -692,17 +675,7 @@ pub async fn accept_invite(State(s): State<AppState>, c: Caller, Form(f): Form<H
         am.totp_pending_secret = Set(Some(s.keys.seal(&secret, &format!("staff:{}:totp", st.id))));
         am.updated_at = Set(Utc::now());
         let st = am.update(&txn).await.map_err(internal)?;
-        audit::append(
-            &txn,
-            &st.practice_id,
-            &Actor::Staff(st.id.clone()),
-            "staff.invite_accepted",
-            Some(&st.id),
-            &c.origin(),
-            json!({}),
-        )
-        .await
-        .map_err(internal)?;
+        audit_self(&txn, &st, "staff.invite_accepted", &c, json!({})).await?;
         let token = session::create(&txn, &s.cfg, &st, Stage::Enrol, &c.network, &c.user_agent, None)
             .await
             .map_err(internal)?;
@@ -816,17 +789,7 @@ pub async fn reset(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<S
         // A reset ends every session of the account, wherever it is.
         session::end_all_for_staff(&txn, &st.id).await.map_err(internal)?;
         throttle::clear(&txn, &throttle::account_key("login", &st.email)).await.map_err(internal)?;
-        audit::append(
-            &txn,
-            &st.practice_id,
-            &Actor::Staff(st.id.clone()),
-            "password.reset",
-            Some(&st.id),
-            &c.origin(),
-            json!({}),
-        )
-        .await
-        .map_err(internal)?;
+        audit_self(&txn, &st, "password.reset", &c, json!({})).await?;
         txn.commit().await.map_err(internal)?;
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! for a principal is filtered by `principal.practice_id()`: no path crosses practices.
 use app::{
     domain::{DisplayName, EmailAddress, Permission},
-    dto::{Enrolment, Me, PublicInfo, RoleRow, StaffRow},
+    dto::{Enrolment, Me, RoleRow, StaffRow},
     error::AppError,
     ports::{AuthPort, StaffPort, StaffPrincipal},
 };
@@ -261,11 +261,6 @@ impl StaffPort for Services {
 
 #[async_trait]
 impl AuthPort for Services {
-    async fn public_info(&self) -> Result<PublicInfo, AppError> {
-        let p = practice::Entity::find().one(&self.s.db).await.map_err(internal)?;
-        Ok(PublicInfo { has_practice: p.is_some(), practice_name: None })
-    }
-
     async fn enrolment(&self) -> Result<Enrolment, AppError> {
         let parts = request_parts()?;
         let live = session::load(&self.s.db, &self.s.cfg, &parts.headers, false).await.map_err(internal)?;

@@ -2,7 +2,7 @@
 //! form posts handled by the server (`/auth/...`), so they work before hydration.
 use leptos::prelude::*;
 
-use crate::dto::{Enrolment, PublicInfo};
+use crate::dto::Enrolment;
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
@@ -13,11 +13,6 @@ use super::support::{auth_port, respond};
 pub struct FormFeedback {
     pub field: String,
     pub message: String,
-}
-
-#[server(endpoint = "get_public_info")]
-pub async fn get_public_info() -> Result<PublicInfo, AppError> {
-    respond(auth_port()?.public_info().await)
 }
 
 #[server(endpoint = "get_enrolment")]

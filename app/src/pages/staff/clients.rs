@@ -8,7 +8,7 @@ use crate::api::records::{
     list_clients, staff_options,
 };
 use crate::api::staff::get_me;
-use crate::components::ActionError;
+use crate::components::{ActionError, Pager};
 use crate::domain::records::AccessMode;
 use crate::dto::ClientDetail;
 
@@ -66,11 +66,7 @@ pub fn ClientsPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                            <div class="pager">
-                                <button class="button" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous"</button>
-                                <span>"Page " {move || page.get() + 1}</span>
-                                <button class="button" disabled=!has_more on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
-                            </div>
+                            <Pager page has_more/>
                         }.into_any()
                     }
                     Err(e) => view! { <ActionError error=e/> }.into_any(),

@@ -3,7 +3,7 @@ use leptos::prelude::*;
 
 use crate::api::records::{SaveContact, list_contacts};
 use crate::api::staff::get_me;
-use crate::components::ActionError;
+use crate::components::{ActionError, Pager};
 use crate::domain::{Permission, records::ContactKind};
 use crate::dto::ContactRow;
 
@@ -16,9 +16,13 @@ pub fn ContactsPage() -> impl IntoView {
         Resource::new(move || (query.get(), page.get(), save.version().get()), |(q, p, _)| list_contacts(q, p));
     let me = Resource::new(|| (), |_| get_me());
     let editing = RwSignal::new(None::<ContactRow>);
+    let form = NodeRef::<leptos::html::Form>::new();
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
             editing.set(None);
+            if let Some(f) = form.get_untracked() {
+                f.reset();
+            }
         }
     });
     let can_manage = move || me.get().and_then(Result::ok).is_some_and(|m| m.can(Permission::ManageContacts));
@@ -60,11 +64,7 @@ pub fn ContactsPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                            <div class="pager">
-                                <button class="button" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous"</button>
-                                <span>"Page " {move || page.get() + 1}</span>
-                                <button class="button" disabled=!has_more on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
-                            </div>
+                            <Pager page has_more/>
                         }.into_any()
                     }
                     Err(e) => view! { <ActionError error=e/> }.into_any(),
@@ -80,7 +80,7 @@ pub fn ContactsPage() -> impl IntoView {
                     let e = e.unwrap_or(ContactRow { id: String::new(), name: String::new(), organisation: None, kind: ContactKind::Specialist, email: None, phone: None });
                     view! {
                         <h2 id="contact-form-h">{title}</h2>
-                        <ActionForm action=save attr:class="grid-form">
+                        <ActionForm action=save node_ref=form attr:class="grid-form">
                             <input type="hidden" name="id" value=e.id.clone()/>
                             <div class="field"><label for="ct-name">"Name"</label><input id="ct-name" name="name" value=e.name.clone() required autocomplete="off"/></div>
                             <div class="field"><label for="ct-org">"Organisation"</label><input id="ct-org" name="organisation" value=e.organisation.clone().unwrap_or_default() autocomplete="off"/></div>

@@ -240,13 +240,17 @@ pub fn NewDocumentPage() -> impl IntoView {
     let title = RwSignal::new(String::new());
     let date = RwSignal::new(String::new());
     let psychotherapy = RwSignal::new(false);
-    let soap = |t: &str| (t.to_owned(), String::new(), false);
     let f = EditorFields {
         text: RwSignal::new(String::new()),
         signer: RwSignal::new(String::new()),
         signed_at: RwSignal::new(String::new()),
         list: RwSignal::new(String::new()),
-        sections: RwSignal::new(vec![soap("Subjective"), soap("Objective"), soap("Assessment"), soap("Plan")]),
+        sections: RwSignal::new(match DocumentBody::soap() {
+            DocumentBody::Sections { sections } => {
+                sections.into_iter().map(|s| (s.title, s.text, s.internal)).collect()
+            }
+            _ => Vec::new(),
+        }),
     };
     let save = ServerAction::<SaveDocument>::new();
     let navigate = use_navigate();
