@@ -1,6 +1,7 @@
 //! Server functions, grouped by area. Each one: authorise, parse, call one port, map errors.
 pub mod auth;
 pub mod documents;
+pub mod intake;
 pub mod records;
 pub mod staff;
 
@@ -9,7 +10,7 @@ pub(crate) mod support {
     use leptos::prelude::*;
 
     use crate::error::AppError;
-    use crate::ports::{DynAuthPort, DynDocumentsPort, DynRecordsPort, DynStaffPort};
+    use crate::ports::{DynAuthPort, DynDocumentsPort, DynIntakePort, DynRecordsPort, DynStaffPort};
 
     pub fn staff_port() -> Result<DynStaffPort, AppError> {
         use_context::<DynStaffPort>().ok_or(AppError::Internal { incident: "no-staff-port".into() })
@@ -21,6 +22,10 @@ pub(crate) mod support {
 
     pub fn documents_port() -> Result<DynDocumentsPort, AppError> {
         use_context::<DynDocumentsPort>().ok_or(AppError::Internal { incident: "no-documents-port".into() })
+    }
+
+    pub fn intake_port() -> Result<DynIntakePort, AppError> {
+        use_context::<DynIntakePort>().ok_or(AppError::Internal { incident: "no-intake-port".into() })
     }
 
     pub fn auth_port() -> Result<DynAuthPort, AppError> {

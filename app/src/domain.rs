@@ -3,6 +3,7 @@
 
 pub mod documents;
 pub mod inputs;
+pub mod intake;
 pub mod records;
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -188,3 +188,24 @@ pub trait DocumentsPort: Send + Sync {
 }
 
 pub type DynDocumentsPort = Arc<dyn DocumentsPort>;
+
+/// Public intake forms, as staff manage them.
+#[async_trait]
+pub trait IntakePort: Send + Sync {
+    async fn intake_settings(&self, p: &StaffPrincipal) -> Result<crate::domain::intake::IntakeSettings, AppError>;
+    async fn save_intake_form(
+        &self,
+        p: &StaffPrincipal,
+        form: crate::domain::intake::IntakeForm,
+    ) -> Result<(), AppError>;
+    async fn list_submissions(
+        &self,
+        p: &StaffPrincipal,
+        page: u32,
+    ) -> Result<crate::dto::Page<crate::domain::intake::SubmissionRow>, AppError>;
+    /// `attach`: move the intake form to the matching existing client and archive the new
+    /// record; otherwise keep both clients.
+    async fn resolve_submission(&self, p: &StaffPrincipal, id: &str, attach: bool) -> Result<(), AppError>;
+}
+
+pub type DynIntakePort = Arc<dyn IntakePort>;

@@ -9,7 +9,7 @@ use leptos_router::{
 
 use crate::pages::{
     auth::*,
-    staff::{clients::*, contacts::*, documents::*, *},
+    staff::{clients::*, contacts::*, documents::*, intake::*, *},
 };
 
 /// Shell of the staff app and sign-in pages: hydrated to WebAssembly.
@@ -58,6 +58,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("shared") view=SharedPage ssr=SsrMode::Async/>
                     <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings/intake") view=IntakeSettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("intake") view=IntakeInboxPage ssr=SsrMode::Async/>
                     <Route path=path!("staff") view=StaffAdminPage ssr=SsrMode::Async/>
                     <Route path=path!("forbidden") view=ForbiddenPage ssr=SsrMode::Async/>
                 </ParentRoute>

@@ -20,6 +20,7 @@ mod m20261123_000009_audit_event;
 mod m20261123_000010_client;
 mod m20261123_000011_contact;
 mod m20261123_000012_document;
+mod m20261123_000013_intake;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_client::Migration),
             Box::new(m20261123_000011_contact::Migration),
             Box::new(m20261123_000012_document::Migration),
+            Box::new(m20261123_000013_intake::Migration),
         ]
     }
 }

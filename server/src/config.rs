@@ -132,6 +132,9 @@ pub struct SecurityConfig {
     /// 32 bytes, base64. Required in production; in development one is created in the
     /// data folder on first run.
     pub master_key: Option<Secret>,
+    /// Retired master keys, accepted for decryption only, while `dossier rotate-keys`
+    /// re-encrypts everything under `master_key` (see the README's key-rotation procedure).
+    pub retired_master_keys: Vec<Secret>,
     /// Development only: drop `Secure` and the `__Host-` prefix so cookies work over
     /// plain HTTP on a non-localhost name. Refused in production.
     pub insecure_dev_cookies: bool,
@@ -151,6 +154,7 @@ impl Default for SecurityConfig {
         SecurityConfig {
             mode: Mode::Development,
             master_key: None,
+            retired_master_keys: Vec::new(),
             insecure_dev_cookies: false,
             staff_idle_timeout_secs: 30 * 60,
             staff_absolute_timeout_secs: 12 * 60 * 60,

@@ -38,22 +38,53 @@ pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     a.ct_eq(b).into()
 }
 
-/// The master key and what is derived from it.
+/// The master key and what is derived from it, plus the retired master keys still
+/// accepted for decryption while `dossier rotate-keys` re-encrypts under the current one.
 #[derive(Clone)]
 pub struct Keys {
     aead: [u8; 32],
     flash: [u8; 32],
+    id: String,
+    previous: Vec<[u8; 32]>,
 }
 
 impl std::fmt::Debug for Keys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Keys(<redacted>)")
+        write!(f, "Keys({}, {} retired, <redacted>)", self.id, self.previous.len())
     }
+}
+
+/// What [`Keys::reseal`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Reseal {
+    /// Already sealed under the current master key.
+    Current,
+    /// Sealed under a retired key; here it is under the current one.
+    Resealed(String),
+    /// No configured key opens it (wrong AAD, a missing retired key, or tampering).
+    Unreadable,
 }
 
 impl Keys {
     pub fn from_master(master: &[u8; 32]) -> Keys {
-        Keys { aead: derive(master, b"dossier/aead/v1"), flash: derive(master, b"dossier/flash/v1") }
+        Keys::with_retired(master, &[])
+    }
+
+    /// The current master key and retired ones (decrypt-only).
+    pub fn with_retired(master: &[u8; 32], retired: &[[u8; 32]]) -> Keys {
+        let fp = derive(master, b"dossier/key-id/v1");
+        Keys {
+            aead: derive(master, b"dossier/aead/v1"),
+            flash: derive(master, b"dossier/flash/v1"),
+            id: format!("mk-{}", &hex(&fp)[..16]),
+            previous: retired.iter().filter(|r| *r != master).map(|r| derive(r, b"dossier/aead/v1")).collect(),
+        }
+    }
+
+    /// A public fingerprint of the current master key (stored with wrapped data keys so an
+    /// operator can see which key a row needs; it reveals nothing about the key).
+    pub fn key_id(&self) -> &str {
+        &self.id
     }
 
     /// Parses a base64 (standard or url-safe) 32-byte master key.
@@ -80,8 +111,20 @@ impl Keys {
         seal_with(&self.aead, plain, aad)
     }
 
+    /// Opens with the current key, then with each retired key.
     pub fn open(&self, sealed: &str, aad: &str) -> Option<Vec<u8>> {
-        open_with(&self.aead, sealed, aad)
+        open_with(&self.aead, sealed, aad).or_else(|| self.previous.iter().find_map(|k| open_with(k, sealed, aad)))
+    }
+
+    /// Re-encrypts a value sealed under a retired key (key rotation).
+    pub fn reseal(&self, sealed: &str, aad: &str) -> Reseal {
+        if open_with(&self.aead, sealed, aad).is_some() {
+            return Reseal::Current;
+        }
+        match self.previous.iter().find_map(|k| open_with(k, sealed, aad)) {
+            Some(plain) => Reseal::Resealed(self.seal(&plain, aad)),
+            None => Reseal::Unreadable,
+        }
     }
 
     /// Wraps a per-document data key under the master key.
@@ -199,6 +242,24 @@ mod tests {
         ct[last] ^= 1;
         assert!(open_bytes_with(&dek, &ct, "doc:1:file").is_none(), "a flipped bit is rejected");
         assert!(open_bytes_with(&dek, &ct[..10], "doc:1:file").is_none());
+    }
+
+    #[test]
+    fn rotation_reseals_under_the_new_key_only_what_needs_it() {
+        let (old, new) = ([1u8; 32], [2u8; 32]);
+        let before = Keys::from_master(&old);
+        let sealed = before.seal(b"totp secret", "staff:1:totp");
+        let during = Keys::with_retired(&new, &[old]);
+        assert_ne!(before.key_id(), during.key_id());
+        assert_eq!(during.open(&sealed, "staff:1:totp").unwrap(), b"totp secret", "retired keys still open");
+        let Reseal::Resealed(again) = during.reseal(&sealed, "staff:1:totp") else { panic!("must reseal") };
+        assert_eq!(during.reseal(&again, "staff:1:totp"), Reseal::Current);
+        let after = Keys::from_master(&new);
+        assert_eq!(after.open(&again, "staff:1:totp").unwrap(), b"totp secret");
+        assert!(after.open(&sealed, "staff:1:totp").is_none(), "without the retired key the old value is dead");
+        assert!(before.open(&again, "staff:1:totp").is_none());
+        assert_eq!(during.reseal(&sealed, "staff:2:totp"), Reseal::Unreadable);
+        assert!(!format!("{during:?}").contains(&hex(&old)));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! Encryption at rest: every document has its own random 256-bit data key. The body
 //! (JSON) and any uploaded file are sealed with XChaCha20-Poly1305 under that key, bound
 //! to the document id; the data key is stored wrapped under the master key (`key_id`
-//! names which master key, for rotation). The database alone reveals no content.
+//! is the master key's fingerprint, for rotation: see `rotate.rs`). The database alone reveals no content.
 //! Access follows the client ([`crate::records::visible_to`]).
 use app::{
     domain::{
@@ -34,7 +34,6 @@ use crate::{
     services::{Services, current_origin},
 };
 
-pub const KEY_ID: &str = "master-v1";
 /// Largest upload accepted (lab reports and scans).
 pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
 
@@ -220,7 +219,7 @@ pub(crate) async fn insert_document<C: ConnectionTrait>(
         doc_date: Set(date.to_owned()),
         author_id: Set(author_id.to_owned()),
         is_psychotherapy: Set(psychotherapy),
-        key_id: Set(KEY_ID.to_owned()),
+        key_id: Set(keys.key_id().to_owned()),
         wrapped_key: Set(keys.wrap_key(dek, &dek_aad(id))),
         body: Set(crypto::seal_with(dek, &serde_json::to_vec(body).map_err(internal)?, &body_aad(id))),
         created_at: Set(now),

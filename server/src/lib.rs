@@ -16,6 +16,7 @@ pub mod net;
 pub mod passwords;
 pub mod pdf;
 pub mod records;
+pub mod rotate;
 pub mod routes;
 pub mod security;
 pub mod services;

@@ -31,6 +31,11 @@ enum Command {
     },
     /// Check the audit log's hash chain of every practice.
     VerifyAudit,
+    /// Print a new random master key (base64 of 32 bytes) for `security.master_key`.
+    GenerateKey,
+    /// Re-encrypt everything sealed under a retired master key with the current one
+    /// (`security.master_key`; the old key goes in `security.retired_master_keys`).
+    RotateKeys,
     /// Fill an empty practice (or a new one) with realistic fake data to try Dossier.
     DemoData,
 }
@@ -61,6 +66,11 @@ fn main() -> ExitCode {
             }
             Command::VerifyAudit => verify_audit(cfg).await,
             Command::DemoData => demo_data(cfg).await,
+            Command::GenerateKey => {
+                println!("{}", server::crypto::Keys::generate_master());
+                Ok(())
+            }
+            Command::RotateKeys => rotate_keys(cfg).await,
         }
     });
     match result {
@@ -108,6 +118,29 @@ async fn verify_audit(cfg: Config) -> Result<(), String> {
         }
     }
     if broken { Err("audit chain verification failed".into()) } else { Ok(()) }
+}
+
+async fn rotate_keys(cfg: Config) -> Result<(), String> {
+    let state = server::startup::build_state(cfg).await?;
+    let r = server::rotate::rotate(&state.db, &state.keys).await?;
+    println!(
+        "current master key {}: {} values re-encrypted, {} already current",
+        state.keys.key_id(),
+        r.resealed,
+        r.current
+    );
+    if r.unreadable.is_empty() {
+        println!("nothing is left under a retired key: remove security.retired_master_keys and restart");
+        Ok(())
+    } else {
+        for u in r.unreadable.iter().take(20) {
+            println!("  unreadable with the configured keys: {u}");
+        }
+        Err(format!(
+            "{} values could not be opened with any configured key (is a retired key missing?)",
+            r.unreadable.len()
+        ))
+    }
 }
 
 async fn demo_data(cfg: Config) -> Result<(), String> {

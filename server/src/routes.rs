@@ -2,7 +2,7 @@
 //! metrics, static assets, and the layers around all of it.
 use app::{
     App,
-    ports::{DynAuthPort, DynDocumentsPort, DynRecordsPort, DynStaffPort},
+    ports::{DynAuthPort, DynDocumentsPort, DynIntakePort, DynRecordsPort, DynStaffPort},
     shell,
 };
 use axum::{
@@ -21,7 +21,7 @@ use tower_http::{
     set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
 
-use crate::{auth, files, security, services::Services, state::AppState};
+use crate::{auth, files, intake, security, services::Services, state::AppState};
 
 /// Everything a Leptos render or server function needs from the server.
 fn context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
@@ -31,6 +31,8 @@ fn context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
         let auth: DynAuthPort = Arc::new(services.clone());
         let records: DynRecordsPort = Arc::new(services.clone());
         let documents: DynDocumentsPort = Arc::new(services.clone());
+        let intake: DynIntakePort = Arc::new(services.clone());
+        provide_context(intake);
         provide_context(records);
         provide_context(documents);
         provide_context(staff);
@@ -65,6 +67,8 @@ pub fn router(state: AppState) -> Router {
         .route("/reset/{token}", get(auth::open_reset))
         .route("/s/{token}", get(|| async { auth::redirect("/portal/link-invalid") }))
         .route("/portal/link-invalid", get(portal_link_invalid))
+        .route("/intake/{slug}", get(intake::show).post(intake::submit))
+        .route("/intake/{slug}/thanks", get(intake::thanks))
         .leptos_routes_with_context(&state, routes, ctx, {
             let opts = opts.clone();
             move || shell(opts.clone())

@@ -57,6 +57,17 @@ pub fn master_key(cfg: &Config) -> Result<[u8; 32], String> {
     Keys::parse_master(&s)
 }
 
+/// The current master key and the retired ones still accepted for decryption.
+pub fn keys(cfg: &Config) -> Result<Keys, String> {
+    let retired = cfg
+        .security
+        .retired_master_keys
+        .iter()
+        .map(|k| Keys::parse_master(k.expose()).map_err(|e| e.replace("master_key", "retired_master_keys")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Keys::with_retired(&master_key(cfg)?, &retired))
+}
+
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let mut o = std::fs::OpenOptions::new();
@@ -71,7 +82,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 pub async fn build_state(cfg: Config) -> Result<AppState, String> {
     prepare_data_dir(&cfg.data.dir)?;
-    let keys = Keys::from_master(&master_key(&cfg)?);
+    let keys = keys(&cfg)?;
     let db = crate::db::connect_and_migrate(&cfg).await?;
     let leptos_options = LeptosOptions::builder()
         .output_name("dossier")

@@ -2,6 +2,7 @@
 pub mod clients;
 pub mod contacts;
 pub mod documents;
+pub mod intake;
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
@@ -51,6 +52,7 @@ fn NavLinks(me: Me) -> impl IntoView {
             <li><A href="/app/clients">"Clients"</A></li>
             <li><A href="/app/contacts">"Contacts"</A></li>
             <li><A href="/app/documents">"Documents"</A></li>
+            <li><A href="/app/intake">"Intake forms"</A></li>
             <li><A href="/app/shared">"Shared"</A></li>
             {audit.then(|| view! { <li><A href="/app/audit">"Audit log"</A></li> })}
             {settings.then(|| view! { <li><A href="/app/settings">"Settings"</A></li> })}
@@ -112,7 +114,19 @@ pub fn AuditPage() -> impl IntoView {
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
-    view! { <SectionPage title="Settings" empty_title="Practice settings" empty_text="Sharing rules, verification methods, maximum expiry, email template and outgoing addresses will be configured here."/> }
+    view! {
+        <h1>"Settings"</h1>
+        <ul class="settings-list">
+            <li class="panel">
+                <h2><a href="/app/settings/intake">"Intake form"</a></h2>
+                <p>"The questions new clients answer on your website, your public links, and who receives new clients."</p>
+            </li>
+            <li class="panel">
+                <h2>"Sharing"</h2>
+                <p class="hint">"Sharing rules, verification methods, maximum expiry, email template and outgoing addresses arrive with the share wizard."</p>
+            </li>
+        </ul>
+    }
 }
 
 #[component]
