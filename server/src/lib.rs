@@ -11,6 +11,7 @@ pub mod documents;
 pub mod emails;
 pub mod entities;
 pub mod files;
+pub mod intake;
 pub mod mail;
 pub mod net;
 pub mod passwords;
