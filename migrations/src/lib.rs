@@ -21,6 +21,7 @@ mod m20261123_000010_client;
 mod m20261123_000011_contact;
 mod m20261123_000012_document;
 mod m20261123_000013_intake;
+mod m20261123_000014_scale_indexes;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000011_contact::Migration),
             Box::new(m20261123_000012_document::Migration),
             Box::new(m20261123_000013_intake::Migration),
+            Box::new(m20261123_000014_scale_indexes::Migration),
         ]
     }
 }

@@ -68,6 +68,27 @@ pub async fn find_visible<C: ConnectionTrait>(db: &C, p: &StaffPrincipal, id: &s
         .ok_or(AppError::NotFound)
 }
 
+/// The substring search on `search_key`: on SQLite, through the table's FTS5 trigram index
+/// (queries of three characters or more; see migration 000014); otherwise `LIKE`, which
+/// PostgreSQL serves from its trigram GIN index.
+fn search(
+    backend: sea_orm::DbBackend,
+    table: &str,
+    col: impl sea_orm::ColumnTrait,
+    query: &str,
+) -> Option<sea_orm::sea_query::SimpleExpr> {
+    let pattern = like_pattern(query)?;
+    let q = query.trim().to_lowercase();
+    if backend == sea_orm::DbBackend::Sqlite && q.chars().count() >= 3 {
+        let phrase = format!("\"{}\"", q.chars().take(100).collect::<String>().replace('"', "\"\""));
+        return Some(Expr::cust_with_values(
+            format!("{table}.id IN (SELECT {table}_id FROM {table}_fts WHERE {table}_fts MATCH ?)"),
+            [phrase],
+        ));
+    }
+    Some(like(col, pattern))
+}
+
 fn like(col: impl sea_orm::ColumnTrait, pattern: String) -> sea_orm::sea_query::SimpleExpr {
     Expr::col(col).like(LikeExpr::new(pattern).escape('\\'))
 }
@@ -152,8 +173,8 @@ impl RecordsPort for Services {
         } else {
             client::Column::ArchivedAt.is_null()
         });
-        if let Some(pattern) = like_pattern(query) {
-            q = q.filter(like(client::Column::SearchKey, pattern));
+        if let Some(cond) = search(db.get_database_backend(), "client", client::Column::SearchKey, query) {
+            q = q.filter(cond);
         }
         let mut rows = q
             .order_by_asc(client::Column::LastName)
@@ -434,8 +455,8 @@ impl RecordsPort for Services {
 
     async fn list_contacts(&self, p: &StaffPrincipal, query: &str, page: u32) -> Result<Page<ContactRow>, AppError> {
         let mut q = contact::Entity::find().filter(contact::Column::PracticeId.eq(p.practice_id()));
-        if let Some(pattern) = like_pattern(query) {
-            q = q.filter(like(contact::Column::SearchKey, pattern));
+        if let Some(cond) = search(self.s.db.get_database_backend(), "contact", contact::Column::SearchKey, query) {
+            q = q.filter(cond);
         }
         let mut rows = q
             .order_by_asc(contact::Column::Name)

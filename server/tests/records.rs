@@ -258,6 +258,20 @@ both_dbs!(clients_validate_search_page_and_archive, |app: TestApp| async move {
     assert_eq!(archived["items"][0]["last_name"], "Quinn");
     app.server_fn(&admin.client, "archive_client", &[("id", &id), ("archived", "false")]).await;
     assert_eq!(visible_clients(&app, &admin, "quinn").await, vec!["Nora Quinn"]);
+
+    // The search index follows edits (on SQLite, the FTS5 table's triggers).
+    let (status, _) = app
+        .server_fn(
+            &admin.client,
+            "update_client",
+            &[("id", &id), ("first_name", "Nora"), ("last_name", "Quigley"), ("date_of_birth", "1990-02-03")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(visible_clients(&app, &admin, "quinn").await.is_empty(), "the old name is gone from the index");
+    assert_eq!(visible_clients(&app, &admin, "quigley").await, vec!["Nora Quigley"]);
+    assert_eq!(visible_clients(&app, &admin, "qu").await, vec!["Nora Quigley"], "short queries still work");
+    assert_eq!(visible_clients(&app, &admin, "ra qui").await, vec!["Nora Quigley"], "substrings across words");
     app.stop().await;
 });
 
