@@ -231,10 +231,27 @@ pub async fn setup(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<S
         Ok(v) => v,
         Err(e) => return c.fail(&s, "/setup", e),
     };
-    match create_practice(&s.db, &s.hasher, &pname, &name, &email, &password, &c.origin()).await {
-        Ok(_) => c.done("/login?m=setup_done"),
-        Err(e) => c.fail(&s, "/setup", e),
+    let p = match create_practice(&s.db, &s.hasher, &pname, &name, &email, &password, &c.origin()).await {
+        Ok((p, _)) => p,
+        Err(e) => return c.fail(&s, "/setup", e),
+    };
+    if field(&f, "demo") != "on" {
+        return c.done("/login?m=setup_done");
     }
+    // Demo data for the new (empty) practice; its accounts are shown once, in this answer.
+    let report = match crate::demo::seed(&s).await {
+        Ok(r) => r,
+        Err(e) => return c.fail(&s, "/login", internal(e)),
+    };
+    if !c.html {
+        return (StatusCode::OK, Json(json!({ "next": "/login?m=setup_done", "demo_accounts": report.accounts })))
+            .into_response();
+    }
+    let accounts = report.accounts;
+    let html = app::pages::portal::render_document("Demo data added", move || {
+        leptos::prelude::view! { <app::pages::auth::DemoAccountsPage practice=p.name accounts/> }
+    });
+    axum::response::Html(html).into_response()
 }
 
 /// Refuses the attempt while the account or the caller's network is throttled.

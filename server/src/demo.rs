@@ -43,7 +43,11 @@ const LAST: [&str; 20] = [
     "Mendes",
     "Walsh",
 ];
-pub const DEMO_PASSWORD: &str = "demo passphrase for dossier";
+/// A fresh password for this run's demo accounts: never a constant, so a forgotten demo
+/// installation cannot be entered with a password from the documentation.
+fn demo_password() -> String {
+    format!("demo-{}", &crate::crypto::random_token()[..16])
+}
 
 /// Who was created, for the one-time printout.
 #[derive(Debug)]
@@ -65,6 +69,7 @@ async fn ensure_staff(
     role_name: &str,
     name: &str,
     email: &str,
+    password: &str,
 ) -> Result<staff::Model, String> {
     let r = role::Entity::find()
         .filter(role::Column::PracticeId.eq(practice_id))
@@ -81,7 +86,7 @@ async fn ensure_staff(
         display_name: Set(name.to_owned()),
         role_id: Set(r.id),
         status: Set("active".into()),
-        password_hash: Set(Some(s.hasher.hash(DEMO_PASSWORD).await)),
+        password_hash: Set(Some(s.hasher.hash(password).await)),
         totp_secret: Set(None),
         totp_pending_secret: Set(None),
         totp_last_step: Set(0),
@@ -183,6 +188,7 @@ fn documents_for(first: &str, last: &str, i: usize) -> Vec<(DocumentKind, String
 /// Seeds the (only, or new) practice. Errors are one line.
 pub async fn seed(s: &AppState) -> Result<DemoReport, String> {
     let db = &s.db;
+    let password = demo_password();
     let mut accounts = Vec::new();
     let p = match practice::Entity::find().one(db).await.map_err(|e| e.to_string())? {
         Some(p) => p,
@@ -193,12 +199,12 @@ pub async fn seed(s: &AppState) -> Result<DemoReport, String> {
                 &dn("Harbour Therapy (demo)"),
                 &dn("Ada Admin"),
                 &EmailAddress::parse("e", "admin@demo.dossier.test").expect("valid"),
-                &NewPassword::parse("p", DEMO_PASSWORD).expect("valid"),
+                &NewPassword::parse("p", &password).expect("valid"),
                 &Origin { network: Some("cli".into()), user_agent: Some("dossier demo-data".into()) },
             )
             .await
             .map_err(|e| e.to_string())?;
-            accounts.push(("Admin".into(), admin.email, DEMO_PASSWORD.into()));
+            accounts.push(("Admin".into(), admin.email, password.clone()));
             p
         }
     };
@@ -216,12 +222,12 @@ pub async fn seed(s: &AppState) -> Result<DemoReport, String> {
     }
     let mut practitioners = Vec::new();
     for (name, email) in [("Anna Byrne", "anna"), ("Ben Okafor", "ben"), ("Carla Rossi", "carla")] {
-        let st = ensure_staff(s, &p.id, "Practitioner", name, &format!("{email}@demo.dossier.test")).await?;
-        accounts.push(("Practitioner".into(), st.email.clone(), DEMO_PASSWORD.into()));
+        let st = ensure_staff(s, &p.id, "Practitioner", name, &format!("{email}@demo.dossier.test"), &password).await?;
+        accounts.push(("Practitioner".into(), st.email.clone(), password.clone()));
         practitioners.push(st);
     }
-    let sec = ensure_staff(s, &p.id, "Secretary", "Sam Walsh", "sam@demo.dossier.test").await?;
-    accounts.push(("Secretary".into(), sec.email.clone(), DEMO_PASSWORD.into()));
+    let sec = ensure_staff(s, &p.id, "Secretary", "Sam Walsh", "sam@demo.dossier.test", &password).await?;
+    accounts.push(("Secretary".into(), sec.email.clone(), password.clone()));
 
     let now = Utc::now();
     let kinds = ["insurer", "gp", "specialist", "lawyer", "school", "other"];

@@ -248,6 +248,37 @@ mod tests {
     }
 
     #[test]
+    fn rendering_for_a_recipient_omits_internal_and_unchosen_sections() {
+        let note = DocumentBody::Sections {
+            sections: vec![
+                Section { title: "Subjective".into(), text: "Sleeps better.".into(), internal: false },
+                Section { title: "Assessment".into(), text: "Mild anxiety, improving.".into(), internal: false },
+                Section { title: "Office use only".into(), text: "Billing code 42".into(), internal: true },
+            ],
+        };
+        let meta = PdfMeta {
+            practice: "Harbour Therapy",
+            title: "Session 3",
+            kind: DocumentKind::ConsultationNote,
+            client_name: "Nora Quinn",
+            date: "2026-11-20",
+            author: "Anna Practitioner",
+            watermark: None,
+        };
+        // The client chose to share only the first section; internal ones never go.
+        let pdf = render(&meta, &note.for_recipient(Some(&[0, 2]))).unwrap();
+        let Some(text) = pdftotext(&pdf) else {
+            assert!(std::env::var("CI").is_err(), "pdftotext (poppler-utils) is required in CI");
+            return;
+        };
+        assert!(text.contains("Sleeps better."), "{text}");
+        assert!(!text.contains("Mild anxiety"), "an unchosen section is omitted");
+        assert!(!text.contains("Billing code") && !text.contains("Office use only"), "internal sections never render");
+        let whole = pdftotext(&render(&meta, &note.for_recipient(None)).unwrap()).unwrap();
+        assert!(whole.contains("Mild anxiety") && !whole.contains("Billing code"));
+    }
+
+    #[test]
     fn wrapping_keeps_every_word() {
         let t = "alpha beta gamma ".repeat(40);
         let lines = wrap(&t, 11.0);

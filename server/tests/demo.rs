@@ -10,7 +10,9 @@ both_dbs!(demo_data_respects_access_and_runs_once, |app: TestApp| async move {
     assert_eq!((report.clients, report.contacts), (50, 30));
     assert!(report.documents >= 12 * 8, "documents of every kind for a dozen clients");
     assert_eq!(report.accounts.len(), 5);
-    let pw = server::demo::DEMO_PASSWORD;
+    let pw = report.accounts[0].2.clone();
+    assert!(report.accounts.iter().all(|a| a.2 == pw) && pw.len() >= 20, "one fresh password per run");
+    let pw = pw.as_str();
 
     let admin = sign_in_first_time(&app, "admin@demo.dossier.test", pw).await;
     let anna = sign_in_first_time(&app, "anna@demo.dossier.test", pw).await;
@@ -64,3 +66,34 @@ async fn count_clients(app: &TestApp, who: &Staff) -> usize {
     }
     n
 }
+
+both_dbs!(setup_page_can_add_demo_data_and_shows_the_accounts_once, |app: TestApp| async move {
+    let r = app
+        .form(
+            &new_client(),
+            "/auth/setup",
+            &[
+                ("practice_name", "Tide Clinic"),
+                ("name", "Tia Admin"),
+                ("email", "tia@tide.test"),
+                ("password", PASSWORD),
+                ("demo", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Tide Clinic") && html.contains("anna@demo.dossier.test") && html.contains("shown only once")
+    );
+    let start = html.find("demo-").expect("the demo password is shown");
+    let pw: String =
+        html[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    assert_eq!(pw.len(), 21, "{pw}");
+    // The practice's own admin and the demo practitioner both sign in; the data is there.
+    let tia = sign_in_first_time(&app, "tia@tide.test", PASSWORD).await;
+    let anna = sign_in_first_time(&app, "anna@demo.dossier.test", &pw).await;
+    assert_eq!(count_clients(&app, &tia).await, 50);
+    assert!(count_clients(&app, &anna).await > 0);
+    app.stop().await;
+});

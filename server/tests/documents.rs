@@ -90,12 +90,24 @@ both_dbs!(every_structured_kind_is_stored_encrypted_and_read_back, |app: TestApp
         assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
         ids.push(id);
     }
+    // A note flagged as a psychotherapy note keeps the flag (the share wizard checks it).
+    let mut psy = drafts()[2].clone();
+    psy["title"] = json!("Process notes");
+    psy["is_psychotherapy"] = json!(true);
+    let (status, psy_id) = save(&app, &admin, &client_id, psy).await;
+    assert_eq!(status, StatusCode::OK, "{psy_id}");
+    let (_, view) = json_fn(&app, &admin, "get_document", json!({ "id": psy_id })).await;
+    assert_eq!(view["row"]["is_psychotherapy"], true);
+    let (_, view) = json_fn(&app, &admin, "get_document", json!({ "id": ids[2] })).await;
+    assert_eq!(view["row"]["is_psychotherapy"], false);
+
     // The list: most recent first, filterable by kind and title.
     let (_, list) = json_fn(&app, &admin, "list_documents", json!({ "client_id": client_id, "kind": null })).await;
-    assert_eq!(list["items"].as_array().unwrap().len(), 7);
+    assert_eq!(list["items"].as_array().unwrap().len(), 8);
     let (_, notes) =
         json_fn(&app, &admin, "list_documents", json!({ "client_id": client_id, "kind": "ConsultationNote" })).await;
-    assert_eq!(notes["items"][0]["title"], "Session 1");
+    let titles: Vec<_> = notes["items"].as_array().unwrap().iter().map(|d| d["title"].clone()).collect();
+    assert_eq!(titles, vec![json!("Process notes"), json!("Session 1")], "newest first");
     let (_, found) =
         json_fn(&app, &admin, "list_documents", json!({ "client_id": client_id, "kind": null, "query": "gp" })).await;
     assert_eq!(found["items"][0]["title"], "Letter to GP");
@@ -110,7 +122,7 @@ both_dbs!(every_structured_kind_is_stored_encrypted_and_read_back, |app: TestApp
         ))
         .await
         .unwrap();
-    assert_eq!(rows.len(), 7);
+    assert_eq!(rows.len(), 8);
     for r in rows {
         let body: String = r.try_get("", "body").unwrap();
         let key: String = r.try_get("", "wrapped_key").unwrap();

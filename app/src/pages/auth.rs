@@ -20,6 +20,10 @@ pub fn SetupPage() -> impl IntoView {
                 <Field label="Email" name="email" kind="email" autocomplete="username" check=check_email/>
                 <Field label="Password" name="password" kind="password" autocomplete="new-password"
                     hint="At least 12 characters. A few unrelated words work well." minlength=NewPassword::MIN_CHARS as u32 maxlength=NewPassword::MAX_CHARS as u32 check=check_new_password/>
+                <div class="field">
+                    <label class="check"><input type="checkbox" name="demo" value="on" aria-describedby="demo-hint"/>"Add demo data to try Dossier"</label>
+                    <p class="hint" id="demo-hint">"Fake clients, contacts, documents and four demo staff accounts. Only for trying Dossier out: never for a real practice."</p>
+                </div>
                 <button type="submit" class="button primary">"Create practice"</button>
             </CheckedForm>
         </AuthCard>
@@ -159,5 +163,30 @@ pub fn InvitePage() -> impl IntoView {
                 </CheckedForm>
             </Show>
         </AuthCard>
+    }
+}
+
+/// Shown once, as the answer to the setup form when demo data was requested: the demo
+/// accounts and their fresh password (rendered on the server; never stored in clear).
+#[component]
+pub fn DemoAccountsPage(practice: String, accounts: Vec<(String, String, String)>) -> impl IntoView {
+    view! {
+        <main class="portal" id="main">
+            <div class="portal-card portal-card-wide">
+                <p class="eyebrow">{practice}</p>
+                <h1>"Your practice is ready, with demo data"</h1>
+                <p>"Sign in with your own account first. These demo staff accounts can sign in too; each sets up two-step verification at first sign-in."</p>
+                <table class="table">
+                    <thead><tr><th scope="col">"Role"</th><th scope="col">"Email"</th><th scope="col">"Password"</th></tr></thead>
+                    <tbody>
+                        {accounts.into_iter().map(|(role, email, password)| view! {
+                            <tr><td>{role}</td><td>{email}</td><td><code>{password}</code></td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <p class="form-error">"Write these down now: the passwords are shown only once."</p>
+                <p><a class="button primary" href="/login?m=setup_done">"Continue to sign in"</a></p>
+            </div>
+        </main>
     }
 }
