@@ -3,6 +3,7 @@ pub mod auth;
 pub mod documents;
 pub mod intake;
 pub mod records;
+pub mod sharing;
 pub mod staff;
 
 #[cfg(feature = "ssr")]
@@ -10,7 +11,7 @@ pub(crate) mod support {
     use leptos::prelude::*;
 
     use crate::error::AppError;
-    use crate::ports::{DynAuthPort, DynDocumentsPort, DynIntakePort, DynRecordsPort, DynStaffPort};
+    use crate::ports::{DynAuthPort, DynDocumentsPort, DynIntakePort, DynRecordsPort, DynSharingPort, DynStaffPort};
 
     pub fn staff_port() -> Result<DynStaffPort, AppError> {
         use_context::<DynStaffPort>().ok_or(AppError::Internal { incident: "no-staff-port".into() })
@@ -26,6 +27,10 @@ pub(crate) mod support {
 
     pub fn intake_port() -> Result<DynIntakePort, AppError> {
         use_context::<DynIntakePort>().ok_or(AppError::Internal { incident: "no-intake-port".into() })
+    }
+
+    pub fn sharing_port() -> Result<DynSharingPort, AppError> {
+        use_context::<DynSharingPort>().ok_or(AppError::Internal { incident: "no-sharing-port".into() })
     }
 
     pub fn auth_port() -> Result<DynAuthPort, AppError> {

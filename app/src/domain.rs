@@ -5,6 +5,7 @@ pub mod documents;
 pub mod inputs;
 pub mod intake;
 pub mod records;
+pub mod sharing;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

@@ -209,3 +209,36 @@ pub trait IntakePort: Send + Sync {
 }
 
 pub type DynIntakePort = Arc<dyn IntakePort>;
+
+/// Sharing: settings, the wizard's context and recipient search, and sending.
+#[async_trait]
+pub trait SharingPort: Send + Sync {
+    async fn sharing_settings(&self, p: &StaffPrincipal) -> Result<crate::domain::sharing::SharingSettings, AppError>;
+    async fn save_sharing_settings(
+        &self,
+        p: &StaffPrincipal,
+        s: crate::domain::sharing::SharingSettings,
+    ) -> Result<(), AppError>;
+    async fn share_context(
+        &self,
+        p: &StaffPrincipal,
+        client_id: &str,
+    ) -> Result<crate::domain::sharing::ShareContext, AppError>;
+    async fn search_recipients(
+        &self,
+        p: &StaffPrincipal,
+        query: &str,
+    ) -> Result<Vec<crate::domain::sharing::RecipientOption>, AppError>;
+    async fn check_recipients(
+        &self,
+        p: &StaffPrincipal,
+        req: &crate::domain::sharing::ShareRequest,
+    ) -> Result<Vec<crate::domain::sharing::RecipientWarning>, AppError>;
+    async fn create_shares(
+        &self,
+        p: &StaffPrincipal,
+        req: crate::domain::sharing::ShareRequest,
+    ) -> Result<crate::domain::sharing::ShareOutcome, AppError>;
+}
+
+pub type DynSharingPort = Arc<dyn SharingPort>;

@@ -9,7 +9,7 @@ use leptos_router::{
 
 use crate::pages::{
     auth::*,
-    staff::{clients::*, contacts::*, documents::*, intake::*, *},
+    staff::{clients::*, contacts::*, documents::*, intake::*, share::*, *},
 };
 
 /// Shell of the staff app and sign-in pages: hydrated to WebAssembly.
@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("documents") view=DocumentsPage ssr=SsrMode::Async/>
                     <Route path=path!("documents/:id") view=DocumentPage ssr=SsrMode::Async/>
                     <Route path=path!("clients/:id/documents/new") view=NewDocumentPage ssr=SsrMode::Async/>
+                    <Route path=path!("clients/:id/share") view=SharePage ssr=SsrMode::Async/>
                     <Route path=path!("shared") view=SharedPage ssr=SsrMode::Async/>
                     <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>

@@ -22,6 +22,7 @@ mod m20261123_000011_contact;
 mod m20261123_000012_document;
 mod m20261123_000013_intake;
 mod m20261123_000014_scale_indexes;
+mod m20261123_000015_sharing;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000012_document::Migration),
             Box::new(m20261123_000013_intake::Migration),
             Box::new(m20261123_000014_scale_indexes::Migration),
+            Box::new(m20261123_000015_sharing::Migration),
         ]
     }
 }

@@ -26,6 +26,7 @@ pub fn invitation(to: &staff::Model, practice: &practice::Model, inviter: &str, 
         "Open the link below to choose your password and set up two-step verification. The link works once and expires in 72 hours.".to_string(),
     ];
     OutgoingEmail {
+        from: None,
         to: to.email.clone(),
         to_name: Some(to.display_name.clone()),
         subject: format!("You're invited to {} on Dossier", practice.name),
@@ -44,6 +45,7 @@ pub fn password_reset(to: &staff::Model, practice: &practice::Model, link: &str)
         "Open the link below to choose a new password. It works once and expires in one hour. If you did not ask for this, ignore this email: your password stays as it is.".to_string(),
     ];
     OutgoingEmail {
+        from: None,
         to: to.email.clone(),
         to_name: Some(to.display_name.clone()),
         subject: "Reset your Dossier password".to_string(),

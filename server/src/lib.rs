@@ -22,6 +22,7 @@ pub mod routes;
 pub mod security;
 pub mod services;
 pub mod session;
+pub mod sharing;
 pub mod startup;
 pub mod state;
 pub mod throttle;

@@ -34,6 +34,9 @@ pub struct OutgoingEmail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// Sender address for this message (per document kind); the configured one if `None`.
+    #[serde(default)]
+    pub from: Option<String>,
 }
 
 pub const MAX_ATTEMPTS: i32 = 8;
@@ -44,6 +47,29 @@ pub async fn enqueue<C: ConnectionTrait>(
     keys: &Keys,
     practice_id: &str,
     purpose: &str,
+    mail: &OutgoingEmail,
+) -> Result<String, DbErr> {
+    enqueue_with(db, keys, practice_id, purpose, None, mail).await
+}
+
+/// Queues the email that delivers a share; the worker moves the share from `queued` to
+/// `sent` (or `failed`) with the email.
+pub async fn enqueue_for_share<C: ConnectionTrait>(
+    db: &C,
+    keys: &Keys,
+    practice_id: &str,
+    share_id: &str,
+    mail: &OutgoingEmail,
+) -> Result<String, DbErr> {
+    enqueue_with(db, keys, practice_id, "share", Some(share_id), mail).await
+}
+
+async fn enqueue_with<C: ConnectionTrait>(
+    db: &C,
+    keys: &Keys,
+    practice_id: &str,
+    purpose: &str,
+    share_id: Option<&str>,
     mail: &OutgoingEmail,
 ) -> Result<String, DbErr> {
     let id = uuid::Uuid::now_v7().to_string();
@@ -62,6 +88,7 @@ pub async fn enqueue<C: ConnectionTrait>(
         last_error: Set(None),
         sent_at: Set(None),
         created_at: Set(now),
+        share_id: Set(share_id.map(str::to_owned)),
     })
     .exec(db)
     .await?;
@@ -120,13 +147,15 @@ impl Transport {
 }
 
 fn build_message(from: &str, mail: &OutgoingEmail) -> Result<Message, String> {
-    let from: Mailbox = from.parse().map_err(|e| format!("bad from address: {e}"))?;
-    let to: Mailbox = match &mail.to_name {
-        Some(n) => format!("{n} <{}>", mail.to).parse(),
-        None => mail.to.parse(),
+    let mut from: Mailbox = from.parse().map_err(|e| format!("bad from address: {e}"))?;
+    if let Some(addr) = &mail.from {
+        from = Mailbox::new(from.name.clone(), addr.parse().map_err(|e| format!("bad from address: {e}"))?);
     }
-    .or_else(|_| mail.to.parse())
-    .map_err(|e| format!("bad recipient address: {e}"))?;
+    // The display name is passed as data, never spliced into a header string.
+    let to = Mailbox::new(
+        mail.to_name.clone().filter(|n| !n.trim().is_empty()),
+        mail.to.parse().map_err(|e| format!("bad recipient address: {e}"))?,
+    );
     Message::builder()
         .from(from)
         .to(to)
@@ -162,7 +191,7 @@ async fn claim(db: &DatabaseConnection, limit: u64) -> Result<Vec<Claimed>, DbEr
 async fn finish(db: &DatabaseConnection, id: &str, result: Result<(), String>, attempts: i32) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
     let now = Utc::now();
-    let stmt = match result {
+    let stmt = match result.clone() {
         Ok(()) => Statement::from_sql_and_values(
             backend,
             sql(
@@ -192,6 +221,23 @@ async fn finish(db: &DatabaseConnection, id: &str, result: Result<(), String>, a
         }
     };
     db.execute(stmt).await?;
+    // A share follows its email: sent, or failed once retries are exhausted.
+    let share_status = match &result {
+        Ok(()) => Some("sent"),
+        Err(_) if attempts >= MAX_ATTEMPTS => Some("failed"),
+        Err(_) => None,
+    };
+    if let Some(status) = share_status {
+        db.execute(Statement::from_sql_and_values(
+            backend,
+            sql(
+                backend,
+                "UPDATE share SET status = $1 WHERE status = 'queued' AND id = (SELECT share_id FROM outbox_email WHERE id = $2)",
+            ),
+            [status.into(), id.into()],
+        ))
+        .await?;
+    }
     Ok(())
 }
 

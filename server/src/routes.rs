@@ -2,7 +2,7 @@
 //! metrics, static assets, and the layers around all of it.
 use app::{
     App,
-    ports::{DynAuthPort, DynDocumentsPort, DynIntakePort, DynRecordsPort, DynStaffPort},
+    ports::{DynAuthPort, DynDocumentsPort, DynIntakePort, DynRecordsPort, DynSharingPort, DynStaffPort},
     shell,
 };
 use axum::{
@@ -32,6 +32,8 @@ fn context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
         let records: DynRecordsPort = Arc::new(services.clone());
         let documents: DynDocumentsPort = Arc::new(services.clone());
         let intake: DynIntakePort = Arc::new(services.clone());
+        let sharing: DynSharingPort = Arc::new(services.clone());
+        provide_context(sharing);
         provide_context(intake);
         provide_context(records);
         provide_context(documents);

@@ -189,6 +189,7 @@ both_dbs!(outbox_sends_each_message_once_across_workers, |app: TestApp| async mo
             subject: format!("race {i}"),
             text: "t".into(),
             html: "<p>t</p>".into(),
+            from: None,
         };
         server::mail::enqueue(&s.db, &s.keys, &practice.id, "test", &m).await.unwrap();
     }

@@ -3,6 +3,7 @@ pub mod clients;
 pub mod contacts;
 pub mod documents;
 pub mod intake;
+pub mod share;
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};

@@ -135,7 +135,8 @@ pub fn DocumentPage() -> impl IntoView {
                         <h1>{d.row.title.clone()}</h1>
                         <div class="actions">
                             {d.file.as_ref().map(|_| view! { <a class="button" href=format!("/app/documents/{}/file", d.row.id) download>"Download original"</a> })}
-                            <a class="button primary" href=format!("/app/documents/{}/pdf", d.row.id) download>"Download PDF"</a>
+                            <a class="button" href=format!("/app/documents/{}/pdf", d.row.id) download>"Download PDF"</a>
+                            <a class="button primary" href=format!("/app/clients/{}/share?doc={}", d.row.client_id, d.row.id)>"Share"</a>
                         </div>
                     </div>
                     <dl class="facts">

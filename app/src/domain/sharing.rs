@@ -1,0 +1,422 @@
+//! Sharing: the practice's sharing settings, and the vocabulary of a share (verification
+//! method, delivery, purpose). Validation lives here so the browser and the server agree.
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// How a recipient proves who they are before reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+pub enum VerifyMethod {
+    /// Email + a 6-digit code by text message.
+    Sms,
+    /// Email + a 6-digit code by voice call.
+    Voice,
+    /// Email + a secret passcode staff pass on another way.
+    Passcode,
+    /// Email + the client's date of birth (clients only).
+    DateOfBirth,
+    /// The link alone ("magic link").
+    LinkOnly,
+}
+
+impl VerifyMethod {
+    pub const ALL: [VerifyMethod; 5] = [
+        VerifyMethod::Sms,
+        VerifyMethod::Voice,
+        VerifyMethod::Passcode,
+        VerifyMethod::DateOfBirth,
+        VerifyMethod::LinkOnly,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            VerifyMethod::Sms => "sms",
+            VerifyMethod::Voice => "voice",
+            VerifyMethod::Passcode => "passcode",
+            VerifyMethod::DateOfBirth => "date_of_birth",
+            VerifyMethod::LinkOnly => "link_only",
+        }
+    }
+
+    pub fn from_key(k: &str) -> Option<Self> {
+        VerifyMethod::ALL.into_iter().find(|m| m.key() == k)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            VerifyMethod::Sms => "Email + code by text message",
+            VerifyMethod::Voice => "Email + code by phone call",
+            VerifyMethod::Passcode => "Email + secret passcode",
+            VerifyMethod::DateOfBirth => "Email + date of birth",
+            VerifyMethod::LinkOnly => "Link only",
+        }
+    }
+
+    pub fn needs_phone(self) -> bool {
+        matches!(self, VerifyMethod::Sms | VerifyMethod::Voice)
+    }
+}
+
+/// What the practice allows and how its emails look.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SharingSettings {
+    pub enabled: bool,
+    pub client_methods: Vec<VerifyMethod>,
+    pub third_party_methods: Vec<VerifyMethod>,
+    pub attachments_allowed: bool,
+    /// At most [`MAX_EXPIRY_DAYS`].
+    pub max_expiry_days: u32,
+    /// A still-valid link older than this is replaced by a fresh one when opened.
+    pub link_ageing_hours: u32,
+    pub free_typed_recipients: bool,
+    pub from: FromAddresses,
+    pub template: EmailTemplate,
+    pub contact_phone: String,
+    pub contact_email: String,
+    pub contact_address: String,
+}
+
+pub const MAX_EXPIRY_DAYS: u32 = 14;
+pub const DEFAULT_EXPIRY_DAYS: u32 = 7;
+
+/// Outgoing addresses: `general` for everything else and for mixed kinds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct FromAddresses {
+    pub general: String,
+    pub invoices: String,
+    pub consultation_notes: String,
+    pub prescriptions: String,
+    pub letters: String,
+    pub labs: String,
+}
+
+/// The share email: subject and body with `{{ placeholders }}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmailTemplate {
+    pub subject: String,
+    pub body: String,
+}
+
+/// Placeholders a template may use.
+pub const TEMPLATE_PLACEHOLDERS: [(&str, &str); 6] = [
+    ("recipient_name", "the recipient's name"),
+    ("practice_name", "your practice's name"),
+    ("sender_name", "the name of the person sharing"),
+    ("expires", "the expiry date, e.g. 30 November 2026"),
+    ("link", "the secure link (required)"),
+    ("message", "the personal message, if any"),
+];
+
+impl Default for SharingSettings {
+    fn default() -> Self {
+        SharingSettings {
+            enabled: true,
+            client_methods: vec![VerifyMethod::Sms, VerifyMethod::Voice, VerifyMethod::Passcode, VerifyMethod::DateOfBirth],
+            third_party_methods: vec![VerifyMethod::Sms, VerifyMethod::Voice, VerifyMethod::Passcode],
+            attachments_allowed: false,
+            max_expiry_days: MAX_EXPIRY_DAYS,
+            link_ageing_hours: 24,
+            free_typed_recipients: true,
+            from: FromAddresses::default(),
+            template: EmailTemplate {
+                subject: "{{ practice_name }} has shared documents with you".into(),
+                body: "Hello {{ recipient_name }},\n\n{{ sender_name }} at {{ practice_name }} has shared documents with you. \
+                       Open them with this secure link before {{ expires }}:\n\n{{ link }}\n\n{{ message }}\n\n\
+                       You will be asked to confirm who you are before you can read them. \
+                       If you were not expecting this email, you can ignore it."
+                    .into(),
+            },
+            contact_phone: String::new(),
+            contact_email: String::new(),
+            contact_address: String::new(),
+        }
+    }
+}
+
+impl SharingSettings {
+    /// Checks settings an admin saves (templates are checked by the server's engine too).
+    pub fn validate(&mut self) -> Result<(), AppError> {
+        if self.max_expiry_days == 0 || self.max_expiry_days > MAX_EXPIRY_DAYS {
+            return Err(AppError::invalid("max_expiry_days", format!("Choose between 1 and {MAX_EXPIRY_DAYS} days.")));
+        }
+        if self.link_ageing_hours == 0 || self.link_ageing_hours > 24 * MAX_EXPIRY_DAYS {
+            return Err(AppError::invalid("link_ageing_hours", "Choose between 1 and 336 hours."));
+        }
+        self.client_methods.sort();
+        self.client_methods.dedup();
+        self.third_party_methods.sort();
+        self.third_party_methods.dedup();
+        self.third_party_methods.retain(|m| *m != VerifyMethod::DateOfBirth);
+        if self.client_methods.is_empty() {
+            return Err(AppError::invalid("client_methods", "Allow at least one verification method for clients."));
+        }
+        if self.third_party_methods.is_empty() {
+            return Err(AppError::invalid(
+                "third_party_methods",
+                "Allow at least one verification method for third parties.",
+            ));
+        }
+        let from = &mut self.from;
+        for (field, v) in [
+            ("from_general", &mut from.general),
+            ("from_invoices", &mut from.invoices),
+            ("from_consultation_notes", &mut from.consultation_notes),
+            ("from_prescriptions", &mut from.prescriptions),
+            ("from_letters", &mut from.letters),
+            ("from_labs", &mut from.labs),
+        ] {
+            *v = v.trim().to_lowercase();
+            if !v.is_empty() {
+                crate::domain::EmailAddress::parse(field, v)?;
+            }
+        }
+        self.template.subject = self.template.subject.trim().to_owned();
+        if self.template.subject.is_empty() || self.template.subject.chars().count() > 200 {
+            return Err(AppError::invalid("subject", "Enter a subject of up to 200 characters."));
+        }
+        if self.template.body.chars().count() > 5000 {
+            return Err(AppError::invalid("body", "Keep the email under 5,000 characters."));
+        }
+        if !self.template.body.contains("link") {
+            return Err(AppError::invalid("body", "The email must contain {{ link }}."));
+        }
+        self.contact_email = self.contact_email.trim().to_lowercase();
+        if !self.contact_email.is_empty() {
+            crate::domain::EmailAddress::parse("contact_email", &self.contact_email)?;
+        }
+        for (field, v, max) in
+            [("contact_phone", &mut self.contact_phone, 40), ("contact_address", &mut self.contact_address, 300)]
+        {
+            *v = v.trim().to_owned();
+            if v.chars().count() > max {
+                return Err(AppError::invalid(field, format!("Keep this under {max} characters.")));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn methods_for(&self, is_client: bool) -> &[VerifyMethod] {
+        if is_client { &self.client_methods } else { &self.third_party_methods }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_are_checked() {
+        let mut s = SharingSettings::default();
+        s.validate().unwrap();
+        let mut bad = s.clone();
+        bad.max_expiry_days = 15;
+        assert!(bad.validate().unwrap_err().to_string().contains("between 1 and 14"));
+        let mut bad = s.clone();
+        bad.client_methods.clear();
+        assert!(bad.validate().is_err());
+        let mut bad = s.clone();
+        bad.third_party_methods = vec![VerifyMethod::DateOfBirth];
+        assert!(bad.validate().is_err(), "date of birth is for clients only");
+        let mut bad = s.clone();
+        bad.from.invoices = "not an address".into();
+        assert!(bad.validate().is_err());
+        let mut bad = s.clone();
+        bad.template.body = "Hello".into();
+        assert!(bad.validate().unwrap_err().to_string().contains("{{ link }}"));
+    }
+}
+
+/// How the documents travel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Delivery {
+    /// A secure link to the portal (revocable).
+    #[default]
+    Link,
+    /// PDFs attached to the email (cannot be revoked once sent).
+    Attachment,
+}
+
+impl Delivery {
+    pub fn key(self) -> &'static str {
+        match self {
+            Delivery::Link => "link",
+            Delivery::Attachment => "attachment",
+        }
+    }
+}
+
+/// Why the documents are disclosed (accounting of disclosures, HIPAA 164.528).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Purpose {
+    #[default]
+    Treatment,
+    Insurance,
+    PatientRequest,
+    Legal,
+    Other,
+}
+
+impl Purpose {
+    pub const ALL: [Purpose; 5] =
+        [Purpose::Treatment, Purpose::Insurance, Purpose::PatientRequest, Purpose::Legal, Purpose::Other];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Purpose::Treatment => "treatment",
+            Purpose::Insurance => "insurance",
+            Purpose::PatientRequest => "patient_request",
+            Purpose::Legal => "legal",
+            Purpose::Other => "other",
+        }
+    }
+
+    pub fn from_key(k: &str) -> Option<Self> {
+        Purpose::ALL.into_iter().find(|p| p.key() == k)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Purpose::Treatment => "Treatment or care coordination",
+            Purpose::Insurance => "Insurance claim",
+            Purpose::PatientRequest => "The client's own request",
+            Purpose::Legal => "Legal requirement",
+            Purpose::Other => "Other",
+        }
+    }
+}
+
+/// Who a recipient is, relative to the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RecipientKind {
+    Client,
+    /// A relationship or emergency contact of the client.
+    Relation,
+    /// From the practice's contact book.
+    Contact,
+    /// Typed in (or a previous recipient).
+    Other,
+}
+
+impl RecipientKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            RecipientKind::Client => "client",
+            RecipientKind::Relation => "relation",
+            RecipientKind::Contact => "contact",
+            RecipientKind::Other => "other",
+        }
+    }
+}
+
+/// A recipient the wizard offers (autocomplete, or the client's own people).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecipientOption {
+    pub kind: RecipientKind,
+    pub ref_id: Option<String>,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// "Mother", "Insurer · Acme Health", "Shared with before".
+    pub detail: String,
+}
+
+/// One recipient as the wizard sends it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecipientDraft {
+    pub kind: RecipientKind,
+    pub ref_id: Option<String>,
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub method: VerifyMethod,
+    /// For [`VerifyMethod::Passcode`]; never emailed, stored as an argon2id hash.
+    pub passcode: String,
+    /// For the client: the sections kept per note (document id → section indexes).
+    /// Third parties always get whole notes minus internal sections.
+    #[serde(default)]
+    pub sections: std::collections::BTreeMap<String, Vec<usize>>,
+}
+
+/// Everything the wizard sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShareRequest {
+    pub client_id: String,
+    pub document_ids: Vec<String>,
+    pub recipients: Vec<RecipientDraft>,
+    pub delivery: Delivery,
+    /// The last day the share can be opened (`YYYY-MM-DD`, practice time = UTC).
+    pub expires_on: String,
+    pub purpose: Purpose,
+    pub purpose_text: String,
+    pub message: String,
+    /// Required when a psychotherapy note is shared: how the client authorised it.
+    pub psychotherapy_authorisation: String,
+    /// The sender saw the misdirection warnings and confirmed.
+    pub confirmed_warnings: bool,
+}
+
+/// What the wizard needs about the client and the practice's rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShareContext {
+    pub client_id: String,
+    pub client_name: String,
+    pub client: RecipientOption,
+    pub relations: Vec<RecipientOption>,
+    pub enabled: bool,
+    pub client_methods: Vec<VerifyMethod>,
+    pub third_party_methods: Vec<VerifyMethod>,
+    pub attachments_allowed: bool,
+    pub max_expiry_days: u32,
+    pub free_typed_recipients: bool,
+    /// Today (UTC), so the browser validates the expiry with the server's calendar.
+    pub today: String,
+}
+
+/// The result of sending: one share per recipient.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShareOutcome {
+    pub batch_id: String,
+    pub shares: Vec<(String, String)>,
+}
+
+/// Misdirection guard: something about a recipient to confirm before sending.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecipientWarning {
+    pub email: String,
+    pub message: String,
+}
+
+/// Checks the expiry date: after today, at most `max_days` ahead.
+pub fn check_expiry(expires_on: &str, today: chrono::NaiveDate, max_days: u32) -> Result<chrono::NaiveDate, AppError> {
+    let d = chrono::NaiveDate::parse_from_str(expires_on.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::invalid("expires_on", "Choose an expiry date."))?;
+    if d <= today {
+        return Err(AppError::invalid("expires_on", "The expiry date must be after today."));
+    }
+    if d > today + chrono::Duration::days(i64::from(max_days)) {
+        return Err(AppError::invalid(
+            "expires_on",
+            format!(
+                "Shares expire within {max_days} days: choose {} or earlier.",
+                today + chrono::Duration::days(i64::from(max_days))
+            ),
+        ));
+    }
+    Ok(d)
+}
+
+/// Free-mail domains: fine for people, suspicious for an organisation.
+pub const FREE_MAIL: [&str; 12] = [
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "yahoo.com",
+    "icloud.com",
+    "me.com",
+    "aol.com",
+    "gmx.com",
+    "proton.me",
+    "protonmail.com",
+];

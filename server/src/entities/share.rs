@@ -1,0 +1,42 @@
+//! Entity for the `share` table (schema in `migrations/`).
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "share")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub practice_id: String,
+    pub client_id: String,
+    pub batch_id: String,
+    pub sender_id: String,
+    pub recipient_kind: String,
+    pub recipient_ref: Option<String>,
+    pub recipient_name: String,
+    pub recipient_email: String,
+    pub recipient_phone: Option<String>,
+    pub method: String,
+    pub passcode_hash: Option<String>,
+    pub delivery: String,
+    pub purpose: String,
+    pub purpose_text: String,
+    pub message: Option<String>,
+    pub psychotherapy_authorisation: Option<String>,
+    pub wrapped_key: String,
+    pub key_id: String,
+    pub token_hash: String,
+    pub link_issued_at: DateTimeUtc,
+    pub expires_at: DateTimeUtc,
+    pub status: String,
+    pub failed_attempts: i32,
+    pub view_count: i32,
+    pub created_at: DateTimeUtc,
+    pub opened_at: Option<DateTimeUtc>,
+    pub last_viewed_at: Option<DateTimeUtc>,
+    pub revoked_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,814 @@
+//! Sharing (implements `app::ports::SharingPort`): the practice's sharing settings, the
+//! share wizard's context and recipient search, the misdirection guard, and sending.
+//!
+//! Sending writes, in one transaction: one share per recipient (its own 256-bit link
+//! token, stored as a SHA-256 hash; its own second factor; its own data key), a snapshot
+//! of every document as that recipient may see it (internal sections removed; for the
+//! client, only the chosen sections) sealed under the share's key, the email in the
+//! outbox, and the audit events. The mail worker sends the email and marks the share
+//! `sent` (or `failed`). Later edits to a document never change what was shared.
+use app::{
+    domain::{
+        DisplayName, EmailAddress, Permission,
+        documents::DocumentKind,
+        records::{PhoneNumber, like_pattern},
+        sharing::{
+            Delivery, FREE_MAIL, RecipientDraft, RecipientKind, RecipientOption, RecipientWarning, ShareContext,
+            ShareOutcome, ShareRequest, SharingSettings, TEMPLATE_PLACEHOLDERS, VerifyMethod, check_expiry,
+        },
+    },
+    error::AppError,
+    ports::{SharingPort, StaffPrincipal},
+};
+use async_trait::async_trait;
+use chrono::{NaiveTime, Utc};
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, LikeExpr},
+};
+use serde_json::json;
+use std::collections::BTreeSet;
+
+use crate::{
+    audit,
+    auth::internal,
+    crypto,
+    documents::decrypt_body,
+    entities::{client, client_contact, contact, document, practice, practice_settings, share, share_document, staff},
+    mail::{self, OutgoingEmail},
+    records::find_visible,
+    services::{Services, current_origin},
+};
+
+pub const MAX_RECIPIENTS: usize = 20;
+pub const MAX_DOCUMENTS: usize = 50;
+
+/// The practice's sharing settings (the defaults until an admin saves them).
+pub async fn load_settings<C: ConnectionTrait>(db: &C, practice_id: &str) -> Result<SharingSettings, AppError> {
+    Ok(match practice_settings::Entity::find_by_id(practice_id.to_owned()).one(db).await.map_err(internal)? {
+        Some(r) => serde_json::from_str(&r.sharing).map_err(internal)?,
+        None => SharingSettings::default(),
+    })
+}
+
+fn template_env() -> minijinja::Environment<'static> {
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env
+}
+
+/// Checks a template: it parses, and uses only known placeholders (`link` in the body).
+pub fn check_template(subject: &str, body: &str) -> Result<(), AppError> {
+    let env = template_env();
+    let allowed: BTreeSet<&str> = TEMPLATE_PLACEHOLDERS.iter().map(|(k, _)| *k).collect();
+    for (field, src) in [("subject", subject), ("body", body)] {
+        let t = env.template_from_str(src).map_err(|e| {
+            AppError::invalid(field, format!("The template does not read: {}", e.detail().unwrap_or("syntax error")))
+        })?;
+        let used = t.undeclared_variables(false);
+        if let Some(unknown) = used.iter().find(|v| !allowed.contains(v.as_str())) {
+            return Err(AppError::invalid(
+                field,
+                format!(
+                    "Unknown placeholder {{{{ {unknown} }}}}. Use: {}.",
+                    allowed.iter().copied().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+        if field == "body" && !used.contains("link") {
+            return Err(AppError::invalid("body", "The email must contain {{ link }}."));
+        }
+        if field == "subject" && used.contains("link") {
+            return Err(AppError::invalid("subject", "Keep the link out of the subject."));
+        }
+    }
+    Ok(())
+}
+
+/// Values for the placeholders.
+pub struct TemplateValues<'a> {
+    pub recipient_name: &'a str,
+    pub practice_name: &'a str,
+    pub sender_name: &'a str,
+    pub expires: &'a str,
+    pub link: &'a str,
+    pub message: &'a str,
+}
+
+/// Renders the share email: plain text from the template, and HTML from the same text
+/// (every value escaped, the link made clickable). No clinical data is ever a value.
+pub fn render_email(
+    settings: &SharingSettings,
+    to: &str,
+    v: &TemplateValues<'_>,
+    from: Option<String>,
+) -> Result<OutgoingEmail, AppError> {
+    let env = template_env();
+    let ctx = minijinja::context! {
+        recipient_name => v.recipient_name, practice_name => v.practice_name, sender_name => v.sender_name,
+        expires => v.expires, link => v.link, message => v.message,
+    };
+    let render = |src: &str| env.render_str(src, &ctx).map_err(internal);
+    let subject = render(&settings.template.subject)?.replace(['\r', '\n'], " ");
+    let text = render(&settings.template.body)?;
+    let text = text.split("\n\n\n").collect::<Vec<_>>().join("\n\n");
+    let escaped = minijinja::HtmlEscape(&text).to_string();
+    let link_html = format!("<a href=\"{0}\">{0}</a>", minijinja::HtmlEscape(v.link));
+    let html = escaped
+        .split("\n\n")
+        .map(|p| format!("<p>{}</p>", p.replace('\n', "<br>")))
+        .collect::<String>()
+        .replace(&minijinja::HtmlEscape(v.link).to_string(), &link_html);
+    Ok(OutgoingEmail {
+        to: to.to_owned(),
+        to_name: Some(v.recipient_name.to_owned()),
+        subject,
+        text,
+        html: format!(
+            "<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5\">{html}</body></html>"
+        ),
+        from,
+    })
+}
+
+/// The From address for these kinds: the kind's own address when all share one,
+/// otherwise the general address; `None` falls back to the server's configured sender.
+pub fn from_for(settings: &SharingSettings, kinds: &[DocumentKind]) -> Option<String> {
+    let f = &settings.from;
+    let of = |k: DocumentKind| -> &str {
+        match k {
+            DocumentKind::Invoice => &f.invoices,
+            DocumentKind::ConsultationNote | DocumentKind::ClientNote | DocumentKind::TreatmentNote => {
+                &f.consultation_notes
+            }
+            DocumentKind::Prescription => &f.prescriptions,
+            DocumentKind::Letter => &f.letters,
+            DocumentKind::LabResult => &f.labs,
+            _ => "",
+        }
+    };
+    let specific: BTreeSet<&str> = kinds.iter().map(|k| of(*k)).collect();
+    let one = (specific.len() == 1).then(|| *specific.iter().next().expect("one")).filter(|s| !s.is_empty());
+    one.or((!f.general.is_empty()).then_some(f.general.as_str())).map(str::to_owned)
+}
+
+fn expires_label(d: chrono::NaiveDate) -> String {
+    d.format("%-d %B %Y").to_string()
+}
+
+#[async_trait]
+impl SharingPort for Services {
+    async fn sharing_settings(&self, p: &StaffPrincipal) -> Result<SharingSettings, AppError> {
+        p.require(Permission::ManageSettings)?;
+        load_settings(&self.s.db, p.practice_id()).await
+    }
+
+    async fn save_sharing_settings(&self, p: &StaffPrincipal, mut s: SharingSettings) -> Result<(), AppError> {
+        p.require(Permission::ManageSettings)?;
+        s.validate()?;
+        check_template(&s.template.subject, &s.template.body)?;
+        if s.attachments_allowed {
+            return Err(AppError::invalid(
+                "attachments_allowed",
+                "Email attachments are not available yet: share by secure link.",
+            ));
+        }
+        let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
+        let before = load_settings(&txn, p.practice_id()).await?;
+        let json = serde_json::to_string(&s).map_err(internal)?;
+        match practice_settings::Entity::find_by_id(p.practice_id().to_owned()).one(&txn).await.map_err(internal)? {
+            Some(row) => {
+                let mut am = row.into_active_model();
+                am.sharing = Set(json);
+                am.updated_at = Set(Utc::now());
+                am.update(&txn).await.map_err(internal)?;
+            }
+            None => {
+                practice_settings::ActiveModel {
+                    practice_id: Set(p.practice_id().to_owned()),
+                    sharing: Set(json),
+                    updated_at: Set(Utc::now()),
+                }
+                .insert(&txn)
+                .await
+                .map_err(internal)?;
+            }
+        }
+        // Which settings changed (names only; templates are not copied into the log).
+        let (a, b) = (serde_json::to_value(&before).map_err(internal)?, serde_json::to_value(&s).map_err(internal)?);
+        let changed: Vec<&String> = b
+            .as_object()
+            .expect("object")
+            .iter()
+            .filter(|(k, v)| a.get(k.as_str()) != Some(v))
+            .map(|(k, _)| k)
+            .collect();
+        audit::by_staff(
+            &txn,
+            p,
+            "settings.sharing_saved",
+            None,
+            &current_origin(&self.s),
+            json!({ "changed": changed }),
+        )
+        .await?;
+        txn.commit().await.map_err(internal)?;
+        Ok(())
+    }
+
+    async fn share_context(&self, p: &StaffPrincipal, client_id: &str) -> Result<ShareContext, AppError> {
+        p.require(Permission::ShareDocuments)?;
+        let db = &self.s.db;
+        let c = find_visible(db, p, client_id).await?;
+        let settings = load_settings(db, p.practice_id()).await?;
+        let relations = client_contact::Entity::find()
+            .filter(client_contact::Column::ClientId.eq(&c.id))
+            .filter(client_contact::Column::PracticeId.eq(p.practice_id()))
+            .order_by_asc(client_contact::Column::CreatedAt)
+            .all(db)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|r| RecipientOption {
+                kind: RecipientKind::Relation,
+                ref_id: Some(r.id),
+                name: r.name,
+                email: r.email,
+                phone: r.phone_e164,
+                detail: r.relationship,
+            })
+            .collect();
+        let name = format!("{} {}", c.first_name, c.last_name);
+        Ok(ShareContext {
+            client_id: c.id.clone(),
+            client_name: name.clone(),
+            client: RecipientOption {
+                kind: RecipientKind::Client,
+                ref_id: Some(c.id.clone()),
+                name,
+                email: c.email.clone(),
+                phone: c.mobile_e164.clone(),
+                detail: "The client".into(),
+            },
+            relations,
+            enabled: settings.enabled,
+            client_methods: settings.client_methods.clone(),
+            third_party_methods: settings.third_party_methods.clone(),
+            attachments_allowed: settings.attachments_allowed,
+            max_expiry_days: settings.max_expiry_days,
+            free_typed_recipients: settings.free_typed_recipients,
+            today: Utc::now().date_naive().format("%Y-%m-%d").to_string(),
+        })
+    }
+
+    async fn search_recipients(&self, p: &StaffPrincipal, query: &str) -> Result<Vec<RecipientOption>, AppError> {
+        p.require(Permission::ShareDocuments)?;
+        let Some(pattern) = like_pattern(query) else { return Ok(Vec::new()) };
+        let db = &self.s.db;
+        let contacts = contact::Entity::find()
+            .filter(contact::Column::PracticeId.eq(p.practice_id()))
+            .filter(Expr::col(contact::Column::SearchKey).like(LikeExpr::new(pattern.clone()).escape('\\')))
+            .order_by_asc(contact::Column::Name)
+            .limit(8)
+            .all(db)
+            .await
+            .map_err(internal)?;
+        let mut out: Vec<RecipientOption> = contacts
+            .into_iter()
+            .map(|c| RecipientOption {
+                kind: RecipientKind::Contact,
+                ref_id: Some(c.id),
+                detail: match &c.organisation {
+                    Some(o) if !o.is_empty() => format!("{} · {o}", kind_label(&c.kind)),
+                    _ => kind_label(&c.kind).to_owned(),
+                },
+                name: c.name,
+                email: c.email,
+                phone: c.phone_e164,
+            })
+            .collect();
+        // Previous typed-in recipients of this practice (third parties only: a client's
+        // own address is offered through the client).
+        let previous = share::Entity::find()
+            .filter(share::Column::PracticeId.eq(p.practice_id()))
+            .filter(share::Column::RecipientKind.eq(RecipientKind::Other.key()))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(
+                        Expr::expr(Expr::col(share::Column::RecipientEmail))
+                            .like(LikeExpr::new(pattern.clone()).escape('\\')),
+                    )
+                    .add(
+                        Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(share::Column::RecipientName)))
+                            .like(LikeExpr::new(pattern).escape('\\')),
+                    ),
+            )
+            .order_by_desc(share::Column::CreatedAt)
+            .limit(20)
+            .all(db)
+            .await
+            .map_err(internal)?;
+        let mut seen: BTreeSet<String> = out.iter().filter_map(|o| o.email.clone()).collect();
+        for s in previous {
+            if out.len() >= 12 || !seen.insert(s.recipient_email.clone()) {
+                continue;
+            }
+            out.push(RecipientOption {
+                kind: RecipientKind::Other,
+                ref_id: None,
+                name: s.recipient_name,
+                email: Some(s.recipient_email),
+                phone: s.recipient_phone,
+                detail: "Shared with before".into(),
+            });
+        }
+        Ok(out)
+    }
+
+    async fn check_recipients(
+        &self,
+        p: &StaffPrincipal,
+        req: &ShareRequest,
+    ) -> Result<Vec<RecipientWarning>, AppError> {
+        p.require(Permission::ShareDocuments)?;
+        let c = find_visible(&self.s.db, p, &req.client_id).await?;
+        warnings(&self.s.db, p, &c, &req.recipients).await
+    }
+
+    async fn create_shares(&self, p: &StaffPrincipal, req: ShareRequest) -> Result<ShareOutcome, AppError> {
+        p.require(Permission::ShareDocuments)?;
+        let s = &self.s;
+        let db = &s.db;
+        let settings = load_settings(db, p.practice_id()).await?;
+        if !settings.enabled {
+            return Err(AppError::invalid("client_id", "Sharing is switched off for your practice."));
+        }
+        let c = find_visible(db, p, &req.client_id).await?;
+        // Documents: this client's, each once.
+        let mut ids: Vec<String> = Vec::new();
+        for id in &req.document_ids {
+            if !ids.contains(id) {
+                ids.push(id.clone());
+            }
+        }
+        if ids.is_empty() {
+            return Err(AppError::invalid("document_ids", "Choose at least one document."));
+        }
+        if ids.len() > MAX_DOCUMENTS {
+            return Err(AppError::invalid("document_ids", format!("Share at most {MAX_DOCUMENTS} documents at once.")));
+        }
+        let docs = document::Entity::find()
+            .filter(document::Column::PracticeId.eq(p.practice_id()))
+            .filter(document::Column::ClientId.eq(&c.id))
+            .filter(document::Column::Id.is_in(ids.clone()))
+            .all(db)
+            .await
+            .map_err(internal)?;
+        if docs.len() != ids.len() {
+            return Err(AppError::NotFound);
+        }
+        let docs: Vec<document::Model> =
+            ids.iter().filter_map(|id| docs.iter().find(|d| &d.id == id).cloned()).collect();
+        let authorisation = req.psychotherapy_authorisation.trim().to_owned();
+        if docs.iter().any(|d| d.is_psychotherapy) && authorisation.is_empty() {
+            return Err(AppError::invalid(
+                "psychotherapy_authorisation",
+                "A psychotherapy note is included: record how the client authorised this disclosure.",
+            ));
+        }
+        if authorisation.chars().count() > 300 {
+            return Err(AppError::invalid(
+                "psychotherapy_authorisation",
+                "Keep the authorisation under 300 characters.",
+            ));
+        }
+        let today = Utc::now().date_naive();
+        let expires_on = check_expiry(&req.expires_on, today, settings.max_expiry_days)?;
+        let expires_at = expires_on.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("valid")).and_utc();
+        if req.delivery == Delivery::Attachment && !settings.attachments_allowed {
+            return Err(AppError::invalid("delivery", "Your practice shares by secure link only."));
+        }
+        let purpose_text = req.purpose_text.trim().to_owned();
+        if req.purpose == app::domain::sharing::Purpose::Other && purpose_text.is_empty() {
+            return Err(AppError::invalid("purpose_text", "Describe the purpose of this disclosure."));
+        }
+        if purpose_text.chars().count() > 300 {
+            return Err(AppError::invalid("purpose_text", "Keep the purpose under 300 characters."));
+        }
+        let message = req.message.trim().to_owned();
+        if message.chars().count() > 2000 {
+            return Err(AppError::invalid("message", "Keep the message under 2,000 characters."));
+        }
+        let recipients = self.parse_recipients(p, &c, &settings, &req.recipients, &ids).await?;
+        let warn = warnings(db, p, &c, &req.recipients).await?;
+        if !warn.is_empty() && !req.confirmed_warnings {
+            return Err(AppError::Conflict(format!(
+                "Check the recipients first: {}",
+                warn.iter().map(|w| w.message.clone()).collect::<Vec<_>>().join(" ")
+            )));
+        }
+        // Bodies are read (and decrypted) once; each recipient gets their own snapshot.
+        let mut bodies = Vec::new();
+        for d in &docs {
+            bodies.push(decrypt_body(&s.keys, d)?);
+        }
+        let mut hashes = Vec::new();
+        for r in &recipients {
+            hashes.push(match (r.draft.method, r.draft.passcode.is_empty()) {
+                (VerifyMethod::Passcode, false) => Some(s.hasher.hash(&r.draft.passcode).await),
+                _ => None,
+            });
+        }
+        let practice = practice::Entity::find_by_id(p.practice_id().to_owned())
+            .one(db)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| internal("practice missing"))?;
+        let sender = staff::Entity::find_by_id(p.staff_id().to_owned())
+            .one(db)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::Unauthenticated)?;
+        let kinds: Vec<DocumentKind> = docs.iter().filter_map(|d| DocumentKind::from_key(&d.kind)).collect();
+        let from = from_for(&settings, &kinds);
+        let origin = current_origin(s);
+        let batch_id = uuid::Uuid::now_v7().to_string();
+        let now = Utc::now();
+        let base = s.cfg.server.public_url.trim_end_matches('/').to_owned();
+
+        let txn = crate::db::begin_write(db).await.map_err(internal)?;
+        let mut out = Vec::new();
+        for (r, passcode_hash) in recipients.iter().zip(hashes) {
+            let id = uuid::Uuid::now_v7().to_string();
+            let token = crypto::random_token();
+            let dek = crypto::new_data_key();
+            share::ActiveModel {
+                id: Set(id.clone()),
+                practice_id: Set(p.practice_id().to_owned()),
+                client_id: Set(c.id.clone()),
+                batch_id: Set(batch_id.clone()),
+                sender_id: Set(sender.id.clone()),
+                recipient_kind: Set(r.draft.kind.key().to_owned()),
+                recipient_ref: Set(r.draft.ref_id.clone()),
+                recipient_name: Set(r.name.clone()),
+                recipient_email: Set(r.email.clone()),
+                recipient_phone: Set(r.phone.clone()),
+                method: Set(r.draft.method.key().to_owned()),
+                passcode_hash: Set(passcode_hash),
+                delivery: Set(req.delivery.key().to_owned()),
+                purpose: Set(req.purpose.key().to_owned()),
+                purpose_text: Set(purpose_text.clone()),
+                message: Set(
+                    (!message.is_empty()).then(|| s.keys.seal(message.as_bytes(), &format!("share:{id}:message")))
+                ),
+                psychotherapy_authorisation: Set((!authorisation.is_empty()).then(|| authorisation.clone())),
+                wrapped_key: Set(s.keys.wrap_key(&dek, &format!("share:{id}:dek"))),
+                key_id: Set(s.keys.key_id().to_owned()),
+                token_hash: Set(crypto::token_hash(&token)),
+                link_issued_at: Set(now),
+                expires_at: Set(expires_at),
+                status: Set("queued".into()),
+                failed_attempts: Set(0),
+                view_count: Set(0),
+                created_at: Set(now),
+                opened_at: Set(None),
+                last_viewed_at: Set(None),
+                revoked_at: Set(None),
+            }
+            .insert(&txn)
+            .await
+            .map_err(internal)?;
+            for (pos, (d, body)) in docs.iter().zip(&bodies).enumerate() {
+                let keep = if r.draft.kind == RecipientKind::Client {
+                    r.draft.sections.get(&d.id).map(Vec::as_slice)
+                } else {
+                    None
+                };
+                let visible = body.for_recipient(keep);
+                share_document::ActiveModel {
+                    share_id: Set(id.clone()),
+                    document_id: Set(d.id.clone()),
+                    practice_id: Set(p.practice_id().to_owned()),
+                    position: Set(pos as i32),
+                    kind: Set(d.kind.clone()),
+                    title: Set(d.title.clone()),
+                    doc_date: Set(d.doc_date.clone()),
+                    snapshot: Set(crypto::seal_with(
+                        &dek,
+                        &serde_json::to_vec(&visible).map_err(internal)?,
+                        &format!("share:{id}:doc:{}", d.id),
+                    )),
+                }
+                .insert(&txn)
+                .await
+                .map_err(internal)?;
+            }
+            let link = format!("{base}/s/{token}");
+            let mail = render_email(
+                &settings,
+                &r.email,
+                &TemplateValues {
+                    recipient_name: &r.name,
+                    practice_name: &practice.name,
+                    sender_name: &sender.display_name,
+                    expires: &expires_label(expires_on),
+                    link: &link,
+                    message: &message,
+                },
+                from.clone(),
+            )?;
+            let outbox_id =
+                mail::enqueue_for_share(&txn, &s.keys, p.practice_id(), &id, &mail).await.map_err(internal)?;
+            audit::by_staff(
+                &txn,
+                p,
+                "share.created",
+                Some(&id),
+                &origin,
+                json!({
+                    "client": c.id, "batch": batch_id, "documents": ids, "recipient_kind": r.draft.kind.key(),
+                    "method": r.draft.method.key(), "delivery": req.delivery.key(), "purpose": req.purpose.key(),
+                    "expires_at": expires_at.to_rfc3339(),
+                }),
+            )
+            .await?;
+            audit::by_staff(&txn, p, "email.queued", Some(&id), &origin, json!({ "outbox": outbox_id })).await?;
+            out.push((id, r.name.clone()));
+        }
+        txn.commit().await.map_err(internal)?;
+        metrics::counter!("dossier_shares_created_total").increment(out.len() as u64);
+        Ok(ShareOutcome { batch_id, shares: out })
+    }
+}
+
+fn kind_label(k: &str) -> &'static str {
+    app::domain::records::ContactKind::from_key(k).map(|k| k.label()).unwrap_or("Contact")
+}
+
+/// A recipient, checked.
+struct Recipient<'a> {
+    draft: &'a RecipientDraft,
+    name: String,
+    email: String,
+    phone: Option<String>,
+}
+
+impl Services {
+    async fn parse_recipients<'a>(
+        &self,
+        p: &StaffPrincipal,
+        c: &client::Model,
+        settings: &SharingSettings,
+        drafts: &'a [RecipientDraft],
+        doc_ids: &[String],
+    ) -> Result<Vec<Recipient<'a>>, AppError> {
+        let db = &self.s.db;
+        if drafts.is_empty() {
+            return Err(AppError::invalid("recipients", "Add at least one recipient."));
+        }
+        if drafts.len() > MAX_RECIPIENTS {
+            return Err(AppError::invalid(
+                "recipients",
+                format!("Share with at most {MAX_RECIPIENTS} recipients at once."),
+            ));
+        }
+        let region = self.s.cfg.locale.phone_region.clone();
+        let mut out: Vec<Recipient<'a>> = Vec::new();
+        for (i, d) in drafts.iter().enumerate() {
+            let n = i + 1;
+            let field = |f: &str| format!("recipients.{i}.{f}");
+            let name = DisplayName::parse(&field("name"), "the recipient's name", &d.name)?;
+            let email = EmailAddress::parse(&field("email"), &d.email).map_err(|_| {
+                AppError::invalid(
+                    &field("email"),
+                    format!("Recipient {n}: enter an email address like name@example.com."),
+                )
+            })?;
+            let phone = if d.phone.trim().is_empty() {
+                None
+            } else {
+                Some(PhoneNumber::parse(&field("phone"), &d.phone, &region)?.to_string())
+            };
+            match d.kind {
+                RecipientKind::Client => {
+                    if d.ref_id.as_deref() != Some(c.id.as_str()) {
+                        return Err(AppError::invalid(&field("kind"), "Recipient {n} is not this client."));
+                    }
+                }
+                RecipientKind::Relation => {
+                    let ok = match &d.ref_id {
+                        Some(r) => client_contact::Entity::find_by_id(r.clone())
+                            .filter(client_contact::Column::ClientId.eq(&c.id))
+                            .filter(client_contact::Column::PracticeId.eq(p.practice_id()))
+                            .one(db)
+                            .await
+                            .map_err(internal)?
+                            .is_some(),
+                        None => false,
+                    };
+                    if !ok {
+                        return Err(AppError::invalid(
+                            &field("kind"),
+                            format!("Recipient {n} is not one of this client's contacts."),
+                        ));
+                    }
+                }
+                RecipientKind::Contact => {
+                    let ok = match &d.ref_id {
+                        Some(r) => contact::Entity::find_by_id(r.clone())
+                            .filter(contact::Column::PracticeId.eq(p.practice_id()))
+                            .one(db)
+                            .await
+                            .map_err(internal)?
+                            .is_some(),
+                        None => false,
+                    };
+                    if !ok {
+                        return Err(AppError::invalid(
+                            &field("kind"),
+                            format!("Recipient {n} is not in your contact book."),
+                        ));
+                    }
+                }
+                RecipientKind::Other => {
+                    let known = share::Entity::find()
+                        .filter(share::Column::PracticeId.eq(p.practice_id()))
+                        .filter(share::Column::RecipientEmail.eq(email.as_str()))
+                        .one(db)
+                        .await
+                        .map_err(internal)?
+                        .is_some();
+                    if !settings.free_typed_recipients && !known {
+                        return Err(AppError::invalid(
+                            &field("email"),
+                            "Your practice shares only with clients, their contacts and the contact book.",
+                        ));
+                    }
+                }
+            }
+            let is_client = d.kind == RecipientKind::Client;
+            if !settings.methods_for(is_client).contains(&d.method) {
+                return Err(AppError::invalid(
+                    &field("method"),
+                    format!(
+                        "{}: your practice does not allow \"{}\" for {}.",
+                        name.as_str(),
+                        d.method.label(),
+                        if is_client { "clients" } else { "third parties" }
+                    ),
+                ));
+            }
+            if d.method.needs_phone() && phone.is_none() {
+                return Err(AppError::invalid(
+                    &field("phone"),
+                    format!("{}: add a mobile number for the code, or choose another method.", name.as_str()),
+                ));
+            }
+            if d.method == VerifyMethod::DateOfBirth && (!is_client || c.date_of_birth.is_empty()) {
+                return Err(AppError::invalid(&field("method"), "Date of birth works only for the client."));
+            }
+            if d.method == VerifyMethod::Passcode {
+                let len = d.passcode.chars().count();
+                if len < 10 || len > 128 {
+                    return Err(AppError::invalid(
+                        &field("passcode"),
+                        format!("{}: the passcode needs at least 10 characters.", name.as_str()),
+                    ));
+                }
+            }
+            if !is_client && !d.sections.is_empty() {
+                return Err(AppError::invalid(&field("sections"), "Sections can be chosen only for the client."));
+            }
+            if let Some(bad) = d.sections.keys().find(|k| !doc_ids.contains(k)) {
+                return Err(AppError::invalid(
+                    &field("sections"),
+                    format!("Sections for a document not being shared ({bad})."),
+                ));
+            }
+            if out.iter().any(|o| o.email == email.as_str()) {
+                return Err(AppError::invalid(&field("email"), format!("{} is already a recipient.", email.as_str())));
+            }
+            out.push(Recipient { draft: d, name: name.as_str().to_owned(), email: email.as_str().to_owned(), phone });
+        }
+        Ok(out)
+    }
+}
+
+/// The misdirection guard: first-time recipients, addresses one or two keystrokes from a
+/// known one, and free-mail addresses for organisations.
+async fn warnings<C: ConnectionTrait>(
+    db: &C,
+    p: &StaffPrincipal,
+    c: &client::Model,
+    drafts: &[RecipientDraft],
+) -> Result<Vec<RecipientWarning>, AppError> {
+    let mut known: BTreeSet<String> = BTreeSet::new();
+    known.extend(c.email.clone());
+    let prior: Vec<String> = share::Entity::find()
+        .select_only()
+        .column(share::Column::RecipientEmail)
+        .filter(share::Column::PracticeId.eq(p.practice_id()))
+        .distinct()
+        .limit(5000)
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(internal)?;
+    let prior: BTreeSet<String> = prior.into_iter().collect();
+    let contacts: Vec<(Option<String>, Option<String>)> = contact::Entity::find()
+        .select_only()
+        .column(contact::Column::Email)
+        .column(contact::Column::Organisation)
+        .filter(contact::Column::PracticeId.eq(p.practice_id()))
+        .limit(100_000)
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(internal)?;
+    known.extend(prior.iter().cloned());
+    known.extend(contacts.iter().filter_map(|(e, _)| e.clone()));
+    let mut out = Vec::new();
+    for d in drafts {
+        let Ok(email) = EmailAddress::parse("email", &d.email) else { continue };
+        let email = email.as_str().to_owned();
+        let domain = email.rsplit_once('@').map(|(_, d)| d).unwrap_or("");
+        if !known.contains(&email) {
+            if let Some(close) = known.iter().find(|k| strsim::levenshtein(k, &email) <= 2) {
+                out.push(RecipientWarning {
+                    email: email.clone(),
+                    message: format!("{email} is very close to {close}: is it a typo?"),
+                });
+            } else if d.kind == RecipientKind::Other || !prior.contains(&email) && d.kind != RecipientKind::Client {
+                out.push(RecipientWarning {
+                    email: email.clone(),
+                    message: format!("{email} has never received anything from your practice."),
+                });
+            }
+        }
+        let organisation = d.kind == RecipientKind::Contact
+            && contacts
+                .iter()
+                .any(|(e, o)| e.as_deref() == Some(email.as_str()) && o.as_ref().is_some_and(|o| !o.is_empty()));
+        if organisation && FREE_MAIL.contains(&domain) {
+            out.push(RecipientWarning {
+                email: email.clone(),
+                message: format!("{email} is a personal free-mail address for an organisation."),
+            });
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_accept_known_placeholders_only() {
+        let s = SharingSettings::default();
+        check_template(&s.template.subject, &s.template.body).unwrap();
+        let e = check_template("Hi {{ recipient_name }}", "{{ link }} {{ diagnosis }}").unwrap_err();
+        assert!(e.to_string().contains("Unknown placeholder {{ diagnosis }}"), "{e}");
+        assert!(check_template("Hi", "no link here").unwrap_err().to_string().contains("{{ link }}"));
+        assert!(check_template("{{ link }}", "{{ link }}").is_err(), "no link in subjects");
+        assert!(check_template("Hi {{", "{{ link }}").is_err());
+    }
+
+    #[test]
+    fn email_escapes_values_and_carries_the_link() {
+        let s = SharingSettings::default();
+        let m = render_email(
+            &s,
+            "gail@example.org",
+            &TemplateValues {
+                recipient_name: "Gail <b>Green</b>",
+                practice_name: "Harbour Therapy",
+                sender_name: "Anna",
+                expires: "30 November 2026",
+                link: "https://dossier.example/s/abc",
+                message: "See you <soon>",
+            },
+            None,
+        )
+        .unwrap();
+        assert_eq!(m.subject, "Harbour Therapy has shared documents with you");
+        assert!(m.text.contains("https://dossier.example/s/abc") && m.text.contains("30 November 2026"));
+        assert!(m.html.contains("<a href=\"https://dossier.example/s/abc\">"));
+        assert!(m.html.contains("Gail &lt;b&gt;Green&lt;/b&gt;") && !m.html.contains("<b>Green"));
+        assert!(m.html.contains("See you &lt;soon&gt;"));
+    }
+
+    #[test]
+    fn from_address_follows_the_kinds() {
+        let mut s = SharingSettings::default();
+        s.from.general = "office@clinic.test".into();
+        s.from.invoices = "billing@clinic.test".into();
+        assert_eq!(from_for(&s, &[DocumentKind::Invoice]).as_deref(), Some("billing@clinic.test"));
+        assert_eq!(from_for(&s, &[DocumentKind::Invoice, DocumentKind::Letter]).as_deref(), Some("office@clinic.test"));
+        assert_eq!(from_for(&s, &[DocumentKind::Letter]).as_deref(), Some("office@clinic.test"));
+        s.from.general.clear();
+        assert_eq!(from_for(&s, &[DocumentKind::Letter]), None);
+    }
+}
