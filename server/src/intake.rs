@@ -13,8 +13,9 @@ use app::{
     domain::{
         DisplayName, EmailAddress,
         documents::{DocumentBody, DocumentKind, FormItem},
+        inputs::ClientInput,
         intake::{IntakeForm, IntakeSettings, MatchRef, SubmissionRow, route_owner, validate_answers},
-        records::{AccessMode, DateOfBirth, PhoneNumber, search_key},
+        records::{DateOfBirth, PhoneNumber},
     },
     dto::Page,
     error::AppError,
@@ -214,45 +215,47 @@ pub async fn thanks(State(s): State<AppState>, Path(slug): Path<String>) -> Resp
     }
 }
 
-/// The client fields of a submission, every error collected.
-struct Identity {
-    first: DisplayName,
-    last: DisplayName,
-    dob: DateOfBirth,
-    email: EmailAddress,
-    mobile: Option<PhoneNumber>,
-}
-
+/// The client fields of a submission (email required here), every error collected.
 fn parse_identity(
     raw: &BTreeMap<String, String>,
     region: &str,
     errors: &mut BTreeMap<String, String>,
-) -> Option<Identity> {
+) -> Option<ClientInput> {
     let get = |k: &str| raw.get(k).map(String::as_str).unwrap_or("");
-    let mut note = |r: Result<(), AppError>| {
-        if let Err(AppError::Invalid { field, message }) = r {
-            errors.insert(field, message);
-        }
-    };
-    let first = DisplayName::parse("first_name", "your first name", get("first_name"));
-    let last = DisplayName::parse("last_name", "your last name", get("last_name"));
-    let dob = DateOfBirth::parse("date_of_birth", get("date_of_birth"), Utc::now().date_naive());
-    let email = if get("email").trim().is_empty() {
-        Err(AppError::invalid("email", "Enter your email address."))
-    } else {
-        EmailAddress::parse("email", get("email"))
-    };
-    let mobile = if get("mobile").trim().is_empty() {
-        Ok(None)
-    } else {
-        PhoneNumber::parse("mobile", get("mobile"), region).map(Some)
-    };
-    note(first.as_ref().map(|_| ()).map_err(Clone::clone));
-    note(last.as_ref().map(|_| ()).map_err(Clone::clone));
-    note(dob.as_ref().map(|_| ()).map_err(Clone::clone));
-    note(email.as_ref().map(|_| ()).map_err(Clone::clone));
-    note(mobile.as_ref().map(|_| ()).map_err(Clone::clone));
-    Some(Identity { first: first.ok()?, last: last.ok()?, dob: dob.ok()?, email: email.ok()?, mobile: mobile.ok()? })
+    fn keep<T>(r: Result<T, AppError>, errors: &mut BTreeMap<String, String>) -> Option<T> {
+        r.map_err(|e| {
+            if let AppError::Invalid { field, message } = e {
+                errors.insert(field, message);
+            }
+        })
+        .ok()
+    }
+    let first = keep(DisplayName::parse("first_name", "your first name", get("first_name")), errors);
+    let last = keep(DisplayName::parse("last_name", "your last name", get("last_name")), errors);
+    let dob = keep(DateOfBirth::parse("date_of_birth", get("date_of_birth"), Utc::now().date_naive()), errors);
+    let email = keep(
+        if get("email").trim().is_empty() {
+            Err(AppError::invalid("email", "Enter your email address."))
+        } else {
+            EmailAddress::parse("email", get("email"))
+        },
+        errors,
+    );
+    let mobile = keep(
+        if get("mobile").trim().is_empty() {
+            Ok(None)
+        } else {
+            PhoneNumber::parse("mobile", get("mobile"), region).map(Some)
+        },
+        errors,
+    );
+    Some(ClientInput {
+        first_name: first?,
+        last_name: last?,
+        date_of_birth: dob?,
+        email: Some(email?),
+        mobile: mobile?,
+    })
 }
 
 /// `POST /intake/{slug}`: validates, then creates the client and its intake document.
@@ -328,36 +331,13 @@ async fn submit_inner(
 
     let txn = crate::db::begin_write(db).await.map_err(internal)?;
     let owner = resolve_owner(&txn, &live, &raw).await?;
-    let email = id.email.to_string();
-    let new_client = client::ActiveModel {
-        id: Set(uuid::Uuid::now_v7().to_string()),
-        practice_id: Set(live.practice.id.clone()),
-        owner_id: Set(owner.clone()),
-        access_mode: Set(AccessMode::OwnerOnly.key().to_owned()),
-        search_key: Set(search_key(&[
-            id.first.as_str(),
-            id.last.as_str(),
-            &email,
-            id.mobile.as_ref().map(|m| m.as_str()).unwrap_or(""),
-        ])),
-        first_name: Set(id.first.as_str().to_owned()),
-        last_name: Set(id.last.as_str().to_owned()),
-        date_of_birth: Set(id.dob.to_iso()),
-        email: Set(Some(email.clone())),
-        mobile_e164: Set(id.mobile.map(|m| m.to_string())),
-        archived_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await
-    .map_err(internal)?;
+    let new_client = crate::records::insert_client(&txn, &live.practice.id, &owner, id).await?;
     let possible_match = find_match(&txn, &new_client).await?;
     let mut items: Vec<FormItem> = vec![
         FormItem { question: "First name".into(), answer: new_client.first_name.clone() },
         FormItem { question: "Last name".into(), answer: new_client.last_name.clone() },
         FormItem { question: "Date of birth".into(), answer: new_client.date_of_birth.clone() },
-        FormItem { question: "Email address".into(), answer: email },
+        FormItem { question: "Email address".into(), answer: new_client.email.clone().unwrap_or_default() },
     ];
     if let Some(m) = &new_client.mobile_e164 {
         items.push(FormItem { question: "Mobile phone".into(), answer: m.clone() });

@@ -169,6 +169,7 @@ struct Claimed {
     id: String,
     payload: Option<String>,
     attempts: i32,
+    share_id: Option<String>,
 }
 
 /// Claims up to `limit` due messages for this worker.
@@ -182,13 +183,19 @@ async fn claim(db: &DatabaseConnection, limit: u64) -> Result<Vec<Claimed>, DbEr
          WHERE id IN (SELECT id FROM outbox_email
                       WHERE ((status = 'queued' AND next_attempt_at <= $2) OR (status = 'sending' AND claimed_until < $3))
                       ORDER BY next_attempt_at LIMIT {limit} {lock})
-         RETURNING id, payload, attempts"
+         RETURNING id, payload, attempts, share_id"
     );
     let stmt = Statement::from_sql_and_values(backend, sql(backend, &q), [lease.into(), now.into(), now.into()]);
     Claimed::find_by_statement(stmt).all(db).await
 }
 
-async fn finish(db: &DatabaseConnection, id: &str, result: Result<(), String>, attempts: i32) -> Result<(), DbErr> {
+async fn finish(
+    db: &DatabaseConnection,
+    id: &str,
+    share_id: Option<&str>,
+    result: Result<(), String>,
+    attempts: i32,
+) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
     let now = Utc::now();
     let stmt = match result.clone() {
@@ -227,14 +234,11 @@ async fn finish(db: &DatabaseConnection, id: &str, result: Result<(), String>, a
         Err(_) if attempts >= MAX_ATTEMPTS => Some("failed"),
         Err(_) => None,
     };
-    if let Some(status) = share_status {
+    if let (Some(share_id), Some(status)) = (share_id, share_status) {
         db.execute(Statement::from_sql_and_values(
             backend,
-            sql(
-                backend,
-                "UPDATE share SET status = $1 WHERE status = 'queued' AND id = (SELECT share_id FROM outbox_email WHERE id = $2)",
-            ),
-            [status.into(), id.into()],
+            sql(backend, "UPDATE share SET status = $1 WHERE status = 'queued' AND id = $2"),
+            [status.into(), share_id.into()],
         ))
         .await?;
     }
@@ -266,7 +270,7 @@ pub async fn run_once(db: &DatabaseConnection, keys: &Keys, transport: &Transpor
                 tracing::warn!(outbox_id = %row.id, attempt = row.attempts, error = %e, "email delivery failed");
             }
         }
-        finish(db, &row.id, result, row.attempts).await?;
+        finish(db, &row.id, row.share_id.as_deref(), result, row.attempts).await?;
     }
     Ok(n)
 }

@@ -93,6 +93,34 @@ fn like(col: impl sea_orm::ColumnTrait, pattern: String) -> sea_orm::sea_query::
     Expr::col(col).like(LikeExpr::new(pattern).escape('\\'))
 }
 
+/// Inserts a new client, owner only (used by staff and by public intake forms).
+pub(crate) async fn insert_client<C: ConnectionTrait>(
+    db: &C,
+    practice_id: &str,
+    owner_id: &str,
+    input: ClientInput,
+) -> Result<client::Model, AppError> {
+    let now = Utc::now();
+    client::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        practice_id: Set(practice_id.to_owned()),
+        owner_id: Set(owner_id.to_owned()),
+        access_mode: Set(AccessMode::OwnerOnly.key().to_owned()),
+        search_key: Set(client_search_key(&input)),
+        first_name: Set(input.first_name.as_str().to_owned()),
+        last_name: Set(input.last_name.as_str().to_owned()),
+        date_of_birth: Set(input.date_of_birth.to_iso()),
+        email: Set(input.email.map(|e| e.to_string())),
+        mobile_e164: Set(input.mobile.map(|m| m.to_string())),
+        archived_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .map_err(internal)
+}
+
 fn client_search_key(c: &ClientInput) -> String {
     search_key(&[
         c.first_name.as_str(),
@@ -252,26 +280,8 @@ impl RecordsPort for Services {
             Some(id) => practice_staff(db, p, &id, "owner_id").await?.id,
             None => p.staff_id().to_owned(),
         };
-        let now = Utc::now();
         let txn = crate::db::begin_write(db).await.map_err(internal)?;
-        let c = client::ActiveModel {
-            id: Set(uuid::Uuid::now_v7().to_string()),
-            practice_id: Set(p.practice_id().to_owned()),
-            owner_id: Set(owner),
-            access_mode: Set(AccessMode::OwnerOnly.key().to_owned()),
-            search_key: Set(client_search_key(&input)),
-            first_name: Set(input.first_name.as_str().to_owned()),
-            last_name: Set(input.last_name.as_str().to_owned()),
-            date_of_birth: Set(input.date_of_birth.to_iso()),
-            email: Set(input.email.map(|e| e.to_string())),
-            mobile_e164: Set(input.mobile.map(|m| m.to_string())),
-            archived_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await
-        .map_err(internal)?;
+        let c = insert_client(&txn, p.practice_id(), &owner, input).await?;
         audit::by_staff(
             &txn,
             p,

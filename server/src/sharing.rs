@@ -708,43 +708,56 @@ async fn warnings<C: ConnectionTrait>(
     c: &client::Model,
     drafts: &[RecipientDraft],
 ) -> Result<Vec<RecipientWarning>, AppError> {
-    let mut known: BTreeSet<String> = BTreeSet::new();
-    known.extend(c.email.clone());
-    let prior: Vec<String> = share::Entity::find()
-        .select_only()
-        .column(share::Column::RecipientEmail)
-        .filter(share::Column::PracticeId.eq(p.practice_id()))
-        .distinct()
-        .limit(5000)
-        .into_tuple()
-        .all(db)
-        .await
-        .map_err(internal)?;
-    let prior: BTreeSet<String> = prior.into_iter().collect();
-    let contacts: Vec<(Option<String>, Option<String>)> = contact::Entity::find()
-        .select_only()
-        .column(contact::Column::Email)
-        .column(contact::Column::Organisation)
-        .filter(contact::Column::PracticeId.eq(p.practice_id()))
-        .limit(100_000)
-        .into_tuple()
-        .all(db)
-        .await
-        .map_err(internal)?;
-    known.extend(prior.iter().cloned());
-    known.extend(contacts.iter().filter_map(|(e, _)| e.clone()));
     let mut out = Vec::new();
     for d in drafts {
         let Ok(email) = EmailAddress::parse("email", &d.email) else { continue };
         let email = email.as_str().to_owned();
-        let domain = email.rsplit_once('@').map(|(_, d)| d).unwrap_or("");
-        if !known.contains(&email) {
+        let Some((local, domain)) = email.rsplit_once('@') else { continue };
+        // Only addresses that could be one or two keystrokes away are read: those with the
+        // same local part or the same domain (both sides typed wrong is not caught).
+        let near = |col: sea_orm::sea_query::SimpleExpr| {
+            let esc = |t: &str| t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            sea_orm::Condition::any()
+                .add(col.clone().like(LikeExpr::new(format!("{}@%", esc(local))).escape('\\')))
+                .add(col.like(LikeExpr::new(format!("%@{}", esc(domain))).escape('\\')))
+        };
+        let prior: Vec<String> = share::Entity::find()
+            .select_only()
+            .column(share::Column::RecipientEmail)
+            .filter(share::Column::PracticeId.eq(p.practice_id()))
+            .filter(near(Expr::col(share::Column::RecipientEmail).into()))
+            .distinct()
+            .limit(500)
+            .into_tuple()
+            .all(db)
+            .await
+            .map_err(internal)?;
+        let contacts: Vec<(Option<String>, Option<String>)> = contact::Entity::find()
+            .select_only()
+            .column(contact::Column::Email)
+            .column(contact::Column::Organisation)
+            .filter(contact::Column::PracticeId.eq(p.practice_id()))
+            .filter(near(Expr::col(contact::Column::Email).into()))
+            .limit(500)
+            .into_tuple()
+            .all(db)
+            .await
+            .map_err(internal)?;
+        let known: BTreeSet<&str> = c
+            .email
+            .as_deref()
+            .into_iter()
+            .chain(prior.iter().map(String::as_str))
+            .chain(contacts.iter().filter_map(|(e, _)| e.as_deref()))
+            .collect();
+        let received_before = prior.iter().any(|e| *e == email);
+        if !known.contains(email.as_str()) {
             if let Some(close) = known.iter().find(|k| strsim::levenshtein(k, &email) <= 2) {
                 out.push(RecipientWarning {
                     email: email.clone(),
                     message: format!("{email} is very close to {close}: is it a typo?"),
                 });
-            } else if d.kind == RecipientKind::Other || !prior.contains(&email) && d.kind != RecipientKind::Client {
+            } else if d.kind == RecipientKind::Other || !received_before && d.kind != RecipientKind::Client {
                 out.push(RecipientWarning {
                     email: email.clone(),
                     message: format!("{email} has never received anything from your practice."),

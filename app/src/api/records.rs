@@ -14,9 +14,18 @@ use crate::domain::{
     inputs::{ClientContactInput, ClientInput, ContactInput},
 };
 
+/// A client's details from a form, read with the practice's phone region and today's date.
 #[cfg(feature = "ssr")]
-fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
+fn parse_client(
+    port: &crate::ports::DynRecordsPort,
+    first_name: &str,
+    last_name: &str,
+    date_of_birth: &str,
+    email: &str,
+    mobile: &str,
+) -> Result<ClientInput, AppError> {
+    let today = chrono::Utc::now().date_naive();
+    ClientInput::parse(first_name, last_name, date_of_birth, email, mobile, &port.phone_region(), today)
 }
 
 #[server(endpoint = "list_clients")]
@@ -58,15 +67,7 @@ pub async fn create_client(
         async {
             let p = staff_port()?.authenticate().await?;
             let port = records_port()?;
-            let input = ClientInput::parse(
-                &first_name,
-                &last_name,
-                &date_of_birth,
-                &email,
-                &mobile,
-                &port.phone_region(),
-                today(),
-            )?;
+            let input = parse_client(&port, &first_name, &last_name, &date_of_birth, &email, &mobile)?;
             let owner = (!owner_id.is_empty()).then_some(owner_id);
             port.create_client(&p, input, owner).await
         }
@@ -87,15 +88,7 @@ pub async fn update_client(
         async {
             let p = staff_port()?.authenticate().await?;
             let port = records_port()?;
-            let input = ClientInput::parse(
-                &first_name,
-                &last_name,
-                &date_of_birth,
-                &email,
-                &mobile,
-                &port.phone_region(),
-                today(),
-            )?;
+            let input = parse_client(&port, &first_name, &last_name, &date_of_birth, &email, &mobile)?;
             port.update_client(&p, &id, input).await
         }
         .await,

@@ -187,12 +187,12 @@ impl IntakeForm {
         }
         Ok(())
     }
+}
 
-    /// The id the next added question gets.
-    pub fn next_question_id(&self) -> String {
-        let max = self.questions.iter().filter_map(|q| q.id.get(1..)?.parse::<u32>().ok()).max().unwrap_or(0);
-        format!("q{}", max + 1)
-    }
+/// The id the next added question gets.
+pub fn next_question_id(questions: &[Question]) -> String {
+    let max = questions.iter().filter_map(|q| q.id.get(1..)?.parse::<u32>().ok()).max().unwrap_or(0);
+    format!("q{}", max + 1)
 }
 
 /// The built-in identity fields every intake form starts with.
@@ -397,6 +397,6 @@ mod tests {
         f.routing.question_id = None;
         f.validate().unwrap();
         assert!(f.routing.rules.is_empty());
-        assert_eq!(f.next_question_id(), "q7");
+        assert_eq!(next_question_id(&f.questions), "q7");
     }
 }

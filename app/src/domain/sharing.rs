@@ -134,7 +134,8 @@ impl Default for SharingSettings {
 }
 
 impl SharingSettings {
-    /// Checks settings an admin saves (templates are checked by the server's engine too).
+    /// Checks settings an admin saves (the template is checked by the server's template
+    /// engine, `server::sharing::check_template`).
     pub fn validate(&mut self) -> Result<(), AppError> {
         if self.max_expiry_days == 0 || self.max_expiry_days > MAX_EXPIRY_DAYS {
             return Err(AppError::invalid("max_expiry_days", format!("Choose between 1 and {MAX_EXPIRY_DAYS} days.")));
@@ -177,9 +178,6 @@ impl SharingSettings {
         if self.template.body.chars().count() > 5000 {
             return Err(AppError::invalid("body", "Keep the email under 5,000 characters."));
         }
-        if !self.template.body.contains("link") {
-            return Err(AppError::invalid("body", "The email must contain {{ link }}."));
-        }
         self.contact_email = self.contact_email.trim().to_lowercase();
         if !self.contact_email.is_empty() {
             crate::domain::EmailAddress::parse("contact_email", &self.contact_email)?;
@@ -220,9 +218,6 @@ mod tests {
         let mut bad = s.clone();
         bad.from.invoices = "not an address".into();
         assert!(bad.validate().is_err());
-        let mut bad = s.clone();
-        bad.template.body = "Hello".into();
-        assert!(bad.validate().unwrap_err().to_string().contains("{{ link }}"));
     }
 }
 

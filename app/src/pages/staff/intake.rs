@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::api::intake::{ResolveIntakeSubmission, SaveIntakeForm, intake_settings, list_intake_submissions};
 use crate::components::{ActionError, Pager};
-use crate::domain::intake::{IntakeForm, IntakeSettings, Question, QuestionKind, Routing};
+use crate::domain::intake::{IntakeForm, IntakeSettings, Question, QuestionKind, Routing, next_question_id};
 
 /// `/app/settings/intake`: edit the form, its routing rule, and see the public links.
 #[component]
@@ -107,7 +107,7 @@ fn IntakeEditor(s: IntakeSettings) -> impl IntoView {
     };
     let add = move |_| {
         st.questions.update(|qs| {
-            let id = IntakeForm { questions: qs.clone(), ..IntakeForm::starter() }.next_question_id();
+            let id = next_question_id(qs);
             qs.push(Question { id, label: String::new(), kind: QuestionKind::Text, required: false, options: vec![] });
         })
     };

@@ -69,9 +69,8 @@ fn ShareWizard(ctx: ShareContext, preselect: Option<String>) -> impl IntoView {
         |(c, k, q, p)| list_documents(c, k, q, p),
     );
     if let Some(id) = preselect {
-        let id2 = id.clone();
         leptos::task::spawn_local(async move {
-            if let Ok(v) = get_document(id2).await {
+            if let Ok(v) = get_document(id).await {
                 selected.update(|s| {
                     if !s.iter().any(|d| d.id == v.row.id) {
                         s.push(v.row)
@@ -79,7 +78,6 @@ fn ShareWizard(ctx: ShareContext, preselect: Option<String>) -> impl IntoView {
                 });
             }
         });
-        let _ = id;
     }
     // Bodies of the chosen documents, for sections and the preview.
     let bodies = Resource::new(
@@ -198,7 +196,7 @@ fn ShareWizard(ctx: ShareContext, preselect: Option<String>) -> impl IntoView {
                         0 => view! { <DocumentsStep docs selected kind doc_query doc_page/> }.into_any(),
                         1 => view! { <RecipientsStep ctx recipients/> }.into_any(),
                         2 => view! { <DetailsStep ctx recipients selected bodies expires delivery purpose purpose_text message authorisation today max_days/> }.into_any(),
-                        _ => view! { <ReviewStep ctx recipients selected expires purpose check confirmed/> }.into_any(),
+                        _ => view! { <ReviewStep recipients selected expires purpose check confirmed/> }.into_any(),
                     }}
                     {move || step_error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
                     {move || send.value().get().and_then(Result::err).map(|e| view! { <ActionError error=e/> })}
@@ -639,10 +637,8 @@ fn DetailsStep(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 #[component]
 fn ReviewStep(
-    ctx: StoredValue<ShareContext>,
     recipients: RwSignal<Vec<Rcpt>>,
     selected: RwSignal<Vec<DocumentRow>>,
     expires: RwSignal<String>,
@@ -650,7 +646,6 @@ fn ReviewStep(
     check: ServerAction<CheckRecipients>,
     confirmed: RwSignal<bool>,
 ) -> impl IntoView {
-    let _ = ctx;
     view! {
         <h2>"Review and send"</h2>
         <dl class="facts">
