@@ -1,6 +1,7 @@
 import type { FullConfig } from '@playwright/test';
 import * as fs from 'node:fs';
 import { startMaildev } from './lib/maildev';
+import { smsEnv, startSmsRecorder } from './lib/sms';
 import { ensureTmpDir, TMP_DIR } from './lib/paths';
 import { readProcessRecords, stopPid } from './lib/proc';
 import { writeRuntime, type DbKind, type Runtime } from './lib/runtime';
@@ -45,12 +46,19 @@ export default async function globalSetup(config: FullConfig): Promise<void> {
     process.env.DOSSIER_E2E_MAILDEV_URL = maildev.webUrl;
     process.env.DOSSIER_E2E_MAILDEV_SMTP_PORT = String(maildev.smtpPort);
 
+    const sms = await startSmsRecorder();
+    stops.push(sms.stop);
+    process.env.DOSSIER_E2E_SMS_URL = sms.url;
+
     const runtime: Runtime = {
       maildev: { webUrl: maildev.webUrl, smtpPort: maildev.smtpPort, pid: maildev.pid },
+      sms: { url: sms.url, pid: sms.pid },
       servers: {},
     };
     const dbs = projectsToStart(config);
-    const results = await Promise.allSettled(dbs.map((db) => startDossier({ db, smtpPort: maildev.smtpPort })));
+    const results = await Promise.allSettled(
+      dbs.map((db) => startDossier({ db, smtpPort: maildev.smtpPort, env: smsEnv(sms.url) })),
+    );
     const errors: unknown[] = [];
     results.forEach((r, i) => {
       const db = dbs[i];
@@ -72,7 +80,7 @@ export default async function globalSetup(config: FullConfig): Promise<void> {
     });
     if (errors.length > 0) throw errors[0];
     writeRuntime(runtime);
-    console.log(`[e2e] maildev at ${maildev.webUrl} (SMTP 127.0.0.1:${maildev.smtpPort})`);
+    console.log(`[e2e] maildev at ${maildev.webUrl} (SMTP 127.0.0.1:${maildev.smtpPort}); texts at ${sms.url}`);
   } catch (e) {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     throw e;

@@ -1,4 +1,5 @@
 //! Server functions, grouped by area. Each one: authorise, parse, call one port, map errors.
+pub mod audit;
 pub mod auth;
 pub mod documents;
 pub mod intake;
@@ -11,7 +12,9 @@ pub(crate) mod support {
     use leptos::prelude::*;
 
     use crate::error::AppError;
-    use crate::ports::{DynAuthPort, DynDocumentsPort, DynIntakePort, DynRecordsPort, DynSharingPort, DynStaffPort};
+    use crate::ports::{
+        DynAuditPort, DynAuthPort, DynDocumentsPort, DynIntakePort, DynRecordsPort, DynSharingPort, DynStaffPort,
+    };
 
     pub fn staff_port() -> Result<DynStaffPort, AppError> {
         use_context::<DynStaffPort>().ok_or(AppError::Internal { incident: "no-staff-port".into() })
@@ -27,6 +30,10 @@ pub(crate) mod support {
 
     pub fn intake_port() -> Result<DynIntakePort, AppError> {
         use_context::<DynIntakePort>().ok_or(AppError::Internal { incident: "no-intake-port".into() })
+    }
+
+    pub fn audit_port() -> Result<DynAuditPort, AppError> {
+        use_context::<DynAuditPort>().ok_or(AppError::Internal { incident: "no-audit-port".into() })
     }
 
     pub fn sharing_port() -> Result<DynSharingPort, AppError> {

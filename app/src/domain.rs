@@ -1,6 +1,7 @@
 //! Validated domain types. The browser uses them for instant feedback and the server
 //! re-checks with the same code (parse, don't validate).
 
+pub mod audit;
 pub mod documents;
 pub mod inputs;
 pub mod intake;

@@ -7,6 +7,7 @@
 #![recursion_limit = "512"]
 
 pub mod api;
+pub mod assets;
 pub mod components;
 pub mod domain;
 pub mod dto;

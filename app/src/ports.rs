@@ -239,6 +239,65 @@ pub trait SharingPort: Send + Sync {
         p: &StaffPrincipal,
         req: crate::domain::sharing::ShareRequest,
     ) -> Result<crate::domain::sharing::ShareOutcome, AppError>;
+    /// The share email as a recipient would get it, from a template not yet saved.
+    async fn preview_share_email(
+        &self,
+        p: &StaffPrincipal,
+        template: crate::domain::sharing::EmailTemplate,
+    ) -> Result<crate::domain::sharing::EmailPreview, AppError>;
+    /// Sends that preview to the signed-in admin's own address; returns the address.
+    async fn send_test_email(
+        &self,
+        p: &StaffPrincipal,
+        template: crate::domain::sharing::EmailTemplate,
+    ) -> Result<String, AppError>;
+    /// Sends a test text or call through the configured provider; returns the masked number.
+    async fn send_test_sms(&self, p: &StaffPrincipal, phone: &str, voice: bool) -> Result<String, AppError>;
+    /// Every share of a client's documents, newest first (optionally one status).
+    async fn list_client_shares(
+        &self,
+        p: &StaffPrincipal,
+        client_id: &str,
+        status: Option<crate::domain::sharing::ShareStatus>,
+    ) -> Result<Vec<crate::domain::sharing::ShareRow>, AppError>;
+    /// How, with whom and when a document was shared.
+    async fn document_shares(
+        &self,
+        p: &StaffPrincipal,
+        document_id: &str,
+    ) -> Result<Vec<crate::domain::sharing::ShareRow>, AppError>;
+    async fn revoke_share(&self, p: &StaffPrincipal, share_id: &str) -> Result<(), AppError>;
+    /// Revokes every live share of the client; returns how many.
+    async fn revoke_client_shares(&self, p: &StaffPrincipal, client_id: &str) -> Result<u64, AppError>;
+    async fn extend_share(&self, p: &StaffPrincipal, share_id: &str, expires_on: &str) -> Result<(), AppError>;
+    /// A new link (new token; the old one stops working) emailed to the recipient.
+    async fn resend_share(&self, p: &StaffPrincipal, share_id: &str) -> Result<(), AppError>;
+    async fn unlock_share(&self, p: &StaffPrincipal, share_id: &str) -> Result<(), AppError>;
+    async fn notifications(&self, p: &StaffPrincipal)
+    -> Result<Vec<crate::domain::sharing::NotificationRow>, AppError>;
+    async fn mark_notifications_read(&self, p: &StaffPrincipal) -> Result<(), AppError>;
 }
 
 pub type DynSharingPort = Arc<dyn SharingPort>;
+
+/// The audit log and the accounting of disclosures.
+#[async_trait]
+pub trait AuditPort: Send + Sync {
+    /// One page (50 events, newest first) of the practice's audit log.
+    async fn list_audit(
+        &self,
+        p: &StaffPrincipal,
+        filter: crate::domain::audit::AuditFilter,
+        page: u32,
+    ) -> Result<crate::dto::Page<crate::domain::audit::AuditRow>, AppError>;
+    /// Recomputes the practice's hash chain.
+    async fn verify_audit_chain(&self, p: &StaffPrincipal) -> Result<crate::domain::audit::ChainCheck, AppError>;
+    /// Every disclosure of the client's documents.
+    async fn accounting(
+        &self,
+        p: &StaffPrincipal,
+        client_id: &str,
+    ) -> Result<crate::domain::audit::Accounting, AppError>;
+}
+
+pub type DynAuditPort = Arc<dyn AuditPort>;

@@ -9,7 +9,7 @@ use leptos_router::{
 
 use crate::pages::{
     auth::*,
-    staff::{clients::*, contacts::*, documents::*, intake::*, share::*, *},
+    staff::{audit::*, clients::*, contacts::*, documents::*, intake::*, settings::*, share::*, *},
 };
 
 /// Shell of the staff app and sign-in pages: hydrated to WebAssembly.
@@ -20,7 +20,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <link rel="stylesheet" href="/pkg/dossier.css"/>
+                <link rel="stylesheet" href=crate::assets::app_css()/>
                 <link rel="icon" href="/pkg/favicon.svg" type="image/svg+xml"/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -57,9 +57,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("clients/:id/documents/new") view=NewDocumentPage ssr=SsrMode::Async/>
                     <Route path=path!("clients/:id/share") view=SharePage ssr=SsrMode::Async/>
                     <Route path=path!("shared") view=SharedPage ssr=SsrMode::Async/>
-                    <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("audit") view=AuditLogPage ssr=SsrMode::Async/>
+                    <Route path=path!("clients/:id/disclosures") view=DisclosuresPage ssr=SsrMode::Async/>
                     <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("settings/intake") view=IntakeSettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings/sharing") view=SharingSettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("intake") view=IntakeInboxPage ssr=SsrMode::Async/>
                     <Route path=path!("staff") view=StaffAdminPage ssr=SsrMode::Async/>
                     <Route path=path!("forbidden") view=ForbiddenPage ssr=SsrMode::Async/>

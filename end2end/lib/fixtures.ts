@@ -1,6 +1,6 @@
 import { test as base, expect, type BrowserContext, type BrowserContextOptions, type Page } from '@playwright/test';
 import * as fs from 'node:fs';
-import { maildevUrl, serverUrl } from './runtime';
+import { maildevUrl, serverUrl, smsUrl } from './runtime';
 import { adminStoragePath } from './state';
 
 export type ProjectName = 'sqlite' | 'postgres';
@@ -10,6 +10,8 @@ interface Fixtures {
   project: ProjectName;
   /** maildev web URL, e.g. http://127.0.0.1:41234 */
   maildevUrl: string;
+  /** The SMS recorder standing in for Twilio, e.g. http://127.0.0.1:41235 */
+  smsUrl: string;
   /** A page in a new, cookie-less browser context (closed after the test). */
   newPage: (opts?: { storageState?: BrowserContextOptions['storageState'] }) => Promise<Page>;
   /** A page signed in as the project's admin (session saved by 02-signin). */
@@ -26,6 +28,9 @@ export const test = base.extend<Fixtures>({
   },
   maildevUrl: async ({}, use) => {
     await use(maildevUrl());
+  },
+  smsUrl: async ({}, use) => {
+    await use(smsUrl());
   },
   newPage: async ({ browser, baseURL }, use) => {
     const contexts: BrowserContext[] = [];

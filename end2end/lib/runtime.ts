@@ -14,6 +14,8 @@ export interface RuntimeServer {
 /** What global setup started, for the tests (in worker processes) and for teardown. */
 export interface Runtime {
   maildev: { webUrl: string; smtpPort: number; pid: number };
+  /** The stand-in for Twilio (texts and calls at `${url}/messages`). */
+  sms: { url: string; pid: number };
   servers: Partial<Record<DbKind, RuntimeServer>>;
 }
 
@@ -52,4 +54,9 @@ export function serverUrl(project: string): string {
   const server = readRuntime().servers[project as DbKind];
   if (!server) throw new Error(`no server was started for project "${project}"`);
   return server.url;
+}
+
+/** The SMS recorder's URL: env var first (set by global setup), then the runtime file. */
+export function smsUrl(): string {
+  return process.env.DOSSIER_E2E_SMS_URL ?? readRuntime().sms.url;
 }

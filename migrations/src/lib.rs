@@ -23,6 +23,10 @@ mod m20261123_000012_document;
 mod m20261123_000013_intake;
 mod m20261123_000014_scale_indexes;
 mod m20261123_000015_sharing;
+mod m20261123_000016_outbox_sms;
+mod m20261123_000017_previous_recipient;
+mod m20261123_000018_portal;
+mod m20261123_000019_practice_logo;
 
 pub struct Migrator;
 
@@ -45,6 +49,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000013_intake::Migration),
             Box::new(m20261123_000014_scale_indexes::Migration),
             Box::new(m20261123_000015_sharing::Migration),
+            Box::new(m20261123_000016_outbox_sms::Migration),
+            Box::new(m20261123_000017_previous_recipient::Migration),
+            Box::new(m20261123_000018_portal::Migration),
+            Box::new(m20261123_000019_practice_logo::Migration),
         ]
     }
 }

@@ -12,6 +12,8 @@ use crate::entities::audit_event;
 #[derive(Debug, Clone)]
 pub enum Actor {
     Staff(String),
+    /// The recipient of a share (by share id), on the portal.
+    Recipient(String),
     /// Someone not (yet) signed in, e.g. a failed sign-in for a known account.
     Anonymous,
     System,
@@ -21,6 +23,7 @@ impl Actor {
     fn parts(&self) -> (&'static str, Option<String>) {
         match self {
             Actor::Staff(id) => ("staff", Some(id.clone())),
+            Actor::Recipient(share_id) => ("recipient", Some(share_id.clone())),
             Actor::Anonymous => ("anonymous", None),
             Actor::System => ("system", None),
         }

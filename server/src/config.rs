@@ -38,6 +38,7 @@ pub struct Config {
     pub site: SiteConfig,
     pub security: SecurityConfig,
     pub mail: MailConfig,
+    pub sms: SmsConfig,
     pub workers: WorkersConfig,
     pub locale: LocaleConfig,
 }
@@ -213,6 +214,57 @@ impl Default for MailConfig {
     }
 }
 
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SmsProviderKind {
+    /// Append each text or call as a JSON line to `sms.file`.
+    #[default]
+    File,
+    /// Twilio's REST API, or any service that speaks it (`sms.twilio_base_url`).
+    Twilio,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmsConfig {
+    pub provider: SmsProviderKind,
+    /// Default: `<data.dir>/sms/messages.jsonl`.
+    pub file: Option<PathBuf>,
+    pub twilio_base_url: String,
+    pub account_sid: String,
+    pub auth_token: Option<Secret>,
+    /// The sending number (E.164) or alphanumeric sender id. Environment variables read
+    /// `+15005550006` as a number; it is taken back as the E.164 number it was.
+    #[serde(deserialize_with = "e164_or_text")]
+    pub from: String,
+}
+
+fn e164_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        Number(u64),
+    }
+    Ok(match Raw::deserialize(d)? {
+        Raw::Text(t) => t,
+        Raw::Number(n) => format!("+{n}"),
+    })
+}
+
+impl Default for SmsConfig {
+    fn default() -> Self {
+        SmsConfig {
+            provider: SmsProviderKind::File,
+            file: None,
+            twilio_base_url: "https://api.twilio.com".into(),
+            account_sid: String::new(),
+            auth_token: None,
+            from: String::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct WorkersConfig {
@@ -276,6 +328,23 @@ impl Config {
                 self.locale.phone_region
             ));
         }
+        if self.sms.provider == SmsProviderKind::Twilio {
+            if self.sms.account_sid.is_empty()
+                || self.sms.from.is_empty()
+                || self.sms.auth_token.as_ref().is_none_or(|t| t.expose().is_empty())
+            {
+                return Err("invalid configuration: sms.provider = \"twilio\" needs sms.account_sid, sms.auth_token and sms.from".into());
+            }
+            match url::Url::parse(&self.sms.twilio_base_url) {
+                Ok(u) if u.scheme() == "https" || (u.scheme() == "http" && self.security.mode != Mode::Production) => {}
+                _ => {
+                    return Err(
+                        "invalid configuration: sms.twilio_base_url must be an https:// URL (http:// only in development)"
+                            .into(),
+                    );
+                }
+            }
+        }
         if self.security.hash_concurrency == 0 {
             return Err("invalid configuration: security.hash_concurrency must be at least 1".into());
         }
@@ -288,6 +357,10 @@ impl Config {
             Some(u) if !u.expose().is_empty() => u.expose().to_owned(),
             _ => format!("sqlite://{}?mode=rwc", self.data.dir.join("dossier.db").display()),
         }
+    }
+
+    pub fn sms_file(&self) -> PathBuf {
+        self.sms.file.clone().unwrap_or_else(|| self.data.dir.join("sms").join("messages.jsonl"))
     }
 
     pub fn mail_dir(&self) -> PathBuf {
@@ -346,6 +419,14 @@ mod tests {
         let fig = Figment::new().merge(Toml::string("[server]\nbindd = \"1.2.3.4:5\"\n"));
         let err = fig.extract::<Config>().unwrap_err().to_string();
         assert!(err.contains("bindd"), "{err}");
+    }
+
+    #[test]
+    fn an_sms_sender_number_survives_environment_parsing() {
+        let fig = Figment::new().merge(Toml::string("[sms]\nfrom = 15005550006\n"));
+        assert_eq!(fig.extract::<Config>().unwrap().sms.from, "+15005550006");
+        let fig = Figment::new().merge(Toml::string("[sms]\nfrom = \"Harbour\"\n"));
+        assert_eq!(fig.extract::<Config>().unwrap().sms.from, "Harbour");
     }
 
     #[test]

@@ -25,6 +25,12 @@ pub fn random_token() -> String {
 }
 
 /// Lower-case hex SHA-256, used as the lookup key for tokens.
+/// A 6-digit verification code, uniform over 000000–999999, from the OS's generator.
+pub fn random_code() -> String {
+    use rand::Rng;
+    format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32))
+}
+
 pub fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
@@ -44,6 +50,7 @@ pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
 pub struct Keys {
     aead: [u8; 32],
     flash: [u8; 32],
+    code: [u8; 32],
     id: String,
     previous: Vec<[u8; 32]>,
 }
@@ -76,6 +83,7 @@ impl Keys {
         Keys {
             aead: derive(master, b"dossier/aead/v1"),
             flash: derive(master, b"dossier/flash/v1"),
+            code: derive(master, b"dossier/code/v1"),
             id: format!("mk-{}", &hex(&fp)[..16]),
             previous: retired.iter().filter(|r| *r != master).map(|r| derive(r, b"dossier/aead/v1")).collect(),
         }
@@ -142,6 +150,16 @@ impl Keys {
         mac.update(payload.as_bytes());
         let tag = mac.finalize().into_bytes();
         format!("{}.{}", B64.encode(payload), B64.encode(&tag[..16]))
+    }
+
+    /// A verification code's stored form: HMAC-SHA256 bound to the share, so a database
+    /// copy cannot be brute-forced offline without the master key (10^6 codes otherwise).
+    pub fn code_mac(&self, share_id: &str, code: &str) -> String {
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.code).expect("any key length");
+        mac.update(share_id.as_bytes());
+        mac.update(b":");
+        mac.update(code.as_bytes());
+        hex(&mac.finalize().into_bytes())
     }
 
     pub fn verify_flash(&self, token: &str) -> Option<String> {

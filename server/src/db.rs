@@ -47,11 +47,17 @@ pub fn sql(backend: DbBackend, pg_sql: &str) -> String {
         _ => {
             let mut out = String::with_capacity(pg_sql.len());
             let mut chars = pg_sql.chars().peekable();
+            let mut expected = 1u32;
             while let Some(c) = chars.next() {
                 if c == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
-                    while chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                    let mut n = 0u32;
+                    while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
+                        n = n * 10 + d;
                         chars.next();
                     }
+                    // SQLite's `?` is positional: `$n` must appear in order, each once.
+                    assert_eq!(n, expected, "placeholders out of order in: {pg_sql}");
+                    expected += 1;
                     out.push('?');
                 } else {
                     out.push(c);
@@ -91,7 +97,14 @@ mod tests {
 
     #[test]
     fn placeholders_are_rendered_per_backend() {
-        assert_eq!(sql(DbBackend::Sqlite, "a = $1 AND b = $12"), "a = ? AND b = ?");
+        assert_eq!(sql(DbBackend::Sqlite, "a = $1 AND b = $2"), "a = ? AND b = ?");
         assert_eq!(sql(DbBackend::Postgres, "a = $1"), "a = $1");
+    }
+
+    #[test]
+    #[should_panic(expected = "placeholders out of order")]
+    fn sqlite_placeholders_must_be_in_order() {
+        // `?` binds by position: `$2` before `$1` would silently swap the values.
+        sql(DbBackend::Sqlite, "a = $2 AND b = $1");
     }
 }

@@ -27,6 +27,7 @@ pub fn invitation(to: &staff::Model, practice: &practice::Model, inviter: &str, 
     ];
     OutgoingEmail {
         from: None,
+        attachments: Vec::new(),
         to: to.email.clone(),
         to_name: Some(to.display_name.clone()),
         subject: format!("You're invited to {} on Dossier", practice.name),
@@ -46,10 +47,46 @@ pub fn password_reset(to: &staff::Model, practice: &practice::Model, link: &str)
     ];
     OutgoingEmail {
         from: None,
+        attachments: Vec::new(),
         to: to.email.clone(),
         to_name: Some(to.display_name.clone()),
         subject: "Reset your Dossier password".to_string(),
         text: format!("{}\n\n{link}\n", lines.join("\n\n")),
         html: html_body(&lines, link, "Choose a new password"),
     }
+}
+
+/// Tells the sender something happened to a share: first opened, or locked by failed
+/// attempts. Names the recipient (whom the sender chose), never the client or documents.
+pub fn share_event(to: &staff::Model, recipient: &str, event: ShareEvent, link: &str) -> OutgoingEmail {
+    let (subject, line) = match event {
+        ShareEvent::Opened => (
+            format!("{recipient} opened the documents you shared"),
+            format!("{recipient} verified and opened the documents you shared with them."),
+        ),
+        ShareEvent::Locked => (
+            format!("A share with {recipient} was locked"),
+            format!(
+                "Someone made too many unsuccessful attempts to open the documents you shared with {recipient}, so the link was locked. \
+                 If it was {recipient}, you can unlock the share or send a new one."
+            ),
+        ),
+    };
+    let lines = vec![format!("Hello {},", to.display_name), line];
+    OutgoingEmail {
+        from: None,
+        attachments: Vec::new(),
+        to: to.email.clone(),
+        to_name: Some(to.display_name.clone()),
+        subject,
+        text: format!("{}\n\n{link}\n", lines.join("\n\n")),
+        html: html_body(&lines, link, "See your shares"),
+    }
+}
+
+/// What [`share_event`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShareEvent {
+    Opened,
+    Locked,
 }

@@ -2,7 +2,9 @@
 //! implementations of the ports the Leptos app declares.
 #![recursion_limit = "512"]
 pub mod audit;
+pub mod audit_log;
 pub mod auth;
+pub mod branding;
 pub mod config;
 pub mod crypto;
 pub mod db;
@@ -14,15 +16,19 @@ pub mod files;
 pub mod intake;
 pub mod mail;
 pub mod net;
+pub mod outbox;
 pub mod passwords;
 pub mod pdf;
+pub mod portal;
 pub mod records;
 pub mod rotate;
 pub mod routes;
 pub mod security;
 pub mod services;
 pub mod session;
+pub mod shares;
 pub mod sharing;
+pub mod sms;
 pub mod startup;
 pub mod state;
 pub mod throttle;

@@ -1,21 +1,20 @@
 //! Email: a transactional outbox and a worker that delivers it.
 //!
 //! `enqueue` writes the message (encrypted: it may carry a single-use link) in the
-//! caller's transaction. Workers on any number of instances claim due rows atomically
-//! (`FOR UPDATE SKIP LOCKED` on PostgreSQL; a single claiming UPDATE on SQLite, whose
-//! writers are serialised), send with lettre, and record the outcome with exponential
-//! backoff. A claim expires, so a crashed worker's rows are retried; the body is erased
-//! once sent.
-use chrono::{Duration, Utc};
+//! caller's transaction. Workers on any number of instances claim due rows atomically and
+//! record each outcome with backoff ([`crate::outbox`]); they send with lettre. A share's
+//! status follows its email: `sent`, or `failed` once retries are exhausted or the server
+//! refuses the message for good.
+use chrono::Utc;
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-    message::{Mailbox, MultiPart},
+    message::{Attachment, Mailbox, MultiPart, header::ContentType},
     transport::smtp::{
         authentication::Credentials,
         client::{Tls, TlsParameters},
     },
 };
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, Statement};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Statement};
 use serde::{Deserialize, Serialize};
 use std::{path::PathBuf, sync::Arc};
 
@@ -24,6 +23,7 @@ use crate::{
     crypto::Keys,
     db::sql,
     entities::outbox_email,
+    outbox::{self, Attempt, Outcome, Queue},
 };
 
 /// What is stored (encrypted) in the outbox row.
@@ -37,9 +37,31 @@ pub struct OutgoingEmail {
     /// Sender address for this message (per document kind); the configured one if `None`.
     #[serde(default)]
     pub from: Option<String>,
+    /// Files attached (shares delivered as attachments). Sealed with the rest of the
+    /// message and erased with it once sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<MailAttachment>,
 }
 
-pub const MAX_ATTEMPTS: i32 = 8;
+/// A file attached to an email.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MailAttachment {
+    pub file_name: String,
+    pub media_type: String,
+    /// The content, base64 (standard alphabet).
+    pub data: String,
+}
+
+impl MailAttachment {
+    pub fn new(file_name: &str, media_type: &str, bytes: &[u8]) -> Self {
+        use base64::Engine;
+        MailAttachment {
+            file_name: file_name.to_owned(),
+            media_type: media_type.to_owned(),
+            data: base64::engine::general_purpose::STANDARD.encode(bytes),
+        }
+    }
+}
 
 /// Queues a message in the caller's transaction.
 pub async fn enqueue<C: ConnectionTrait>(
@@ -132,16 +154,22 @@ impl Transport {
         }
     }
 
-    async fn send(&self, msg: Message, id: &str) -> Result<(), String> {
+    async fn send(&self, msg: Message, id: &str) -> Attempt {
         match self {
             Transport::File(dir) => {
-                let name = format!("{}-{}.eml", Utc::now().format("%Y%m%dT%H%M%S"), &id[id.len() - 12..]);
-                tokio::fs::write(dir.join(name), msg.formatted()).await.map_err(|e| format!("write failed: {e}"))
+                // The outbox id (UUIDv7) sorts by time, so the names list in sending order.
+                let name = format!("{}-{id}.eml", Utc::now().format("%Y%m%dT%H%M%S"));
+                match tokio::fs::write(dir.join(name), msg.formatted()).await {
+                    Ok(()) => Attempt::Delivered(None),
+                    Err(e) => Attempt::Transient(format!("write failed: {e}")),
+                }
             }
-            Transport::Smtp(t) => t.send(msg).await.map(|_| ()).map_err(|e| {
-                // lettre errors name the server's reply, never the message content.
-                format!("smtp: {e}")
-            }),
+            // lettre errors name the server's reply, never the message content.
+            Transport::Smtp(t) => match t.send(msg).await {
+                Ok(_) => Attempt::Delivered(None),
+                Err(e) if e.is_permanent() => Attempt::Permanent(format!("smtp: {e}")),
+                Err(e) => Attempt::Transient(format!("smtp: {e}")),
+            },
         }
     }
 }
@@ -156,150 +184,86 @@ fn build_message(from: &str, mail: &OutgoingEmail) -> Result<Message, String> {
         mail.to_name.clone().filter(|n| !n.trim().is_empty()),
         mail.to.parse().map_err(|e| format!("bad recipient address: {e}"))?,
     );
+    let body = MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone());
+    let body = if mail.attachments.is_empty() {
+        body
+    } else {
+        use base64::Engine;
+        let mut mixed = MultiPart::mixed().multipart(body);
+        for a in &mail.attachments {
+            let bytes =
+                base64::engine::general_purpose::STANDARD.decode(&a.data).map_err(|_| "attachment unreadable")?;
+            let ct = ContentType::parse(&a.media_type).map_err(|_| "attachment type unreadable")?;
+            mixed = mixed.singlepart(Attachment::new(a.file_name.clone()).body(bytes, ct));
+        }
+        mixed
+    };
     Message::builder()
         .from(from)
         .to(to)
         .subject(mail.subject.clone())
-        .multipart(MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone()))
+        .multipart(body)
         .map_err(|e| format!("cannot build message: {e}"))
 }
 
-#[derive(Debug, FromQueryResult)]
-struct Claimed {
-    id: String,
-    payload: Option<String>,
-    attempts: i32,
-    share_id: Option<String>,
-}
-
-/// Claims up to `limit` due messages for this worker.
-async fn claim(db: &DatabaseConnection, limit: u64) -> Result<Vec<Claimed>, DbErr> {
-    let backend = db.get_database_backend();
-    let now = Utc::now();
-    let lease = now + Duration::seconds(120);
-    let lock = if backend == sea_orm::DbBackend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
-    let q = format!(
-        "UPDATE outbox_email SET status = 'sending', claimed_until = $1, attempts = attempts + 1
-         WHERE id IN (SELECT id FROM outbox_email
-                      WHERE ((status = 'queued' AND next_attempt_at <= $2) OR (status = 'sending' AND claimed_until < $3))
-                      ORDER BY next_attempt_at LIMIT {limit} {lock})
-         RETURNING id, payload, attempts, share_id"
-    );
-    let stmt = Statement::from_sql_and_values(backend, sql(backend, &q), [lease.into(), now.into(), now.into()]);
-    Claimed::find_by_statement(stmt).all(db).await
-}
-
-async fn finish(
-    db: &DatabaseConnection,
-    id: &str,
-    share_id: Option<&str>,
-    result: Result<(), String>,
-    attempts: i32,
-) -> Result<(), DbErr> {
-    let backend = db.get_database_backend();
-    let now = Utc::now();
-    let stmt = match result.clone() {
-        Ok(()) => Statement::from_sql_and_values(
-            backend,
-            sql(
-                backend,
-                "UPDATE outbox_email SET status = 'sent', sent_at = $1, payload = NULL, claimed_until = NULL, last_error = NULL WHERE id = $2",
-            ),
-            [now.into(), id.into()],
-        ),
-        Err(e) if attempts >= MAX_ATTEMPTS => Statement::from_sql_and_values(
-            backend,
-            sql(
-                backend,
-                "UPDATE outbox_email SET status = 'failed', payload = NULL, claimed_until = NULL, last_error = $1 WHERE id = $2",
-            ),
-            [e.into(), id.into()],
-        ),
-        Err(e) => {
-            let backoff = Duration::seconds(5 * 2i64.pow(attempts.clamp(0, 10) as u32));
-            Statement::from_sql_and_values(
-                backend,
-                sql(
-                    backend,
-                    "UPDATE outbox_email SET status = 'queued', next_attempt_at = $1, claimed_until = NULL, last_error = $2 WHERE id = $3",
-                ),
-                [(now + backoff).into(), e.into(), id.into()],
-            )
-        }
+/// A share follows its email: `sent`, or `failed` once the email is given up.
+async fn follow_share(db: &DatabaseConnection, share_id: &str, outcome: Outcome) -> Result<(), DbErr> {
+    let status = match outcome {
+        Outcome::Sent => "sent",
+        Outcome::Failed => "failed",
+        Outcome::Retrying => return Ok(()),
     };
-    db.execute(stmt).await?;
-    // A share follows its email: sent, or failed once retries are exhausted.
-    let share_status = match &result {
-        Ok(()) => Some("sent"),
-        Err(_) if attempts >= MAX_ATTEMPTS => Some("failed"),
-        Err(_) => None,
-    };
-    if let (Some(share_id), Some(status)) = (share_id, share_status) {
-        db.execute(Statement::from_sql_and_values(
-            backend,
-            sql(backend, "UPDATE share SET status = $1 WHERE status = 'queued' AND id = $2"),
-            [status.into(), share_id.into()],
-        ))
-        .await?;
-    }
+    let backend = db.get_database_backend();
+    db.execute(Statement::from_sql_and_values(
+        backend,
+        sql(backend, "UPDATE share SET status = $1 WHERE status = 'queued' AND id = $2"),
+        [status.into(), share_id.into()],
+    ))
+    .await?;
     Ok(())
 }
 
 /// One pass: claim due messages and try each once. Returns how many were attempted.
 pub async fn run_once(db: &DatabaseConnection, keys: &Keys, transport: &Transport, from: &str) -> Result<usize, DbErr> {
-    let batch = claim(db, 10).await?;
+    let batch = outbox::claim(db, Queue::Email, 10).await?;
     let n = batch.len();
     for row in batch {
-        let result = match row.payload.as_deref().and_then(|p| keys.open(p, &format!("outbox:{}", row.id))) {
-            None => Err("payload missing or undecryptable".to_string()),
+        let attempt = match row.payload.as_deref().and_then(|p| keys.open(p, &format!("outbox:{}", row.id))) {
+            None => Attempt::Permanent("payload missing or undecryptable".into()),
             Some(bytes) => match serde_json::from_slice::<OutgoingEmail>(&bytes) {
-                Err(_) => Err("payload unreadable".to_string()),
+                Err(_) => Attempt::Permanent("payload unreadable".into()),
                 Ok(mail) => match build_message(from, &mail) {
-                    Err(e) => Err(e),
+                    Err(e) => Attempt::Permanent(e),
                     Ok(msg) => transport.send(msg, &row.id).await,
                 },
             },
         };
-        match &result {
-            Ok(()) => {
+        match &attempt {
+            Attempt::Delivered(_) => {
                 metrics::counter!("dossier_mail_sent_total").increment(1);
                 tracing::info!(outbox_id = %row.id, "email sent");
             }
-            Err(e) => {
+            Attempt::Transient(e) | Attempt::Permanent(e) => {
                 metrics::counter!("dossier_mail_failed_attempts_total").increment(1);
                 tracing::warn!(outbox_id = %row.id, attempt = row.attempts, error = %e, "email delivery failed");
             }
         }
-        finish(db, &row.id, row.share_id.as_deref(), result, row.attempts).await?;
+        let outcome = outbox::finish(db, Queue::Email, &row.id, row.attempts, attempt).await?;
+        if let Some(share_id) = &row.share_id {
+            follow_share(db, share_id, outcome).await?;
+        }
     }
     Ok(n)
 }
 
-/// The worker loop; stops when `shutdown` fires.
+/// The worker; stops when `shutdown` fires.
 pub async fn worker(
     db: DatabaseConnection,
     keys: Keys,
     transport: Arc<Transport>,
     from: String,
     poll: std::time::Duration,
-    mut shutdown: tokio::sync::watch::Receiver<bool>,
+    shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
-    loop {
-        let busy = match run_once(&db, &keys, &transport, &from).await {
-            Ok(n) => n > 0,
-            Err(e) => {
-                tracing::error!(error = %e, "mail outbox pass failed");
-                false
-            }
-        };
-        if !busy {
-            tokio::select! {
-                _ = tokio::time::sleep(poll) => {}
-                _ = shutdown.changed() => {}
-            }
-        }
-        if *shutdown.borrow() {
-            break;
-        }
-    }
+    outbox::work_loop("email", poll, shutdown, || run_once(&db, &keys, &transport, &from)).await
 }

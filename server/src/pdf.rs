@@ -158,11 +158,34 @@ fn body_lines(meta: &PdfMeta, body: &DocumentBody) -> Vec<Line> {
 
 /// Renders the document; the bytes are a complete PDF.
 pub fn render(meta: &PdfMeta, body: &DocumentBody) -> Result<Vec<u8>, String> {
-    let lines = body_lines(meta, body);
+    write(meta.practice, meta.title, meta.watermark, &body_lines(meta, body))
+}
+
+/// A report (not a document): a title, a line under it, then titled paragraphs.
+pub fn render_report(
+    practice: &str,
+    title: &str,
+    subtitle: &str,
+    entries: &[(String, Vec<String>)],
+) -> Result<Vec<u8>, String> {
+    let mut l = Vec::new();
+    para(&mut l, title, 16.0, true, 0.0);
+    para(&mut l, subtitle, 10.0, false, 2.0);
+    for (heading, lines) in entries {
+        para(&mut l, heading, 11.0, true, 6.0);
+        for line in lines {
+            para(&mut l, line, 10.0, false, 1.0);
+        }
+    }
+    write(practice, title, None, &l)
+}
+
+/// Lays the lines out on A4 pages with the header, the footer and the watermark.
+fn write(practice: &str, title: &str, watermark: Option<&str>, lines: &[Line]) -> Result<Vec<u8>, String> {
     // Paginate first so the footer can say "of N".
     let mut pages: Vec<Vec<(f32, &Line)>> = vec![Vec::new()];
     let mut y = TOP;
-    for line in &lines {
+    for line in lines {
         let h = line.size * 0.3528 * 1.35 + line.gap_before;
         if y - h < BOTTOM {
             pages.push(Vec::new());
@@ -171,7 +194,7 @@ pub fn render(meta: &PdfMeta, body: &DocumentBody) -> Result<Vec<u8>, String> {
         y -= h;
         pages.last_mut().expect("one page").push((y, line));
     }
-    let (doc, p1, l1) = PdfDocument::new(latin(meta.title), Mm(PAGE_W), Mm(PAGE_H), "content");
+    let (doc, p1, l1) = PdfDocument::new(latin(title), Mm(PAGE_W), Mm(PAGE_H), "content");
     let regular = doc.add_builtin_font(BuiltinFont::Helvetica).map_err(|e| e.to_string())?;
     let bold = doc.add_builtin_font(BuiltinFont::HelveticaBold).map_err(|e| e.to_string())?;
     let total = pages.len();
@@ -182,16 +205,16 @@ pub fn render(meta: &PdfMeta, body: &DocumentBody) -> Result<Vec<u8>, String> {
             let (p, l) = doc.add_page(Mm(PAGE_W), Mm(PAGE_H), "content");
             doc.get_page(p).get_layer(l)
         };
-        layer.use_text(latin(meta.practice), 9.0, Mm(MARGIN), Mm(PAGE_H - 14.0), &bold);
-        layer.use_text(latin(meta.title), 9.0, Mm(MARGIN), Mm(PAGE_H - 19.0), &regular);
-        if let Some(w) = meta.watermark {
+        layer.use_text(latin(practice), 9.0, Mm(MARGIN), Mm(PAGE_H - 14.0), &bold);
+        layer.use_text(latin(title), 9.0, Mm(MARGIN), Mm(PAGE_H - 19.0), &regular);
+        if let Some(w) = watermark {
             layer.use_text(latin(w), 8.0, Mm(MARGIN), Mm(PAGE_H - 26.0), &regular);
         }
         for (y, line) in page {
             layer.use_text(&line.text, line.size, Mm(MARGIN), Mm(*y), if line.bold { &bold } else { &regular });
         }
         layer.use_text(format!("Page {} of {}", i + 1, total), 8.0, Mm(PAGE_W - MARGIN - 22.0), Mm(12.0), &regular);
-        if let Some(w) = meta.watermark {
+        if let Some(w) = watermark {
             layer.use_text(latin(w), 7.0, Mm(MARGIN), Mm(12.0), &regular);
         }
     }

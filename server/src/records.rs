@@ -71,7 +71,7 @@ pub async fn find_visible<C: ConnectionTrait>(db: &C, p: &StaffPrincipal, id: &s
 /// The substring search on `search_key`: on SQLite, through the table's FTS5 trigram index
 /// (queries of three characters or more; see migration 000014); otherwise `LIKE`, which
 /// PostgreSQL serves from its trigram GIN index.
-fn search(
+pub(crate) fn search(
     backend: sea_orm::DbBackend,
     table: &str,
     col: impl sea_orm::ColumnTrait,
@@ -87,6 +87,59 @@ fn search(
         ));
     }
     Some(like(col, pattern))
+}
+
+/// Autocomplete: ids of up to `limit` rows of `table` (`contact` or `previous_recipient`)
+/// in the practice whose `search_key` contains `query`, with no ordering, so the database
+/// stops at the first matches: on SQLite the FTS5 index drives a join; on PostgreSQL a
+/// `LIKE` the planner serves from the trigram index or a scan that ends early.
+pub(crate) async fn first_matches<C: ConnectionTrait>(
+    db: &C,
+    table: &'static str,
+    practice_id: &str,
+    query: &str,
+    limit: u64,
+) -> Result<Vec<String>, sea_orm::DbErr> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Id {
+        id: String,
+    }
+    let backend = db.get_database_backend();
+    let q = query.trim().to_lowercase();
+    let (sql, values): (String, Vec<sea_orm::Value>) = if backend == sea_orm::DbBackend::Sqlite
+        && q.chars().count() >= 3
+    {
+        let phrase = format!("\"{}\"", q.chars().take(100).collect::<String>().replace('"', "\"\""));
+        (
+            format!(
+                "SELECT {table}.id AS id FROM {table}_fts JOIN {table} ON {table}.id = {table}_fts.{table}_id \
+                 WHERE {table}_fts MATCH $1 AND {table}.practice_id = $2 LIMIT {limit}"
+            ),
+            vec![phrase.into(), practice_id.into()],
+        )
+    } else {
+        let Some(pattern) = like_pattern(query) else { return Ok(Vec::new()) };
+        (
+            format!("SELECT id FROM {table} WHERE practice_id = $1 AND search_key LIKE $2 ESCAPE '\\' LIMIT {limit}"),
+            vec![practice_id.into(), pattern.into()],
+        )
+    };
+    let stmt = sea_orm::Statement::from_sql_and_values(backend, crate::db::sql(backend, &sql), values);
+    use sea_orm::FromQueryResult;
+    Ok(Id::find_by_statement(stmt).all(db).await?.into_iter().map(|r| r.id).collect())
+}
+
+/// The smallest string greater than every string starting with `prefix` (for an index
+/// range `prefix <= key < upper`).
+pub(crate) fn prefix_upper(prefix: &str) -> String {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        if let Some(next) = char::from_u32(last as u32 + 1) {
+            chars.push(next);
+            return chars.into_iter().collect();
+        }
+    }
+    String::from(char::MAX)
 }
 
 fn like(col: impl sea_orm::ColumnTrait, pattern: String) -> sea_orm::sea_query::SimpleExpr {

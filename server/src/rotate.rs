@@ -1,7 +1,8 @@
 //! Master-key rotation (`dossier rotate-keys`).
 //!
 //! Everything encrypted under the master key is small: the wrapped per-document data keys,
-//! staff TOTP secrets, pending sign-in data and queued mail. Document bodies and files are
+//! staff TOTP secrets, pending sign-in data, queued mail and text messages, and each share's
+//! data key and personal message. Document bodies and files are
 //! sealed with their own data keys, so rotation rewraps 32-byte keys, never re-encrypts
 //! documents. Each value is opened with the current or a retired key
 //! ([`crate::crypto::Keys::reseal`]) and written back under the current key with a
@@ -60,6 +61,27 @@ const SEALED: &[Sealed] = &[
         column: "payload",
         aad_column: "id",
         aad: |id| format!("outbox:{id}"),
+        key_id: false,
+    },
+    Sealed {
+        table: "outbox_sms",
+        column: "payload",
+        aad_column: "id",
+        aad: |id| format!("outbox_sms:{id}"),
+        key_id: false,
+    },
+    Sealed {
+        table: "share",
+        column: "wrapped_key",
+        aad_column: "id",
+        aad: |id| format!("share:{id}:dek"),
+        key_id: true,
+    },
+    Sealed {
+        table: "share",
+        column: "message",
+        aad_column: "id",
+        aad: |id| format!("share:{id}:message"),
         key_id: false,
     },
 ];

@@ -2,7 +2,7 @@
 //! metrics, static assets, and the layers around all of it.
 use app::{
     App,
-    ports::{DynAuthPort, DynDocumentsPort, DynIntakePort, DynRecordsPort, DynSharingPort, DynStaffPort},
+    ports::{DynAuditPort, DynAuthPort, DynDocumentsPort, DynIntakePort, DynRecordsPort, DynSharingPort, DynStaffPort},
     shell,
 };
 use axum::{
@@ -16,12 +16,9 @@ use axum::{
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::sync::Arc;
-use tower_http::{
-    compression::CompressionLayer, limit::RequestBodyLimitLayer, services::ServeDir,
-    set_header::SetResponseHeaderLayer, trace::TraceLayer,
-};
+use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer, services::ServeDir, trace::TraceLayer};
 
-use crate::{auth, files, intake, security, services::Services, state::AppState};
+use crate::{audit_log, auth, branding, files, intake, portal, security, services::Services, state::AppState};
 
 /// Everything a Leptos render or server function needs from the server.
 fn context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
@@ -33,6 +30,8 @@ fn context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
         let documents: DynDocumentsPort = Arc::new(services.clone());
         let intake: DynIntakePort = Arc::new(services.clone());
         let sharing: DynSharingPort = Arc::new(services.clone());
+        let audit: DynAuditPort = Arc::new(services.clone());
+        provide_context(audit);
         provide_context(sharing);
         provide_context(intake);
         provide_context(records);
@@ -67,9 +66,18 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/invite", post(auth::accept_invite))
         .route("/invite/{token}", get(auth::open_invite))
         .route("/reset/{token}", get(auth::open_reset))
-        .route("/s/{token}", get(|| async { auth::redirect("/portal/link-invalid") }))
-        .route("/portal/link-invalid", get(portal_link_invalid))
+        .route("/s/{token}", get(portal::open_link))
+        .route("/portal", get(portal::home))
+        .route("/portal/link-invalid", get(portal::link_invalid))
+        .route("/portal/code", post(portal::request_code))
+        .route("/portal/verify", post(portal::verify))
+        .route("/portal/refresh", post(portal::refresh_link))
+        .route("/portal/signout", post(portal::signout))
+        .route("/portal/d/{id}", get(portal::view_document))
+        .route("/portal/d/{id}/pdf", get(portal::document_pdf))
+        .route("/portal/d/{id}/file", get(portal::document_file))
         .route("/intake/{slug}", get(intake::show).post(intake::submit))
+        .route("/brand/{practice}/logo", get(branding::logo))
         .route("/intake/{slug}/thanks", get(intake::thanks))
         .leptos_routes_with_context(&state, routes, ctx, {
             let opts = opts.clone();
@@ -78,10 +86,12 @@ pub fn router(state: AppState) -> Router {
         .nest_service(
             "/pkg",
             tower::ServiceBuilder::new()
-                .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+                .layer(middleware::from_fn(asset_caching))
                 .service(ServeDir::new(pkg).precompressed_br().precompressed_gzip()),
         )
         .route("/app/documents/{id}/file", get(files::download_file))
+        .route("/app/audit/export.csv", get(audit_log::export_csv))
+        .route("/app/clients/{id}/disclosures.pdf", get(audit_log::accounting_pdf))
         .route("/app/documents/{id}/pdf", get(files::download_pdf))
         .fallback(not_found)
         .layer(RequestBodyLimitLayer::new(security::BODY_LIMIT))
@@ -89,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         .merge(
             Router::new()
                 .route("/app/api/documents/upload", post(files::upload))
+                .route("/app/settings/logo", post(branding::upload))
                 .layer(axum::extract::DefaultBodyLimit::disable())
                 .layer(RequestBodyLimitLayer::new(crate::documents::MAX_UPLOAD + 64 * 1024)),
         )
@@ -104,15 +115,20 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn not_found() -> Response {
-    security::not_found()
+/// Static assets: a versioned address (`?v=<content hash>`) never changes content, so it
+/// is cached for a year; anything else is revalidated on each use.
+async fn asset_caching(req: axum::extract::Request, next: middleware::Next) -> Response {
+    let versioned = req.uri().query().is_some_and(|q| q.split('&').any(|p| p.starts_with("v=")));
+    let mut res = next.run(req).await;
+    if res.status().is_success() {
+        let value = if versioned { "public, max-age=31536000, immutable" } else { "no-cache" };
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    }
+    res
 }
 
-async fn portal_link_invalid() -> Response {
-    let html = app::pages::portal::render_document("This link is not valid", || {
-        leptos::prelude::view! { <app::pages::portal::LinkInvalidPage/> }
-    });
-    (StatusCode::NOT_FOUND, axum::response::Html(html)).into_response()
+async fn not_found() -> Response {
+    security::not_found()
 }
 
 async fn healthz(State(s): State<AppState>) -> Response {

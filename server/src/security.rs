@@ -30,7 +30,8 @@ pub async fn headers(mut req: Request, next: Next) -> Response {
         base64::engine::general_purpose::STANDARD.encode(b)
     };
     req.extensions_mut().insert(CspNonce(nonce.clone()));
-    let is_asset = req.uri().path().starts_with("/pkg/");
+    // Static assets and the practice's logo set their own caching.
+    let is_asset = req.uri().path().starts_with("/pkg/") || req.uri().path().starts_with("/brand/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     let csp = format!(

@@ -64,10 +64,22 @@ pub fn flow_cookie_name(cfg: &Config) -> &'static str {
 /// Builds a `Set-Cookie` value with our fixed attributes. `max_age` None = session cookie;
 /// `Some(0)` deletes it.
 pub fn set_cookie(cfg: &Config, name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
+    set_cookie_same_site(cfg, name, value, max_age, SameSite::Strict)
+}
+
+/// [`set_cookie`] with another SameSite rule: `Lax` only for the portal's link cookie,
+/// which must survive the redirect that follows a click in an email program.
+pub fn set_cookie_same_site(
+    cfg: &Config,
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+    same_site: SameSite,
+) -> HeaderValue {
     let mut c = Cookie::build((name.to_owned(), value.to_owned()))
         .path("/")
         .http_only(true)
-        .same_site(SameSite::Strict)
+        .same_site(same_site)
         .secure(!cfg.security.insecure_dev_cookies);
     if let Some(s) = max_age {
         c = c.max_age(cookie::time::Duration::seconds(s));

@@ -11,10 +11,11 @@ use app::{
     domain::{
         DisplayName, EmailAddress, Permission,
         documents::DocumentKind,
-        records::{PhoneNumber, like_pattern},
+        records::PhoneNumber,
         sharing::{
-            Delivery, FREE_MAIL, RecipientDraft, RecipientKind, RecipientOption, RecipientWarning, ShareContext,
-            ShareOutcome, ShareRequest, SharingSettings, TEMPLATE_PLACEHOLDERS, VerifyMethod, check_expiry,
+            DEFAULT_EXPIRY_DAYS, Delivery, EmailPreview, EmailTemplate, FREE_MAIL, NotificationRow, RecipientDraft,
+            RecipientKind, RecipientOption, RecipientWarning, ShareContext, ShareOutcome, ShareRequest, ShareRow,
+            ShareStatus, SharingSettings, TEMPLATE_PLACEHOLDERS, VerifyMethod, check_expiry,
         },
     },
     error::AppError,
@@ -36,14 +37,92 @@ use crate::{
     auth::internal,
     crypto,
     documents::decrypt_body,
-    entities::{client, client_contact, contact, document, practice, practice_settings, share, share_document, staff},
+    entities::{
+        client, client_contact, contact, document, document_file, practice, practice_settings, previous_recipient,
+        share, share_document, staff,
+    },
     mail::{self, OutgoingEmail},
     records::find_visible,
     services::{Services, current_origin},
+    sms,
 };
 
 pub const MAX_RECIPIENTS: usize = 20;
 pub const MAX_DOCUMENTS: usize = 50;
+/// Attachments per email, before encoding (mail servers commonly refuse 20–25 MB).
+pub const MAX_ATTACHMENT_BYTES: usize = 15 * 1024 * 1024;
+
+/// The method stored with a share: attachments travel without a second factor.
+fn method_key(delivery: Delivery, m: VerifyMethod) -> &'static str {
+    match delivery {
+        Delivery::Link => m.key(),
+        Delivery::Attachment => "none",
+    }
+}
+
+/// A title made safe as a file name.
+fn file_name(title: &str) -> String {
+    let s: String = title.chars().map(|c| if c.is_alphanumeric() || " .-_".contains(c) { c } else { '_' }).collect();
+    let s = s.trim().to_owned();
+    if s.is_empty() { "document".into() } else { s.chars().take(80).collect() }
+}
+
+/// Keeps a typed-in recipient for the autocomplete (newest name and phone win).
+async fn remember_recipient<C: ConnectionTrait>(
+    db: &C,
+    practice_id: &str,
+    r: &Recipient<'_>,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), AppError> {
+    let key = app::domain::records::search_key(&[&r.name, &r.email]);
+    let existing = previous_recipient::Entity::find()
+        .filter(previous_recipient::Column::PracticeId.eq(practice_id))
+        .filter(previous_recipient::Column::Email.eq(&r.email))
+        .one(db)
+        .await
+        .map_err(internal)?;
+    match existing {
+        Some(row) => {
+            let mut am = row.into_active_model();
+            am.name = Set(r.name.clone());
+            am.phone = Set(r.phone.clone());
+            am.search_key = Set(key);
+            am.last_shared_at = Set(now);
+            am.update(db).await.map_err(internal)?;
+        }
+        None => {
+            previous_recipient::ActiveModel {
+                id: Set(uuid::Uuid::now_v7().to_string()),
+                practice_id: Set(practice_id.to_owned()),
+                email: Set(r.email.clone()),
+                name: Set(r.name.clone()),
+                phone: Set(r.phone.clone()),
+                search_key: Set(key),
+                last_shared_at: Set(now),
+            }
+            .insert(db)
+            .await
+            .map_err(internal)?;
+        }
+    }
+    Ok(())
+}
+
+/// Display names of the documents' authors.
+async fn author_names<C: ConnectionTrait>(
+    db: &C,
+    docs: &[document::Model],
+) -> Result<std::collections::HashMap<String, String>, AppError> {
+    let ids: BTreeSet<String> = docs.iter().map(|d| d.author_id.clone()).collect();
+    Ok(staff::Entity::find()
+        .filter(staff::Column::Id.is_in(ids))
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|s| (s.id, s.display_name))
+        .collect())
+}
 
 /// The practice's sharing settings (the defaults until an admin saves them).
 pub async fn load_settings<C: ConnectionTrait>(db: &C, practice_id: &str) -> Result<SharingSettings, AppError> {
@@ -113,28 +192,65 @@ pub fn render_email(
     let render = |src: &str| env.render_str(src, &ctx).map_err(internal);
     let subject = render(&settings.template.subject)?.replace(['\r', '\n'], " ");
     let text = render(&settings.template.body)?;
+    Ok(email_from_text(to, v.recipient_name, subject, text, Some(v.link), from))
+}
+
+/// The email for a share delivered as attachments: the practice's subject, and a fixed
+/// body (there is no link to open), with the PDFs attached.
+pub fn render_attachment_email(
+    settings: &SharingSettings,
+    to: &str,
+    v: &TemplateValues<'_>,
+    files: usize,
+    from: Option<String>,
+) -> Result<OutgoingEmail, AppError> {
+    let env = template_env();
+    let ctx = minijinja::context! {
+        recipient_name => v.recipient_name, practice_name => v.practice_name, sender_name => v.sender_name,
+        expires => v.expires, link => "", message => v.message,
+    };
+    let subject = env.render_str(&settings.template.subject, &ctx).map_err(internal)?.replace(['\r', '\n'], " ");
+    let what = if files == 1 { "a document".to_owned() } else { format!("{files} documents") };
+    let text = format!(
+        "Hello {},\n\n{} at {} has sent you {what}, attached to this email.\n\n{}\n\n\
+         The attachments are yours to keep: store them somewhere safe. If you were not expecting this email, \
+         please delete it and let {} know.",
+        v.recipient_name, v.sender_name, v.practice_name, v.message, v.practice_name
+    );
+    Ok(email_from_text(to, v.recipient_name, subject, text, None, from))
+}
+
+/// Plain text as written, and HTML from the same text (every value escaped, paragraphs
+/// kept, the link made clickable).
+fn email_from_text(
+    to: &str,
+    to_name: &str,
+    subject: String,
+    text: String,
+    link: Option<&str>,
+    from: Option<String>,
+) -> OutgoingEmail {
     let text = text.split("\n\n\n").collect::<Vec<_>>().join("\n\n");
     let escaped = minijinja::HtmlEscape(&text).to_string();
-    let link_escaped = minijinja::HtmlEscape(v.link).to_string();
-    // The link is ours (public URL + base64url token); the attribute keeps it verbatim
-    // when it has nothing to escape, otherwise the escaped form.
-    let href = if v.link.contains(['"', '<', '>', '&', '\'']) { link_escaped.clone() } else { v.link.to_owned() };
-    let link_html = format!("<a href=\"{href}\">{href}</a>");
-    let html = escaped
-        .split("\n\n")
-        .map(|p| format!("<p>{}</p>", p.replace('\n', "<br>")))
-        .collect::<String>()
-        .replace(&link_escaped, &link_html);
-    Ok(OutgoingEmail {
+    let mut html = escaped.split("\n\n").map(|p| format!("<p>{}</p>", p.replace('\n', "<br>"))).collect::<String>();
+    if let Some(link) = link {
+        let link_escaped = minijinja::HtmlEscape(link).to_string();
+        // The link is ours (public URL + base64url token); the attribute keeps it verbatim
+        // when it has nothing to escape, otherwise the escaped form.
+        let href = if link.contains(['"', '<', '>', '&', '\'']) { link_escaped.clone() } else { link.to_owned() };
+        html = html.replace(&link_escaped, &format!("<a href=\"{href}\">{href}</a>"));
+    }
+    OutgoingEmail {
         to: to.to_owned(),
-        to_name: Some(v.recipient_name.to_owned()),
+        to_name: Some(to_name.to_owned()),
         subject,
         text,
         html: format!(
             "<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5\">{html}</body></html>"
         ),
         from,
-    })
+        attachments: Vec::new(),
+    }
 }
 
 /// The From address for these kinds: the kind's own address when all share one,
@@ -158,7 +274,8 @@ pub fn from_for(settings: &SharingSettings, kinds: &[DocumentKind]) -> Option<St
     one.or((!f.general.is_empty()).then_some(f.general.as_str())).map(str::to_owned)
 }
 
-fn expires_label(d: chrono::NaiveDate) -> String {
+/// An expiry date as recipients read it: `30 November 2026`.
+pub fn expires_label(d: chrono::NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
 }
 
@@ -166,22 +283,31 @@ fn expires_label(d: chrono::NaiveDate) -> String {
 impl SharingPort for Services {
     async fn sharing_settings(&self, p: &StaffPrincipal) -> Result<SharingSettings, AppError> {
         p.require(Permission::ManageSettings)?;
-        load_settings(&self.s.db, p.practice_id()).await
+        let mut s = load_settings(&self.s.db, p.practice_id()).await?;
+        s.practice_name = practice_and_sender(&self.s.db, p).await?.0.name;
+        s.logo_url = crate::branding::logo_href(&self.s.db, p.practice_id()).await?;
+        Ok(s)
     }
 
     async fn save_sharing_settings(&self, p: &StaffPrincipal, mut s: SharingSettings) -> Result<(), AppError> {
         p.require(Permission::ManageSettings)?;
         s.validate()?;
         check_template(&s.template.subject, &s.template.body)?;
-        if s.attachments_allowed {
-            return Err(AppError::invalid(
-                "attachments_allowed",
-                "Email attachments are not available yet: share by secure link.",
-            ));
-        }
         let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
-        let before = load_settings(&txn, p.practice_id()).await?;
-        let json = serde_json::to_string(&s).map_err(internal)?;
+        let (practice, _) = practice_and_sender(&txn, p).await?;
+        let mut before = load_settings(&txn, p.practice_id()).await?;
+        before.practice_name = practice.name.clone();
+        if practice.name != s.practice_name {
+            let mut am = practice.into_active_model();
+            am.name = Set(s.practice_name.clone());
+            am.update(&txn).await.map_err(internal)?;
+        }
+        // The logo is not part of these settings (it has its own upload); keep it out of
+        // the stored JSON and of the list of changes.
+        before.logo_url = s.logo_url.clone();
+        let json =
+            serde_json::to_string(&SharingSettings { practice_name: String::new(), logo_url: None, ..s.clone() })
+                .map_err(internal)?;
         match practice_settings::Entity::find_by_id(p.practice_id().to_owned()).one(&txn).await.map_err(internal)? {
             Some(row) => {
                 let mut am = row.into_active_model();
@@ -269,16 +395,35 @@ impl SharingPort for Services {
 
     async fn search_recipients(&self, p: &StaffPrincipal, query: &str) -> Result<Vec<RecipientOption>, AppError> {
         p.require(Permission::ShareDocuments)?;
-        let Some(pattern) = like_pattern(query) else { return Ok(Vec::new()) };
         let db = &self.s.db;
-        let contacts = contact::Entity::find()
+        let q = query.trim().to_lowercase();
+        if q.chars().count() < 2 {
+            return Ok(Vec::new());
+        }
+        // Names starting with what was typed first (an index range), then, from three
+        // characters, matches anywhere in name, organisation or email, until there are 8.
+        let upper = crate::records::prefix_upper(&q);
+        let mut contacts = contact::Entity::find()
             .filter(contact::Column::PracticeId.eq(p.practice_id()))
-            .filter(Expr::col(contact::Column::SearchKey).like(LikeExpr::new(pattern.clone()).escape('\\')))
-            .order_by_asc(contact::Column::Name)
+            .filter(contact::Column::SearchKey.gte(q.as_str()))
+            .filter(contact::Column::SearchKey.lt(upper.as_str()))
+            .order_by_asc(contact::Column::SearchKey)
             .limit(8)
             .all(db)
             .await
             .map_err(internal)?;
+        if contacts.len() < 8 && q.chars().count() >= 3 {
+            let more = crate::records::first_matches(db, "contact", p.practice_id(), &q, 16).await.map_err(internal)?;
+            let more: Vec<String> = more.into_iter().filter(|id| !contacts.iter().any(|c| &c.id == id)).collect();
+            let mut rest = contact::Entity::find()
+                .filter(contact::Column::Id.is_in(more))
+                .order_by_asc(contact::Column::Name)
+                .all(db)
+                .await
+                .map_err(internal)?;
+            rest.truncate(8 - contacts.len());
+            contacts.extend(rest);
+        }
         let mut out: Vec<RecipientOption> = contacts
             .into_iter()
             .map(|c| RecipientOption {
@@ -293,41 +438,43 @@ impl SharingPort for Services {
                 phone: c.phone_e164,
             })
             .collect();
-        // Previous typed-in recipients of this practice (third parties only: a client's
-        // own address is offered through the client).
-        let previous = share::Entity::find()
-            .filter(share::Column::PracticeId.eq(p.practice_id()))
-            .filter(share::Column::RecipientKind.eq(RecipientKind::Other.key()))
-            .filter(
-                sea_orm::Condition::any()
-                    .add(
-                        Expr::expr(Expr::col(share::Column::RecipientEmail))
-                            .like(LikeExpr::new(pattern.clone()).escape('\\')),
-                    )
-                    .add(
-                        Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(share::Column::RecipientName)))
-                            .like(LikeExpr::new(pattern).escape('\\')),
-                    ),
-            )
-            .order_by_desc(share::Column::CreatedAt)
-            .limit(20)
+        // Previous typed-in recipients (third parties only: a client's own address is
+        // offered through the client), the same way.
+        let mut previous = previous_recipient::Entity::find()
+            .filter(previous_recipient::Column::PracticeId.eq(p.practice_id()))
+            .filter(previous_recipient::Column::SearchKey.gte(q.as_str()))
+            .filter(previous_recipient::Column::SearchKey.lt(upper.as_str()))
+            .order_by_asc(previous_recipient::Column::SearchKey)
+            .limit(8)
             .all(db)
             .await
             .map_err(internal)?;
-        let mut seen: BTreeSet<String> = out.iter().filter_map(|o| o.email.clone()).collect();
-        for s in previous {
-            if out.len() >= 12 || !seen.insert(s.recipient_email.clone()) {
-                continue;
-            }
-            out.push(RecipientOption {
+        if previous.len() < 8 && q.chars().count() >= 3 {
+            let more = crate::records::first_matches(db, "previous_recipient", p.practice_id(), &q, 8)
+                .await
+                .map_err(internal)?;
+            let more: Vec<String> = more.into_iter().filter(|id| !previous.iter().any(|r| &r.id == id)).collect();
+            previous.extend(
+                previous_recipient::Entity::find()
+                    .filter(previous_recipient::Column::Id.is_in(more))
+                    .order_by_desc(previous_recipient::Column::LastSharedAt)
+                    .all(db)
+                    .await
+                    .map_err(internal)?,
+            );
+            previous.truncate(8);
+        }
+        let seen: BTreeSet<String> = out.iter().filter_map(|o| o.email.clone()).collect();
+        out.extend(previous.into_iter().filter(|r| !seen.contains(&r.email)).take(12 - out.len().min(12)).map(|r| {
+            RecipientOption {
                 kind: RecipientKind::Other,
                 ref_id: None,
-                name: s.recipient_name,
-                email: Some(s.recipient_email),
-                phone: s.recipient_phone,
+                name: r.name,
+                email: Some(r.email),
+                phone: r.phone,
                 detail: "Shared with before".into(),
-            });
-        }
+            }
+        }));
         Ok(out)
     }
 
@@ -405,7 +552,7 @@ impl SharingPort for Services {
         if message.chars().count() > 2000 {
             return Err(AppError::invalid("message", "Keep the message under 2,000 characters."));
         }
-        let recipients = self.parse_recipients(p, &c, &settings, &req.recipients, &ids).await?;
+        let recipients = self.parse_recipients(p, &c, &settings, &req.recipients, &ids, req.delivery).await?;
         let warn = warnings(db, p, &c, &req.recipients).await?;
         if !warn.is_empty() && !req.confirmed_warnings {
             return Err(AppError::Conflict(format!(
@@ -421,26 +568,24 @@ impl SharingPort for Services {
         let mut hashes = Vec::new();
         for r in &recipients {
             hashes.push(match (r.draft.method, r.draft.passcode.is_empty()) {
-                (VerifyMethod::Passcode, false) => Some(s.hasher.hash(&r.draft.passcode).await),
+                (VerifyMethod::Passcode, false) if req.delivery == Delivery::Link => {
+                    Some(s.hasher.hash(&r.draft.passcode).await)
+                }
                 _ => None,
             });
         }
-        let practice = practice::Entity::find_by_id(p.practice_id().to_owned())
-            .one(db)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| internal("practice missing"))?;
-        let sender = staff::Entity::find_by_id(p.staff_id().to_owned())
-            .one(db)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::Unauthenticated)?;
+        let (practice, sender) = practice_and_sender(db, p).await?;
         let kinds: Vec<DocumentKind> = docs.iter().filter_map(|d| DocumentKind::from_key(&d.kind)).collect();
         let from = from_for(&settings, &kinds);
         let origin = current_origin(s);
         let batch_id = uuid::Uuid::now_v7().to_string();
         let now = Utc::now();
         let base = s.cfg.server.public_url.trim_end_matches('/').to_owned();
+
+        let attach = req.delivery == Delivery::Attachment;
+        let originals = if attach { self.original_files(&docs).await? } else { Vec::new() };
+        let authors = if attach { author_names(db, &docs).await? } else { Default::default() };
+        let client_name = format!("{} {}", c.first_name, c.last_name);
 
         let txn = crate::db::begin_write(db).await.map_err(internal)?;
         let mut out = Vec::new();
@@ -459,7 +604,7 @@ impl SharingPort for Services {
                 recipient_name: Set(r.name.clone()),
                 recipient_email: Set(r.email.clone()),
                 recipient_phone: Set(r.phone.clone()),
-                method: Set(r.draft.method.key().to_owned()),
+                method: Set(method_key(req.delivery, r.draft.method).to_owned()),
                 passcode_hash: Set(passcode_hash),
                 delivery: Set(req.delivery.key().to_owned()),
                 purpose: Set(req.purpose.key().to_owned()),
@@ -480,10 +625,17 @@ impl SharingPort for Services {
                 opened_at: Set(None),
                 last_viewed_at: Set(None),
                 revoked_at: Set(None),
+                notify_on_open: Set(req.notify_on_open),
+                reminded_at: Set(None),
             }
             .insert(&txn)
             .await
             .map_err(internal)?;
+            if r.draft.kind == RecipientKind::Other {
+                remember_recipient(&txn, p.practice_id(), r, now).await?;
+            }
+            let mut attachments = Vec::new();
+            let mut attached_bytes = 0usize;
             for (pos, (d, body)) in docs.iter().zip(&bodies).enumerate() {
                 let keep = if r.draft.kind == RecipientKind::Client {
                     r.draft.sections.get(&d.id).map(Vec::as_slice)
@@ -508,21 +660,54 @@ impl SharingPort for Services {
                 .insert(&txn)
                 .await
                 .map_err(internal)?;
+                if attach {
+                    let a = match originals.iter().find(|(doc, _)| doc == &d.id) {
+                        Some((_, original)) => original.clone(),
+                        None => {
+                            let watermark = format!(
+                                "Sent to {} - share {} - {}",
+                                r.name,
+                                &id[id.len() - 12..],
+                                now.format("%Y-%m-%d %H:%M UTC")
+                            );
+                            let meta = crate::pdf::PdfMeta {
+                                practice: &practice.name,
+                                title: &d.title,
+                                kind: DocumentKind::from_key(&d.kind).unwrap_or(DocumentKind::OtherFile),
+                                client_name: &client_name,
+                                date: &d.doc_date,
+                                author: authors.get(&d.author_id).map(String::as_str).unwrap_or(""),
+                                watermark: Some(&watermark),
+                            };
+                            let pdf = crate::pdf::render(&meta, &visible).map_err(internal)?;
+                            mail::MailAttachment::new(&format!("{}.pdf", file_name(&d.title)), "application/pdf", &pdf)
+                        }
+                    };
+                    attached_bytes += a.data.len() / 4 * 3;
+                    attachments.push(a);
+                }
+            }
+            if attached_bytes > MAX_ATTACHMENT_BYTES {
+                return Err(AppError::invalid(
+                    "delivery",
+                    "These documents are too large to send as attachments (over 15 MB): share them by secure link.",
+                ));
             }
             let link = format!("{base}/s/{token}");
-            let mail = render_email(
-                &settings,
-                &r.email,
-                &TemplateValues {
-                    recipient_name: &r.name,
-                    practice_name: &practice.name,
-                    sender_name: &sender.display_name,
-                    expires: &expires_label(expires_on),
-                    link: &link,
-                    message: &message,
-                },
-                from.clone(),
-            )?;
+            let values = TemplateValues {
+                recipient_name: &r.name,
+                practice_name: &practice.name,
+                sender_name: &sender.display_name,
+                expires: &expires_label(expires_on),
+                link: &link,
+                message: &message,
+            };
+            let mut mail = if attach {
+                render_attachment_email(&settings, &r.email, &values, attachments.len(), from.clone())?
+            } else {
+                render_email(&settings, &r.email, &values, from.clone())?
+            };
+            mail.attachments = attachments;
             let outbox_id =
                 mail::enqueue_for_share(&txn, &s.keys, p.practice_id(), &id, &mail).await.map_err(internal)?;
             audit::by_staff(
@@ -533,7 +718,7 @@ impl SharingPort for Services {
                 &origin,
                 json!({
                     "client": c.id, "batch": batch_id, "documents": ids, "recipient_kind": r.draft.kind.key(),
-                    "method": r.draft.method.key(), "delivery": req.delivery.key(), "purpose": req.purpose.key(),
+                    "method": method_key(req.delivery, r.draft.method), "delivery": req.delivery.key(), "purpose": req.purpose.key(),
                     "expires_at": expires_at.to_rfc3339(),
                 }),
             )
@@ -544,6 +729,143 @@ impl SharingPort for Services {
         txn.commit().await.map_err(internal)?;
         metrics::counter!("dossier_shares_created_total").increment(out.len() as u64);
         Ok(ShareOutcome { batch_id, shares: out })
+    }
+
+    async fn preview_share_email(&self, p: &StaffPrincipal, template: EmailTemplate) -> Result<EmailPreview, AppError> {
+        let mail = self.example_email(p, template).await?;
+        let from = mail.from.clone().unwrap_or_else(|| self.s.cfg.mail.from.clone());
+        Ok(EmailPreview { from, subject: mail.subject, text: mail.text })
+    }
+
+    async fn send_test_email(&self, p: &StaffPrincipal, template: EmailTemplate) -> Result<String, AppError> {
+        let mail = self.example_email(p, template).await?;
+        let to = mail.to.clone();
+        let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
+        let outbox_id = mail::enqueue(&txn, &self.s.keys, p.practice_id(), "test", &mail).await.map_err(internal)?;
+        audit::by_staff(
+            &txn,
+            p,
+            "settings.test_email_queued",
+            None,
+            &current_origin(&self.s),
+            json!({ "outbox": outbox_id }),
+        )
+        .await?;
+        txn.commit().await.map_err(internal)?;
+        Ok(to)
+    }
+
+    async fn send_test_sms(&self, p: &StaffPrincipal, phone: &str, voice: bool) -> Result<String, AppError> {
+        p.require(Permission::ManageSettings)?;
+        let number = PhoneNumber::parse("phone", phone, &self.s.cfg.locale.phone_region)?.to_string();
+        let (practice, _) = practice_and_sender(&self.s.db, p).await?;
+        let channel = if voice { sms::Channel::Voice } else { sms::Channel::Sms };
+        let text = format!(
+            "This is a test {} from Dossier for {}. Verification codes will reach recipients like this.",
+            if voice { "call" } else { "message" },
+            practice.name
+        );
+        let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
+        let msg = sms::OutgoingSms { channel, to: number.clone(), text };
+        let outbox_id =
+            sms::enqueue(&txn, &self.s.keys, p.practice_id(), None, "test", &msg).await.map_err(internal)?;
+        audit::by_staff(
+            &txn,
+            p,
+            "settings.test_sms_queued",
+            None,
+            &current_origin(&self.s),
+            json!({ "outbox": outbox_id, "channel": channel.key(), "to": sms::hint(&number) }),
+        )
+        .await?;
+        txn.commit().await.map_err(internal)?;
+        Ok(sms::hint(&number))
+    }
+
+    async fn list_client_shares(
+        &self,
+        p: &StaffPrincipal,
+        client_id: &str,
+        status: Option<ShareStatus>,
+    ) -> Result<Vec<ShareRow>, AppError> {
+        crate::shares::list_client_shares(self, p, client_id, status).await
+    }
+
+    async fn document_shares(&self, p: &StaffPrincipal, document_id: &str) -> Result<Vec<ShareRow>, AppError> {
+        crate::shares::document_shares(self, p, document_id).await
+    }
+
+    async fn revoke_share(&self, p: &StaffPrincipal, share_id: &str) -> Result<(), AppError> {
+        crate::shares::revoke_share(self, p, share_id).await
+    }
+
+    async fn revoke_client_shares(&self, p: &StaffPrincipal, client_id: &str) -> Result<u64, AppError> {
+        crate::shares::revoke_client_shares(self, p, client_id).await
+    }
+
+    async fn extend_share(&self, p: &StaffPrincipal, share_id: &str, expires_on: &str) -> Result<(), AppError> {
+        crate::shares::extend_share(self, p, share_id, expires_on).await
+    }
+
+    async fn resend_share(&self, p: &StaffPrincipal, share_id: &str) -> Result<(), AppError> {
+        crate::shares::resend_share(self, p, share_id).await
+    }
+
+    async fn unlock_share(&self, p: &StaffPrincipal, share_id: &str) -> Result<(), AppError> {
+        crate::shares::unlock_share(self, p, share_id).await
+    }
+
+    async fn notifications(&self, p: &StaffPrincipal) -> Result<Vec<NotificationRow>, AppError> {
+        crate::shares::notifications(self, p).await
+    }
+
+    async fn mark_notifications_read(&self, p: &StaffPrincipal) -> Result<(), AppError> {
+        crate::shares::mark_notifications_read(self, p).await
+    }
+}
+
+/// The practice, and the staff member acting.
+async fn practice_and_sender<C: ConnectionTrait>(
+    db: &C,
+    p: &StaffPrincipal,
+) -> Result<(practice::Model, staff::Model), AppError> {
+    let practice = practice::Entity::find_by_id(p.practice_id().to_owned())
+        .one(db)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| internal("practice missing"))?;
+    let sender = staff::Entity::find_by_id(p.staff_id().to_owned())
+        .one(db)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::Unauthenticated)?;
+    Ok((practice, sender))
+}
+
+impl Services {
+    /// The share email for a template being edited, with example values, addressed to
+    /// the admin editing it. The template is checked as when saving.
+    async fn example_email(&self, p: &StaffPrincipal, template: EmailTemplate) -> Result<OutgoingEmail, AppError> {
+        p.require(Permission::ManageSettings)?;
+        check_template(&template.subject, &template.body)?;
+        let mut settings = load_settings(&self.s.db, p.practice_id()).await?;
+        settings.template = template;
+        let (practice, me) = practice_and_sender(&self.s.db, p).await?;
+        let expires = Utc::now().date_naive() + chrono::Duration::days(i64::from(DEFAULT_EXPIRY_DAYS));
+        let link = format!("{}/s/this-is-an-example-link", self.s.cfg.public_base());
+        render_email(
+            &settings,
+            &me.email,
+            &TemplateValues {
+                recipient_name: &me.display_name,
+                practice_name: &practice.name,
+                sender_name: &me.display_name,
+                expires: &expires_label(expires),
+                link: &link,
+                message: "(The personal message you write when sharing appears here.)",
+            },
+            from_for(&settings, &[]),
+        )
     }
 }
 
@@ -560,6 +882,20 @@ struct Recipient<'a> {
 }
 
 impl Services {
+    /// Uploaded files among `docs`, decrypted, ready to attach as they are.
+    async fn original_files(&self, docs: &[document::Model]) -> Result<Vec<(String, mail::MailAttachment)>, AppError> {
+        let mut out = Vec::new();
+        for d in docs {
+            if let Some(f) = document_file::Entity::find_by_id(d.id.clone()).one(&self.s.db).await.map_err(internal)? {
+                let dek = crate::documents::data_key(&self.s.keys, d)?;
+                let bytes = crypto::open_bytes_with(&dek, &f.ciphertext, &crate::documents::file_aad(&d.id))
+                    .ok_or_else(|| internal("file does not decrypt"))?;
+                out.push((d.id.clone(), mail::MailAttachment::new(&f.file_name, &f.media_type, &bytes)));
+            }
+        }
+        Ok(out)
+    }
+
     async fn parse_recipients<'a>(
         &self,
         p: &StaffPrincipal,
@@ -567,6 +903,7 @@ impl Services {
         settings: &SharingSettings,
         drafts: &'a [RecipientDraft],
         doc_ids: &[String],
+        delivery: Delivery,
     ) -> Result<Vec<Recipient<'a>>, AppError> {
         let db = &self.s.db;
         if drafts.is_empty() {
@@ -653,7 +990,9 @@ impl Services {
                 }
             }
             let is_client = d.kind == RecipientKind::Client;
-            if !settings.methods_for(is_client).contains(&d.method) {
+            if delivery == Delivery::Attachment {
+                // No second factor: the file travels in the email.
+            } else if !settings.methods_for(is_client).contains(&d.method) {
                 return Err(AppError::invalid(
                     &field("method"),
                     format!(
@@ -664,16 +1003,17 @@ impl Services {
                     ),
                 ));
             }
-            if d.method.needs_phone() && phone.is_none() {
+            let link = delivery == Delivery::Link;
+            if link && d.method.needs_phone() && phone.is_none() {
                 return Err(AppError::invalid(
                     &field("phone"),
                     format!("{}: add a mobile number for the code, or choose another method.", name.as_str()),
                 ));
             }
-            if d.method == VerifyMethod::DateOfBirth && (!is_client || c.date_of_birth.is_empty()) {
+            if link && d.method == VerifyMethod::DateOfBirth && (!is_client || c.date_of_birth.is_empty()) {
                 return Err(AppError::invalid(&field("method"), "Date of birth works only for the client."));
             }
-            if d.method == VerifyMethod::Passcode {
+            if link && d.method == VerifyMethod::Passcode {
                 let len = d.passcode.chars().count();
                 if len < 10 || len > 128 {
                     return Err(AppError::invalid(
@@ -751,18 +1091,21 @@ async fn warnings<C: ConnectionTrait>(
             .chain(contacts.iter().filter_map(|(e, _)| e.as_deref()))
             .collect();
         let received_before = prior.iter().any(|e| *e == email);
-        if !known.contains(email.as_str()) {
-            if let Some(close) = known.iter().find(|k| strsim::levenshtein(k, &email) <= 2) {
-                out.push(RecipientWarning {
-                    email: email.clone(),
-                    message: format!("{email} is very close to {close}: is it a typo?"),
-                });
-            } else if d.kind == RecipientKind::Other || !received_before && d.kind != RecipientKind::Client {
-                out.push(RecipientWarning {
-                    email: email.clone(),
-                    message: format!("{email} has never received anything from your practice."),
-                });
-            }
+        let close = (!known.contains(email.as_str()))
+            .then(|| known.iter().find(|k| strsim::levenshtein(k, &email) <= 2))
+            .flatten();
+        if let Some(close) = close {
+            out.push(RecipientWarning {
+                email: email.clone(),
+                message: format!("{email} is very close to {close}: is it a typo?"),
+            });
+        } else if d.kind != RecipientKind::Client && !received_before {
+            // Contact-book entries and the client's own contacts too: a first disclosure
+            // to anyone but the client is worth a second look.
+            out.push(RecipientWarning {
+                email: email.clone(),
+                message: format!("{email} has never received anything from your practice."),
+            });
         }
         let organisation = d.kind == RecipientKind::Contact
             && contacts

@@ -84,6 +84,7 @@ pub async fn build_state(cfg: Config) -> Result<AppState, String> {
     prepare_data_dir(&cfg.data.dir)?;
     let keys = keys(&cfg)?;
     let db = crate::db::connect_and_migrate(&cfg).await?;
+    asset_versions(&cfg.site.root.join("pkg"));
     let leptos_options = LeptosOptions::builder()
         .output_name("dossier")
         .site_root(cfg.site.root.display().to_string())
@@ -98,6 +99,18 @@ pub async fn build_state(cfg: Config) -> Result<AppState, String> {
         leptos_options,
         metrics: metrics_handle(),
     })
+}
+
+/// Versions the stylesheets by their content (first 12 hex digits of SHA-256), so their
+/// addresses change with each build that changes them and can be cached as immutable.
+fn asset_versions(pkg: &std::path::Path) {
+    use sha2::{Digest, Sha256};
+    let version = |file: &str| {
+        std::fs::read(pkg.join(file))
+            .map(|b| crate::crypto::hex(&Sha256::digest(&b))[..12].to_owned())
+            .unwrap_or_default()
+    };
+    app::assets::set_versions(version("dossier.css"), version("portal.css"));
 }
 
 /// A running server (used by `serve` and by the black-box tests).
@@ -134,6 +147,18 @@ pub async fn spawn(cfg: Config) -> Result<Running, String> {
             state.keys.clone(),
             transport,
             state.cfg.mail.from.clone(),
+            Duration::from_millis(state.cfg.workers.poll_ms),
+            rx.clone(),
+        )));
+        tasks.push(tokio::spawn(crate::shares::sweeper(
+            state.db.clone(),
+            Duration::from_millis(state.cfg.workers.poll_ms),
+            rx.clone(),
+        )));
+        tasks.push(tokio::spawn(crate::sms::worker(
+            state.db.clone(),
+            state.keys.clone(),
+            crate::sms::provider_from_config(&state.cfg)?,
             Duration::from_millis(state.cfg.workers.poll_ms),
             rx.clone(),
         )));

@@ -216,6 +216,26 @@ both_dbs!(one_share_per_recipient_with_snapshots_and_clean_emails, |app: TestApp
         .unwrap();
     assert_eq!(events.len(), 3, "one audit event per share");
     assert!(events.iter().all(|e| !e.detail.contains("TEXT") && !e.detail.contains("tide pool")));
+
+    // A typed-in recipient is offered by the autocomplete afterwards, under their newest name.
+    let typed = |name: &str| {
+        json!({ "kind": "Other", "ref_id": null, "name": name, "email": "sam@spec.test",
+                "phone": "", "method": "Passcode", "passcode": "tide pool lantern 42", "sections": {} })
+    };
+    assert_eq!(call(&app, &w.anna, "search_recipients", json!({ "query": "spec.test" })).await.1, json!([]));
+    for name in ["Sam Special", "Dr Sam Special"] {
+        let (s, b) = call(&app, &w.anna, "create_shares", request(&w, json!([typed(name)]))).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+    }
+    for q in ["spec.test", "dr sam"] {
+        let (_, found) = call(&app, &w.anna, "search_recipients", json!({ "query": q })).await;
+        assert_eq!(found.as_array().unwrap().len(), 1, "{q}: {found}");
+        assert_eq!(found[0]["name"], "Dr Sam Special");
+        assert_eq!(
+            (found[0]["kind"].as_str(), found[0]["detail"].as_str()),
+            (Some("Other"), Some("Shared with before"))
+        );
+    }
     app.stop().await;
 });
 
@@ -328,5 +348,176 @@ both_dbs!(sharing_settings_are_admin_only_validated_and_audited, |app: TestApp| 
         .unwrap();
     assert_eq!(events.len(), 1);
     assert!(events[0].detail.contains("max_expiry_days") && events[0].detail.contains("from"));
+
+    // The practice's name lives on the practice; an empty one is refused by field.
+    let mut renamed = after.clone();
+    renamed["practice_name"] = json!("Calm Clinic Harbour");
+    assert_eq!(call(&app, &admin, "save_sharing_settings", json!({ "settings": renamed })).await.0, StatusCode::OK);
+    let practice = server::entities::practice::Entity::find().one(db).await.unwrap().unwrap();
+    assert_eq!(practice.name, "Calm Clinic Harbour");
+    let mut unnamed = after.clone();
+    unnamed["practice_name"] = json!("  ");
+    let (s, b) = call(&app, &admin, "save_sharing_settings", json!({ "settings": unnamed })).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(b["Invalid"]["field"], "practice_name", "{b}");
+
+    // Preview and "send a test to me" use the template being edited, unsaved.
+    let template = json!({ "subject": "Documents from {{ practice_name }}",
+                           "body": "Dear {{ recipient_name }},\n\n{{ link }}\n\nUntil {{ expires }}." });
+    let (s, p) = call(&app, &admin, "preview_share_email", json!({ "template": template })).await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert_eq!(p["subject"], "Documents from Calm Clinic Harbour");
+    assert!(p["text"].as_str().unwrap().starts_with("Dear Ada Admin,"), "{p}");
+    let (s, b) =
+        call(&app, &admin, "preview_share_email", json!({ "template": { "subject": "x", "body": "no link" } })).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(
+        call(&app, &anna, "preview_share_email", json!({ "template": template })).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, to) = call(&app, &admin, "send_test_email", json!({ "template": template })).await;
+    assert_eq!((s, to.as_str()), (StatusCode::OK, Some(ADMIN_EMAIL)));
+    let mail = app.wait_for_mail(ADMIN_EMAIL, "Documents from Calm Clinic Harbour").await;
+    assert!(mail.contains("Dear Ada Admin"), "{mail}");
+
+    // The logo: PNG or JPEG up to 24 KB, admins only, served with immutable caching.
+    let png = |len: usize| {
+        let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        b.resize(len, 0);
+        b
+    };
+    let upload = |who: &Staff, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name("logo.png").mime_str("image/png").unwrap());
+        who.client.post(app.url("/app/settings/logo")).header("origin", &app.base).multipart(form).send()
+    };
+    for (bytes, code) in
+        [(png(30 * 1024), "logo_too_big"), (b"not an image".to_vec(), "logo_type"), (png(2000), "logo_saved")]
+    {
+        let r = upload(&admin, bytes).await.unwrap();
+        assert_eq!(location(&r), format!("/app/settings/sharing?m={code}"));
+    }
+    assert_eq!(upload(&anna, png(2000)).await.unwrap().status(), StatusCode::FORBIDDEN);
+    let (_, now) = call(&app, &admin, "sharing_settings", json!({})).await;
+    let href = now["logo_url"].as_str().expect("a logo").to_owned();
+    let r = app.client.get(app.url(&href)).send().await.unwrap();
+    assert_eq!(r.headers().get("content-type").unwrap(), "image/png");
+    assert!(r.headers().get("cache-control").unwrap().to_str().unwrap().contains("immutable"));
+    assert_eq!(r.bytes().await.unwrap().len(), 2000);
+    // Saving the other settings leaves the logo alone.
+    assert_eq!(call(&app, &admin, "save_sharing_settings", json!({ "settings": now })).await.0, StatusCode::OK);
+    let (_, again) = call(&app, &admin, "sharing_settings", json!({})).await;
+    assert_eq!(again["logo_url"].as_str(), Some(href.as_str()));
     app.stop().await;
 });
+
+both_dbs!(attachments_carry_watermarked_pdfs_and_no_link, |app: TestApp| async move {
+    let w = world(&app).await;
+    // Not allowed until the practice allows it.
+    let mut req = request(&w, json!([gail(&w)]));
+    req["request"]["delivery"] = json!("Attachment");
+    let (s, b) = call(&app, &w.anna, "create_shares", req.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["Invalid"]["field"], "delivery");
+    let (_, mut settings) = call(&app, &w.admin, "sharing_settings", json!({})).await;
+    settings["attachments_allowed"] = json!(true);
+    assert_eq!(call(&app, &w.admin, "save_sharing_settings", json!({ "settings": settings })).await.0, StatusCode::OK);
+    // No second factor is asked for: a contact without a phone and a passcode is fine.
+    req["request"]["recipients"][0]["method"] = json!("Sms");
+    let marker = uuid::Uuid::now_v7().to_string();
+    req["request"]["message"] = json!(format!("Reference {marker}"));
+    let (s, out) = call(&app, &w.anna, "create_shares", req).await;
+    assert_eq!(s, StatusCode::OK, "{out}");
+    let db = &app.state().db;
+    let sh = share::Entity::find().one(db).await.unwrap().unwrap();
+    assert_eq!((sh.delivery.as_str(), sh.method.as_str()), ("attachment", "none"));
+    let mail = app.wait_for_mail_with("gail@gp.test", "shared documents", &marker).await;
+    assert!(mail.contains("attached to this email") && !mail.contains("/s/"), "no link in an attachment email: {mail}");
+    let files = mail_attachments(&app, "gail@gp.test", "shared documents", &marker).await;
+    let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(names, ["Session 3.pdf", "Letter to GP.pdf"], "{files:?}");
+    assert!(files.iter().all(|f| f.1 == "application/pdf" && f.2 > 500), "{files:?}");
+    app.stop().await;
+});
+
+both_dbs_with!(
+    share_email_is_retried_after_an_smtp_failure,
+    |c: &mut server::config::Config| c.workers.enabled = false,
+    |app: TestApp| async move {
+        // No worker runs in this server: the test drives the outbox itself.
+        setup_practice(&app, "Calm Clinic").await;
+        let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
+        let (_, id) = app
+            .server_fn(
+                &admin.client,
+                "create_client",
+                &[
+                    ("first_name", "Gail"),
+                    ("last_name", "Green"),
+                    ("date_of_birth", "1970-01-02"),
+                    ("email", "gail@gp.test"),
+                ],
+            )
+            .await;
+        let client_id = id.as_str().unwrap().to_owned();
+        let (s, doc) = call(
+            &app,
+            &admin,
+            "save_document",
+            json!({ "client_id": client_id, "id": null, "draft": {
+            "kind": "Letter", "title": "Letter", "date": "2026-11-21", "is_psychotherapy": false,
+            "body": { "type": "Letter", "addressee": "Gail", "body": "LETTER-TEXT" } } }),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{doc}");
+        let (s, out) = call(
+            &app,
+            &admin,
+            "create_shares",
+            json!({ "request": {
+            "client_id": client_id, "document_ids": [doc], "delivery": "Link", "expires_on": in_days(3),
+            "purpose": "PatientRequest", "purpose_text": "", "message": "", "psychotherapy_authorisation": "",
+            "confirmed_warnings": true,
+            "recipients": [{ "kind": "Client", "ref_id": client_id, "name": "Gail Green", "email": "gail@gp.test",
+                             "phone": "", "method": "DateOfBirth", "passcode": "", "sections": {} }] } }),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{out}");
+        let st = app.state();
+        let db = &st.db;
+        // A server that refuses connections: the attempt is recorded and retried later.
+        let mut down = (*st.cfg).clone();
+        down.mail.transport = server::config::MailTransportKind::Smtp;
+        down.mail.smtp_host = "127.0.0.1".into();
+        down.mail.smtp_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        down.mail.smtp_tls = server::config::SmtpTls::None;
+        let broken = server::mail::Transport::from_config(&down).unwrap();
+        server::mail::run_once(db, &st.keys, &broken, &st.cfg.mail.from).await.unwrap();
+        let row = server::entities::outbox_email::Entity::find()
+            .filter(server::entities::outbox_email::Column::ShareId.is_not_null())
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((row.status.as_str(), row.attempts), ("queued", 1));
+        assert!(row.last_error.as_deref().is_some_and(|e| e.starts_with("smtp:")), "{:?}", row.last_error);
+        assert!(row.next_attempt_at > chrono::Utc::now(), "backs off");
+        assert!(row.payload.is_some(), "kept for the retry");
+        assert_eq!(share::Entity::find().one(db).await.unwrap().unwrap().status, "queued");
+        // Nothing is due yet; once the backoff has passed the real server takes it.
+        let good = server::mail::Transport::from_config(&st.cfg).unwrap();
+        let due = |db: &sea_orm::DatabaseConnection| {
+            use sea_orm::ConnectionTrait;
+            let db = db.clone();
+            async move { db.execute_unprepared("UPDATE outbox_email SET next_attempt_at = created_at").await.unwrap() }
+        };
+        due(db).await;
+        let n = server::mail::run_once(db, &st.keys, &good, &st.cfg.mail.from).await.unwrap();
+        assert!(n >= 1);
+        let row = server::entities::outbox_email::Entity::find_by_id(row.id).one(db).await.unwrap().unwrap();
+        assert_eq!((row.status.as_str(), row.attempts, row.payload.is_none()), ("sent", 2, true));
+        assert_eq!(share::Entity::find().one(db).await.unwrap().unwrap().status, "sent");
+        app.wait_for_mail("gail@gp.test", "shared documents").await;
+        app.stop().await;
+    }
+);

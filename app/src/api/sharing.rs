@@ -3,7 +3,9 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::domain::sharing as sh;
-use crate::domain::sharing::{RecipientOption, RecipientWarning, ShareOutcome, ShareRequest};
+use crate::domain::sharing::{
+    NotificationRow, RecipientOption, RecipientWarning, ShareOutcome, ShareRequest, ShareRow, ShareStatus,
+};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
@@ -70,6 +72,138 @@ pub async fn create_shares(request: ShareRequest) -> Result<ShareOutcome, AppErr
         async {
             let p = staff_port()?.authenticate().await?;
             sharing_port()?.create_shares(&p, request).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "preview_share_email", input = Json)]
+pub async fn preview_share_email(template: sh::EmailTemplate) -> Result<sh::EmailPreview, AppError> {
+    respond(
+        async {
+            let p = staff_port()?.authenticate().await?;
+            sharing_port()?.preview_share_email(&p, template).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "send_test_email", input = Json)]
+pub async fn send_test_email(template: sh::EmailTemplate) -> Result<String, AppError> {
+    respond(
+        async {
+            let p = staff_port()?.authenticate().await?;
+            sharing_port()?.send_test_email(&p, template).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "send_test_sms", input = Json)]
+pub async fn send_test_sms(phone: String, voice: bool) -> Result<String, AppError> {
+    respond(
+        async {
+            let p = staff_port()?.authenticate().await?;
+            sharing_port()?.send_test_sms(&p, &phone, voice).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "list_client_shares", input = Json)]
+pub async fn list_client_shares(client_id: String, status: Option<ShareStatus>) -> Result<Vec<ShareRow>, AppError> {
+    respond(
+        async {
+            let p = staff_port()?.authenticate().await?;
+            sharing_port()?.list_client_shares(&p, &client_id, status).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "document_shares", input = Json)]
+pub async fn document_shares(document_id: String) -> Result<Vec<ShareRow>, AppError> {
+    respond(
+        async {
+            let p = staff_port()?.authenticate().await?;
+            sharing_port()?.document_shares(&p, &document_id).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "revoke_share", input = Json)]
+pub async fn revoke_share(share_id: String) -> Result<(), AppError> {
+    respond(
+        async {
+            let p = staff_port()?.authenticate().await?;
+            sharing_port()?.revoke_share(&p, &share_id).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "revoke_client_shares", input = Json)]
+pub async fn revoke_client_shares(client_id: String) -> Result<u64, AppError> {
+    respond(
+        async {
+            let p = staff_port()?.authenticate().await?;
+            sharing_port()?.revoke_client_shares(&p, &client_id).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "extend_share", input = Json)]
+pub async fn extend_share(share_id: String, expires_on: String) -> Result<(), AppError> {
+    respond(
+        async {
+            let p = staff_port()?.authenticate().await?;
+            sharing_port()?.extend_share(&p, &share_id, &expires_on).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "resend_share", input = Json)]
+pub async fn resend_share(share_id: String) -> Result<(), AppError> {
+    respond(
+        async {
+            let p = staff_port()?.authenticate().await?;
+            sharing_port()?.resend_share(&p, &share_id).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "unlock_share", input = Json)]
+pub async fn unlock_share(share_id: String) -> Result<(), AppError> {
+    respond(
+        async {
+            let p = staff_port()?.authenticate().await?;
+            sharing_port()?.unlock_share(&p, &share_id).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "list_notifications", input = Json)]
+pub async fn list_notifications() -> Result<Vec<NotificationRow>, AppError> {
+    respond(
+        async {
+            let p = staff_port()?.authenticate().await?;
+            sharing_port()?.notifications(&p).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "mark_notifications_read", input = Json)]
+pub async fn mark_notifications_read() -> Result<(), AppError> {
+    respond(
+        async {
+            let p = staff_port()?.authenticate().await?;
+            sharing_port()?.mark_notifications_read(&p).await
         }
         .await,
     )

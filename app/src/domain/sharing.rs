@@ -60,6 +60,13 @@ impl VerifyMethod {
 /// What the practice allows and how its emails look.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SharingSettings {
+    /// The practice's name as recipients see it (kept on the practice itself, not in
+    /// the stored settings).
+    #[serde(default)]
+    pub practice_name: String,
+    /// The logo's address, for display (kept in its own table, uploaded separately).
+    #[serde(default)]
+    pub logo_url: Option<String>,
     pub enabled: bool,
     pub client_methods: Vec<VerifyMethod>,
     pub third_party_methods: Vec<VerifyMethod>,
@@ -107,9 +114,19 @@ pub const TEMPLATE_PLACEHOLDERS: [(&str, &str); 6] = [
     ("message", "the personal message, if any"),
 ];
 
+/// The share email rendered with example values (settings preview).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmailPreview {
+    pub from: String,
+    pub subject: String,
+    pub text: String,
+}
+
 impl Default for SharingSettings {
     fn default() -> Self {
         SharingSettings {
+            practice_name: String::new(),
+            logo_url: None,
             enabled: true,
             client_methods: vec![VerifyMethod::Sms, VerifyMethod::Voice, VerifyMethod::Passcode, VerifyMethod::DateOfBirth],
             third_party_methods: vec![VerifyMethod::Sms, VerifyMethod::Voice, VerifyMethod::Passcode],
@@ -137,6 +154,10 @@ impl SharingSettings {
     /// Checks settings an admin saves (the template is checked by the server's template
     /// engine, `server::sharing::check_template`).
     pub fn validate(&mut self) -> Result<(), AppError> {
+        self.practice_name =
+            crate::domain::DisplayName::parse("practice_name", "your practice's name", &self.practice_name)?
+                .as_str()
+                .to_owned();
         if self.max_expiry_days == 0 || self.max_expiry_days > MAX_EXPIRY_DAYS {
             return Err(AppError::invalid("max_expiry_days", format!("Choose between 1 and {MAX_EXPIRY_DAYS} days.")));
         }
@@ -204,7 +225,7 @@ mod tests {
 
     #[test]
     fn settings_are_checked() {
-        let mut s = SharingSettings::default();
+        let mut s = SharingSettings { practice_name: "Harbour Therapy".into(), ..SharingSettings::default() };
         s.validate().unwrap();
         let mut bad = s.clone();
         bad.max_expiry_days = 15;
@@ -348,6 +369,9 @@ pub struct ShareRequest {
     pub psychotherapy_authorisation: String,
     /// The sender saw the misdirection warnings and confirmed.
     pub confirmed_warnings: bool,
+    /// Email the sender when a recipient first opens the share.
+    #[serde(default)]
+    pub notify_on_open: bool,
 }
 
 /// What the wizard needs about the client and the practice's rules.
@@ -415,3 +439,101 @@ pub const FREE_MAIL: [&str; 12] = [
     "proton.me",
     "protonmail.com",
 ];
+
+/// A share as staff see it after sending (the Shared tab, a document's history).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShareRow {
+    pub id: String,
+    pub client_id: String,
+    pub documents: Vec<String>,
+    pub recipient_name: String,
+    pub recipient_email: String,
+    /// "The client", "Mother", "Contact", "Typed in".
+    pub recipient_kind: String,
+    pub method: String,
+    pub delivery: String,
+    pub purpose: String,
+    pub sender: String,
+    /// RFC 3339, UTC.
+    pub sent_at: String,
+    /// `YYYY-MM-DD`, the last day it opens.
+    pub expires_on: String,
+    pub status: ShareStatus,
+    pub views: i32,
+    pub last_viewed_at: Option<String>,
+    pub failed_attempts: i32,
+}
+
+/// Where a share is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+pub enum ShareStatus {
+    Queued,
+    Sent,
+    Opened,
+    Expired,
+    Revoked,
+    Locked,
+    Failed,
+}
+
+impl ShareStatus {
+    pub const ALL: [ShareStatus; 7] = [
+        ShareStatus::Queued,
+        ShareStatus::Sent,
+        ShareStatus::Opened,
+        ShareStatus::Expired,
+        ShareStatus::Revoked,
+        ShareStatus::Locked,
+        ShareStatus::Failed,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            ShareStatus::Queued => "queued",
+            ShareStatus::Sent => "sent",
+            ShareStatus::Opened => "opened",
+            ShareStatus::Expired => "expired",
+            ShareStatus::Revoked => "revoked",
+            ShareStatus::Locked => "locked",
+            ShareStatus::Failed => "failed",
+        }
+    }
+
+    pub fn from_key(k: &str) -> Option<Self> {
+        ShareStatus::ALL.into_iter().find(|s| s.key() == k)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ShareStatus::Queued => "Queued",
+            ShareStatus::Sent => "Sent",
+            ShareStatus::Opened => "Opened",
+            ShareStatus::Expired => "Expired",
+            ShareStatus::Revoked => "Revoked",
+            ShareStatus::Locked => "Locked",
+            ShareStatus::Failed => "Delivery failed",
+        }
+    }
+
+    /// Still reachable by the recipient (or about to be): revoke, extend and resend apply.
+    pub fn is_live(self) -> bool {
+        matches!(self, ShareStatus::Queued | ShareStatus::Sent | ShareStatus::Opened | ShareStatus::Locked)
+    }
+}
+
+/// What a share's recipient sees of it, from its stored status and expiry.
+pub fn effective_status(stored: &str, expired: bool) -> ShareStatus {
+    let s = ShareStatus::from_key(stored).unwrap_or(ShareStatus::Sent);
+    if expired && s.is_live() { ShareStatus::Expired } else { s }
+}
+
+/// Something a sender should know (the bell in the staff app).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotificationRow {
+    pub id: String,
+    pub text: String,
+    /// Where it leads (the client's profile).
+    pub href: String,
+    pub at: String,
+    pub read: bool,
+}

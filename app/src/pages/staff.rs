@@ -1,9 +1,12 @@
 //! The staff app: layout with navigation, and its pages.
+pub mod audit;
 pub mod clients;
 pub mod contacts;
 pub mod documents;
 pub mod intake;
+pub mod settings;
 pub mod share;
+pub mod shared;
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
@@ -72,10 +75,7 @@ pub fn OverviewPage() -> impl IntoView {
                 <p class="lead">"Signed in to " {m.practice_name} " as " {m.name} " (" {m.role_name} ")."</p>
             })}
         </Suspense>
-        <div class="empty-state">
-            <h2>"Nothing shared yet"</h2>
-            <p>"Shares you send, recipients who open them and anything that needs your attention will appear here."</p>
-        </div>
+        <shared::Notifications/>
     }
 }
 
@@ -105,12 +105,7 @@ pub fn DocumentsPage() -> impl IntoView {
 
 #[component]
 pub fn SharedPage() -> impl IntoView {
-    view! { <SectionPage title="Shared" empty_title="Nothing has been shared" empty_text="Every share you send appears here with its recipient, expiry and status, and can be revoked at any time."/> }
-}
-
-#[component]
-pub fn AuditPage() -> impl IntoView {
-    view! { <SectionPage title="Audit log" empty_title="The audit log is being recorded" empty_text="Sign-ins, invitations and every later share, view and revocation are recorded in a tamper-evident log. Browsing and export arrive here."/> }
+    view! { <SectionPage title="Shared" empty_title="Shares are kept with each client" empty_text="Open a client to see every share of their documents in its Shared section: recipient, status, views, and revoke, extend, resend or unlock. Notifications about your shares are on the Overview."/> }
 }
 
 #[component]
@@ -123,8 +118,8 @@ pub fn SettingsPage() -> impl IntoView {
                 <p>"The questions new clients answer on your website, your public links, and who receives new clients."</p>
             </li>
             <li class="panel">
-                <h2>"Sharing"</h2>
-                <p class="hint">"Sharing rules, verification methods, maximum expiry, email template and outgoing addresses arrive with the share wizard."</p>
+                <h2><a href="/app/settings/sharing">"Sharing"</a></h2>
+                <p>"Who may receive documents, how recipients verify, how long shares last, the email they receive, and text-message delivery."</p>
             </li>
         </ul>
     }

@@ -34,6 +34,10 @@ pub struct Model {
     pub opened_at: Option<DateTimeUtc>,
     pub last_viewed_at: Option<DateTimeUtc>,
     pub revoked_at: Option<DateTimeUtc>,
+    /// The sender asked for an email when a recipient first opens the share.
+    pub notify_on_open: bool,
+    /// When the sender was told that the share expires within a day unopened.
+    pub reminded_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

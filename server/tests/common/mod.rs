@@ -162,8 +162,14 @@ impl TestApp {
 
     /// Waits for the newest email to `to` whose subject contains `subject`; returns its text.
     pub async fn wait_for_mail(&self, to: &str, subject: &str) -> String {
+        self.wait_for_mail_with(to, subject, &self.base).await
+    }
+
+    /// Like [`Self::wait_for_mail`], for a message that contains `marker` (emails without
+    /// a link to this server, such as attachment deliveries, carry no base URL).
+    pub async fn wait_for_mail_with(&self, to: &str, subject: &str, marker: &str) -> String {
         for _ in 0..100 {
-            if let Some(m) = self.find_mail(to, subject).await {
+            if let Some(m) = self.find_mail(to, subject, marker).await {
                 return m;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -171,7 +177,7 @@ impl TestApp {
         panic!("no email to {to} with subject containing {subject:?}");
     }
 
-    async fn find_mail(&self, to: &str, subject: &str) -> Option<String> {
+    pub async fn find_mail(&self, to: &str, subject: &str, marker: &str) -> Option<String> {
         if let Ok(web) = std::env::var("DOSSIER_TEST_MAILDEV_URL") {
             let list: Vec<Value> = reqwest::get(format!("{web}/api/email")).await.ok()?.json().await.ok()?;
             return list
@@ -179,7 +185,7 @@ impl TestApp {
                 .rev()
                 .find(|m| {
                     m["subject"].as_str().is_some_and(|s| s.contains(subject))
-                        && m["text"].as_str().is_some_and(|t| t.contains(&self.base))
+                        && m["text"].as_str().is_some_and(|t| t.contains(marker))
                         && m["to"].as_array().is_some_and(|a| a.iter().any(|t| t["address"].as_str() == Some(to)))
                 })
                 .and_then(|m| m["text"].as_str().map(str::to_owned));
@@ -192,7 +198,7 @@ impl TestApp {
             let unfolded = raw.replace("=\r\n", "").replace("\r\n", "\n");
             (unfolded.contains(&format!("To: {to}")) || unfolded.contains(&format!("<{to}>")))
                 .then_some(())
-                .filter(|_| unfolded.contains(&self.base))
+                .filter(|_| unfolded.contains(marker))
                 .filter(|_| unfolded.contains(subject))
                 .map(|_| unfolded)
         })
@@ -305,6 +311,82 @@ macro_rules! both_dbs {
             }
         }
     };
+}
+
+/// Like [`both_dbs!`], with the configuration adjusted by `$tweak` (a `fn(&mut Config)`).
+#[macro_export]
+macro_rules! both_dbs_with {
+    ($name:ident, $tweak:expr, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let f = $body;
+                if let Some(app) = common::spawn_with(common::Db::Sqlite, $tweak).await {
+                    f(app).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let f = $body;
+                if let Some(app) = common::spawn_with(common::Db::Postgres, $tweak).await {
+                    f(app).await;
+                }
+            }
+        }
+    };
+}
+
+/// The newest email to `to` whose subject contains `subject`: its attachments, as
+/// (file name, content type, size in bytes).
+pub async fn mail_attachments(app: &TestApp, to: &str, subject: &str, marker: &str) -> Vec<(String, String, usize)> {
+    app.wait_for_mail_with(to, subject, marker).await;
+    if let Ok(web) = std::env::var("DOSSIER_TEST_MAILDEV_URL") {
+        let list: Vec<Value> = reqwest::get(format!("{web}/api/email")).await.unwrap().json().await.unwrap();
+        let m = list
+            .iter()
+            .rev()
+            .find(|m| {
+                m["subject"].as_str().is_some_and(|s| s.contains(subject))
+                    && m["text"].as_str().is_some_and(|t| t.contains(marker))
+                    && m["to"].as_array().is_some_and(|a| a.iter().any(|t| t["address"].as_str() == Some(to)))
+            })
+            .unwrap();
+        return m["attachments"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|x| {
+                        (
+                            x["filename"].as_str().unwrap_or_default().to_owned(),
+                            x["contentType"].as_str().unwrap_or_default().to_owned(),
+                            x["size"].as_u64().unwrap_or_default() as usize,
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
+    // The .eml as stored: split at every MIME boundary, then read each part's headers.
+    let raw = app.find_mail(to, subject, marker).await.unwrap();
+    let boundaries: Vec<&str> = raw.split("boundary=\"").skip(1).filter_map(|r| r.split('"').next()).collect();
+    let mut parts = vec![raw.as_str()];
+    for b in &boundaries {
+        let marker = format!("--{b}");
+        parts = parts.into_iter().flat_map(|p| p.split(marker.as_str()).collect::<Vec<_>>()).collect();
+    }
+    parts
+        .into_iter()
+        .filter_map(|part| {
+            let (headers, body) = part.trim_start().split_once("\n\n")?;
+            headers.contains("Content-Disposition: attachment").then(|| {
+                let header = |h: &str| headers.lines().find_map(|l| l.strip_prefix(h)).unwrap_or_default().to_owned();
+                let ct = header("Content-Type: ").split(';').next().unwrap_or_default().trim().to_owned();
+                let name = headers.split("filename=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or_default();
+                (name.to_owned(), ct, body.trim().len())
+            })
+        })
+        .collect()
 }
 
 /// Invites `email` with the named role through the admin, accepts and enrols.

@@ -176,6 +176,7 @@ fn ClientProfile(
 ) -> impl IntoView {
     let c = d.client.clone();
     let id = c.id.clone();
+    let shared_for = c.id.clone();
     let archived = c.archived;
     let full_name = format!("{} {}", c.first_name, c.last_name);
     view! {
@@ -262,6 +263,7 @@ fn ClientProfile(
             </ActionForm>
             {move || add_contact.value().get().and_then(Result::err).map(|e| view! { <ActionError error=e/> })}
         </section>
+        <crate::pages::staff::shared::SharedTab client_id=shared_for/>
         {
             let d = d.clone();
             move || access_open.get().then(|| view! { <AccessDialog d=d.clone() open=access_open action=set_access/> })

@@ -148,6 +148,7 @@ pub fn DocumentPage() -> impl IntoView {
                     <article class="panel doc">
                         <DocumentContent body=d.body.clone()/>
                     </article>
+                    <crate::pages::staff::shared::DocumentSharing document_id=d.row.id.clone()/>
                 }.into_any(),
             })}
         </Transition>

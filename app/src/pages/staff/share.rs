@@ -106,8 +106,10 @@ fn ShareWizard(ctx: ShareContext, preselect: Option<String>) -> impl IntoView {
     let message = RwSignal::new(String::new());
     let authorisation = RwSignal::new(String::new());
     let confirmed = RwSignal::new(false);
+    let notify = RwSignal::new(false);
     let check = ServerAction::<CheckRecipients>::new();
     let send = ServerAction::<CreateShares>::new();
+    let popped = RwSignal::new(false);
 
     let build = move || ShareRequest {
         client_id: ctx.with_value(|c| c.client_id.clone()),
@@ -120,6 +122,7 @@ fn ShareWizard(ctx: ShareContext, preselect: Option<String>) -> impl IntoView {
         message: message.get_untracked(),
         psychotherapy_authorisation: authorisation.get_untracked(),
         confirmed_warnings: confirmed.get_untracked(),
+        notify_on_open: notify.get_untracked(),
     };
     let validate = move |s: usize| -> Result<(), String> {
         match s {
@@ -133,6 +136,9 @@ fn ShareWizard(ctx: ShareContext, preselect: Option<String>) -> impl IntoView {
                     let d = &r.draft;
                     if crate::components::check_email(&d.email).is_some() {
                         return Err(format!("{}: enter an email address like name@example.com.", d.name));
+                    }
+                    if delivery.get_untracked() == Delivery::Attachment {
+                        continue;
                     }
                     if d.method.needs_phone() && d.phone.trim().is_empty() {
                         return Err(format!("{}: add a mobile number for the code, or choose another method.", d.name));
@@ -194,9 +200,9 @@ fn ShareWizard(ctx: ShareContext, preselect: Option<String>) -> impl IntoView {
                 <div class="wizard-main panel">
                     {move || match step.get() {
                         0 => view! { <DocumentsStep docs selected kind doc_query doc_page/> }.into_any(),
-                        1 => view! { <RecipientsStep ctx recipients/> }.into_any(),
-                        2 => view! { <DetailsStep ctx recipients selected bodies expires delivery purpose purpose_text message authorisation today max_days/> }.into_any(),
-                        _ => view! { <ReviewStep recipients selected expires purpose check confirmed/> }.into_any(),
+                        1 => view! { <RecipientsStep ctx recipients delivery/> }.into_any(),
+                        2 => view! { <DetailsStep recipients selected bodies expires purpose purpose_text message authorisation today max_days/> }.into_any(),
+                        _ => view! { <ReviewStep recipients selected expires purpose delivery check confirmed notify/> }.into_any(),
                     }}
                     {move || step_error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
                     {move || send.value().get().and_then(Result::err).map(|e| view! { <ActionError error=e/> })}
@@ -214,7 +220,13 @@ fn ShareWizard(ctx: ShareContext, preselect: Option<String>) -> impl IntoView {
                         }}
                     </div>
                 </div>
-                <aside class="wizard-preview panel" aria-label="Preview">
+                <aside class="wizard-preview panel" class:popped=popped aria-label="Preview" role=move || popped.get().then_some("dialog")
+                    aria-modal=move || popped.get().then_some("true")
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { popped.set(false) }>
+                    <button type="button" class="button subtle popout" aria-pressed=move || popped.get().to_string()
+                        on:click=move |_| popped.update(|p| *p = !*p)>
+                        {move || if popped.get() { "Close the large preview" } else { "Pop out" }}
+                    </button>
                     <Preview recipients bodies/>
                 </aside>
             </div>
@@ -312,7 +324,12 @@ fn draft_from(o: &RecipientOption, method: VerifyMethod) -> Rcpt {
 }
 
 #[component]
-fn RecipientsStep(ctx: StoredValue<ShareContext>, recipients: RwSignal<Vec<Rcpt>>) -> impl IntoView {
+fn RecipientsStep(
+    ctx: StoredValue<ShareContext>,
+    recipients: RwSignal<Vec<Rcpt>>,
+    delivery: RwSignal<Delivery>,
+) -> impl IntoView {
+    let attachments = ctx.with_value(|c| c.attachments_allowed);
     let add = move |o: RecipientOption| {
         let methods = ctx.with_value(|c| c.client_methods.clone());
         let third = ctx.with_value(|c| c.third_party_methods.clone());
@@ -398,6 +415,16 @@ fn RecipientsStep(ctx: StoredValue<ShareContext>, recipients: RwSignal<Vec<Rcpt>
     let client = c.client.clone();
     view! {
         <h2>"Who receives them?"</h2>
+        {attachments.then(|| view! {
+            <fieldset class="sections delivery">
+                <legend>"Delivery"</legend>
+                <label class="check"><input type="radio" name="delivery" checked=move || delivery.get() == Delivery::Link on:change=move |_| delivery.set(Delivery::Link)/>"Secure link (recommended: recipients verify who they are; can be revoked)"</label>
+                <label class="check"><input type="radio" name="delivery" checked=move || delivery.get() == Delivery::Attachment on:change=move |_| delivery.set(Delivery::Attachment)/>"PDF attached to the email"</label>
+                {move || (delivery.get() == Delivery::Attachment).then(|| view! {
+                    <p class="warning" role="note">"Attachments cannot be revoked, do not expire and are not protected by a second factor: anyone who reads the email can open them."</p>
+                })}
+            </fieldset>
+        })}
         <div class="quick-add">
             {client.email.is_some().then(|| {
                 let o = client.clone();
@@ -451,14 +478,20 @@ fn RecipientsStep(ctx: StoredValue<ShareContext>, recipients: RwSignal<Vec<Rcpt>
         <ul class="recipients">
             <For each={move || recipients.get().into_iter().enumerate().map(|(i, r)| (i, r.draft.email.clone(), r.draft.name.clone())).collect::<Vec<_>>()}
                 key={|x: &(usize, String, String)| x.clone()} let:x>
-                <RecipientCard ctx recipients index=x.0/>
+                <RecipientCard ctx recipients delivery index=x.0/>
             </For>
         </ul>
     }
 }
 
 #[component]
-fn RecipientCard(ctx: StoredValue<ShareContext>, recipients: RwSignal<Vec<Rcpt>>, index: usize) -> impl IntoView {
+fn RecipientCard(
+    ctx: StoredValue<ShareContext>,
+    recipients: RwSignal<Vec<Rcpt>>,
+    delivery: RwSignal<Delivery>,
+    index: usize,
+) -> impl IntoView {
+    let link = move || delivery.get() == Delivery::Link;
     let get = move || recipients.with(|r| r.get(index).cloned());
     let upd = move |f: &dyn Fn(&mut RecipientDraft)| {
         recipients.update(|r| {
@@ -486,12 +519,14 @@ fn RecipientCard(ctx: StoredValue<ShareContext>, recipients: RwSignal<Vec<Rcpt>>
                 <div class="field"><label for=id("phone")>"Mobile"</label>
                     <input id=id("phone") type="tel" prop:value=move || get().map(|r| r.draft.phone).unwrap_or_default()
                         on:change=move |ev| { let v = event_target_value(&ev); upd(&|d| d.phone = v.trim().to_owned()) }/></div>
-                <div class="field"><label for=id("method")>"Verification"</label>
-                    <select id=id("method") on:change=move |ev| if let Some(m) = VerifyMethod::from_key(&event_target_value(&ev)) { upd(&|d| d.method = m) }>
-                        {methods.into_iter().map(|m| view! { <option value=m.key() selected=move || get().is_some_and(|r| r.draft.method == m)>{m.label()}</option> }).collect_view()}
-                    </select></div>
+                <Show when=link>
+                    <div class="field"><label for=id("method")>"Verification"</label>
+                        <select id=id("method") on:change=move |ev| if let Some(m) = VerifyMethod::from_key(&event_target_value(&ev)) { upd(&|d| d.method = m) }>
+                            {methods.iter().copied().map(|m| view! { <option value=m.key() selected=move || get().is_some_and(|r| r.draft.method == m)>{m.label()}</option> }).collect_view()}
+                        </select></div>
+                </Show>
             </div>
-            {move || get().is_some_and(|r| r.draft.method == VerifyMethod::Passcode).then(|| view! {
+            {move || (link() && get().is_some_and(|r| r.draft.method == VerifyMethod::Passcode)).then(|| view! {
                 <div class="field">
                     <label for=id("passcode")>"Secret passcode"</label>
                     <input id=id("passcode") type="text" autocomplete="off" aria-describedby=id("passcode-hint")
@@ -503,7 +538,7 @@ fn RecipientCard(ctx: StoredValue<ShareContext>, recipients: RwSignal<Vec<Rcpt>>
                     </p>
                 </div>
             })}
-            {move || get().is_some_and(|r| r.draft.method.needs_phone() && r.draft.phone.trim().is_empty()).then(|| view! {
+            {move || (link() && get().is_some_and(|r| r.draft.method.needs_phone() && r.draft.phone.trim().is_empty())).then(|| view! {
                 <p class="field-error">"Add a mobile number for the code, or choose another method."</p>
             })}
         </li>
@@ -534,12 +569,10 @@ fn strength(p: &str) -> &'static str {
 #[allow(clippy::too_many_arguments)]
 #[component]
 fn DetailsStep(
-    ctx: StoredValue<ShareContext>,
     recipients: RwSignal<Vec<Rcpt>>,
     selected: RwSignal<Vec<DocumentRow>>,
     bodies: Resource<Vec<(DocumentRow, DocumentBody)>>,
     expires: RwSignal<String>,
-    delivery: RwSignal<Delivery>,
     purpose: RwSignal<Purpose>,
     purpose_text: RwSignal<String>,
     message: RwSignal<String>,
@@ -549,19 +582,10 @@ fn DetailsStep(
 ) -> impl IntoView {
     let min = (today + chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
     let max = (today + chrono::Duration::days(i64::from(max_days))).format("%Y-%m-%d").to_string();
-    let attachments = ctx.with_value(|c| c.attachments_allowed);
     let expiry_error = move || check_expiry(&expires.get(), today, max_days).err().map(|e| e.to_string());
     let client_index = move || recipients.with(|r| r.iter().position(|x| x.draft.kind == RecipientKind::Client));
     view! {
         <h2>"How, for how long, and why"</h2>
-        <fieldset class="sections">
-            <legend>"Delivery"</legend>
-            <label class="check"><input type="radio" name="delivery" checked=move || delivery.get() == Delivery::Link on:change=move |_| delivery.set(Delivery::Link)/>"Secure link (recommended: can be revoked)"</label>
-            {attachments.then(|| view! {
-                <label class="check"><input type="radio" name="delivery" checked=move || delivery.get() == Delivery::Attachment on:change=move |_| delivery.set(Delivery::Attachment)/>"Email attachment"</label>
-                <p class="hint">"Attachments cannot be revoked once sent."</p>
-            })}
-        </fieldset>
         <div class="field">
             <label for="expires">"Expires on"</label>
             <input id="expires" type="date" min=min max=max.clone() prop:value=expires on:input=move |ev| expires.set(event_target_value(&ev))
@@ -643,8 +667,10 @@ fn ReviewStep(
     selected: RwSignal<Vec<DocumentRow>>,
     expires: RwSignal<String>,
     purpose: RwSignal<Purpose>,
+    delivery: RwSignal<Delivery>,
     check: ServerAction<CheckRecipients>,
     confirmed: RwSignal<bool>,
+    notify: RwSignal<bool>,
 ) -> impl IntoView {
     view! {
         <h2>"Review and send"</h2>
@@ -652,11 +678,16 @@ fn ReviewStep(
             <dt>"Documents"</dt><dd>{move || selected.with(|s| s.iter().map(|d| d.title.clone()).collect::<Vec<_>>().join(", "))}</dd>
             <dt>"Recipients"</dt>
             <dd><ul>{move || recipients.get().into_iter().map(|r| view! {
-                <li>{format!("{} <{}> · {}", r.draft.name, r.draft.email, r.draft.method.label())}</li>
+                <li>{format!("{} <{}> · {}", r.draft.name, r.draft.email, if delivery.get() == Delivery::Link { r.draft.method.label() } else { "PDF attached" })}</li>
             }).collect_view()}</ul></dd>
+            <dt>"Delivery"</dt><dd>{move || if delivery.get() == Delivery::Link { "Secure link" } else { "PDF attached to the email (cannot be revoked)" }}</dd>
             <dt>"Expires"</dt><dd>{move || expires.get()}</dd>
             <dt>"Purpose"</dt><dd>{move || purpose.get().label()}</dd>
         </dl>
+        <Show when=move || delivery.get() == Delivery::Link>
+            <label class="check"><input type="checkbox" prop:checked=notify on:change=move |ev| notify.set(event_target_checked(&ev))/>
+                "Email me when a recipient first opens the documents"</label>
+        </Show>
         {move || match check.value().get() {
             None => view! { <p class="hint">"Checking the recipients…"</p> }.into_any(),
             Some(Ok(w)) if w.is_empty() => view! { <p class="notice">"Recipients checked: nothing unusual."</p> }.into_any(),

@@ -1,0 +1,342 @@
+//! After sharing: the Shared tab of a client (every share of their documents, its life and
+//! the actions on it), a document's sharing history, and the sender's notifications.
+use leptos::prelude::*;
+
+use crate::api::sharing::{
+    ExtendShare, MarkNotificationsRead, ResendShare, RevokeClientShares, RevokeShare, UnlockShare, document_shares,
+    list_client_shares, list_notifications,
+};
+use crate::components::ActionError;
+use crate::domain::sharing::{ShareRow, ShareStatus};
+
+fn when(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| t.format("%-d %b %Y, %H:%M").to_string())
+        .unwrap_or_else(|_| rfc3339.to_owned())
+}
+
+fn badge(s: ShareStatus) -> impl IntoView {
+    let class = match s {
+        ShareStatus::Opened | ShareStatus::Sent => "badge badge-active",
+        ShareStatus::Queued => "badge",
+        ShareStatus::Locked | ShareStatus::Failed => "badge badge-danger",
+        ShareStatus::Expired | ShareStatus::Revoked => "badge badge-muted",
+    };
+    view! { <span class=class data-status=s.key()>{s.label()}</span> }
+}
+
+/// The share's details as plain text, for the practice's records.
+fn details_text(r: &ShareRow) -> String {
+    format!(
+        "Share {}\nRecipient: {} <{}> ({})\nDocuments: {}\nDelivery: {}; verification: {}\nPurpose: {}\nSent by {} on {}\nExpires: {}\nStatus: {}; views: {}",
+        r.id,
+        r.recipient_name,
+        r.recipient_email,
+        r.recipient_kind,
+        r.documents.join("; "),
+        r.delivery,
+        r.method,
+        r.purpose,
+        r.sender,
+        when(&r.sent_at),
+        r.expires_on,
+        r.status.label(),
+        r.views
+    )
+}
+
+#[derive(Clone, Copy)]
+struct Actions {
+    revoke: ServerAction<RevokeShare>,
+    extend: ServerAction<ExtendShare>,
+    resend: ServerAction<ResendShare>,
+    unlock: ServerAction<UnlockShare>,
+}
+
+/// Renders `children` only in the browser, once the page has hydrated: these lists load
+/// after the page's own data and are never part of the server's HTML, so they cannot
+/// disturb hydration.
+#[component]
+fn AfterHydration(children: ChildrenFn) -> impl IntoView {
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
+    move || mounted.get().then(|| children())
+}
+
+/// The Shared tab on a client's profile.
+#[component]
+pub fn SharedTab(client_id: String) -> impl IntoView {
+    view! { <AfterHydration><SharedList client_id=client_id.clone()/></AfterHydration> }
+}
+
+#[component]
+fn SharedList(client_id: String) -> impl IntoView {
+    let status = RwSignal::new(None::<ShareStatus>);
+    let newest_first = RwSignal::new(true);
+    let a = Actions {
+        revoke: ServerAction::new(),
+        extend: ServerAction::new(),
+        resend: ServerAction::new(),
+        unlock: ServerAction::new(),
+    };
+    let revoke_all = ServerAction::<RevokeClientShares>::new();
+    let confirm_all = RwSignal::new(false);
+    let versions = move || {
+        (
+            a.revoke.version().get(),
+            a.extend.version().get(),
+            a.resend.version().get(),
+            a.unlock.version().get(),
+            revoke_all.version().get(),
+        )
+    };
+    // Loaded in the browser after hydration (the page's own data comes first; this list
+    // is never part of the server-rendered HTML, so it cannot upset hydration).
+    let list = LocalResource::new({
+        let client_id = client_id.clone();
+        move || {
+            versions();
+            list_client_shares(client_id.clone(), status.get())
+        }
+    });
+    let error = move || {
+        a.revoke
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| a.extend.value().get().and_then(Result::err))
+            .or_else(|| a.resend.value().get().and_then(Result::err))
+            .or_else(|| a.unlock.value().get().and_then(Result::err))
+            .or_else(|| revoke_all.value().get().and_then(Result::err))
+    };
+    let cid = client_id.clone();
+    view! {
+        <section class="panel" id="shared" aria-labelledby="shared-h">
+            <div class="section-head">
+                <h2 id="shared-h">"Shared"</h2>
+                <p class="links">
+                    <a href=format!("/app/clients/{client_id}/disclosures")>"Accounting of disclosures"</a>
+                    " · "
+                    <a href=format!("/app/audit?client={client_id}")>"Audit events"</a>
+                </p>
+                <div class="toolbar">
+                    <div class="field">
+                        <label for="shared-status">"Status"</label>
+                        <select id="shared-status" on:change=move |ev| status.set(ShareStatus::from_key(&event_target_value(&ev)))>
+                            <option value="">"All"</option>
+                            {ShareStatus::ALL.into_iter().map(|s| view! { <option value=s.key()>{s.label()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="shared-sort">"Order"</label>
+                        <select id="shared-sort" on:change=move |ev| newest_first.set(event_target_value(&ev) == "new")>
+                            <option value="new">"Newest first"</option>
+                            <option value="old">"Oldest first"</option>
+                        </select>
+                    </div>
+                    // Both states are in the page and toggled by `hidden` (no node swapped
+                    // in or out while the page hydrates).
+                    <button class="button" hidden=move || confirm_all.get() on:click=move |_| confirm_all.set(true)>"Revoke all shares…"</button>
+                    <span class="confirm" hidden=move || !confirm_all.get()>
+                        "Revoke every live share of this client? Recipients lose access at once. "
+                        <button class="button danger" on:click=move |_| { revoke_all.dispatch(RevokeClientShares { client_id: cid.clone() }); confirm_all.set(false); }>"Revoke all"</button>
+                        <button class="button subtle" on:click=move |_| confirm_all.set(false)>"Cancel"</button>
+                    </span>
+                </div>
+            </div>
+            {move || revoke_all.value().get().and_then(Result::ok).map(|n| view! { <p class="notice" role="status">{format!("{n} shares revoked.")}</p> })}
+            {move || error().map(|e| view! { <ActionError error=e/> })}
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || list.get().map(|r| match r {
+                    Ok(mut rows) if !rows.is_empty() => {
+                        if !newest_first.get() { rows.reverse(); }
+                        view! { <ShareTable rows a/> }.into_any()
+                    }
+                    Ok(_) => view! {
+                        <div class="empty-state">
+                            <h3>{move || if status.get().is_some() { "No shares with this status" } else { "Nothing shared yet" }}</h3>
+                            <p>"Every share of this client's documents appears here with its recipient, expiry and status."</p>
+                        </div>
+                    }.into_any(),
+                    Err(e) => view! { <ActionError error=e/> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn ShareTable(rows: Vec<ShareRow>, a: Actions) -> impl IntoView {
+    view! {
+        <table class="table shares">
+            <thead><tr>
+                <th scope="col">"Recipient"</th><th scope="col">"Documents"</th><th scope="col">"How"</th>
+                <th scope="col">"Sent"</th><th scope="col">"Expires"</th><th scope="col">"Status"</th>
+                <th scope="col">"Views"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th>
+            </tr></thead>
+            <tbody>
+                {rows.into_iter().map(|r| view! { <ShareLine r a/> }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn ShareLine(r: ShareRow, a: Actions) -> impl IntoView {
+    let extending = RwSignal::new(false);
+    let confirming = RwSignal::new(false);
+    let new_date = RwSignal::new(r.expires_on.clone());
+    let show_details = RwSignal::new(false);
+    let details = details_text(&r);
+    let id = r.id.clone();
+    let live = r.status.is_live();
+    let (id1, id2, id3, id4) = (id.clone(), id.clone(), id.clone(), id.clone());
+    let name = r.recipient_name.clone();
+    view! {
+        <tr data-share=r.id.clone()>
+            <td><strong>{r.recipient_name.clone()}</strong><br/><span class="hint">{r.recipient_email.clone()}" · "{r.recipient_kind.clone()}</span></td>
+            <td>{r.documents.join(", ")}<br/><span class="hint">{r.purpose.clone()}</span></td>
+            <td>{r.delivery.clone()}<br/><span class="hint">{r.method.clone()}</span></td>
+            <td><span class="when">{when(&r.sent_at)}</span><br/><span class="hint">{format!("by {}", r.sender)}</span></td>
+            <td class="when">{r.expires_on.clone()}</td>
+            <td>{badge(r.status)}{(r.failed_attempts > 0).then(|| view! { <br/><span class="hint">{format!("{} failed attempts", r.failed_attempts)}</span> })}</td>
+            <td>{r.views}{r.last_viewed_at.as_deref().map(|t| view! { <br/><span class="hint">{format!("last {}", when(t))}</span> })}</td>
+            <td class="row-actions">
+                {(live && r.status != ShareStatus::Revoked).then(|| view! {
+                    <Show when=move || confirming.get() fallback=move || view! {
+                        <button class="button subtle" aria-label=format!("Revoke the share with {}", name.clone()) on:click=move |_| confirming.set(true)>"Revoke"</button>
+                    }>
+                        {
+                            let id1 = id1.clone();
+                            view! {
+                                <button class="button danger" on:click=move |_| { a.revoke.dispatch(RevokeShare { share_id: id1.clone() }); confirming.set(false); }>"Confirm revoke"</button>
+                                <button class="button subtle" on:click=move |_| confirming.set(false)>"Keep"</button>
+                            }
+                        }
+                    </Show>
+                })}
+                {(r.status == ShareStatus::Locked).then(|| view! {
+                    <button class="button subtle" on:click=move |_| { a.unlock.dispatch(UnlockShare { share_id: id2.clone() }); }>"Unlock"</button>
+                })}
+                {matches!(r.status, ShareStatus::Queued | ShareStatus::Sent | ShareStatus::Opened | ShareStatus::Failed)
+                    .then(|| r.delivery == "Secure link")
+                    .unwrap_or(false)
+                    .then(|| view! {
+                        <button class="button subtle" on:click=move |_| { a.resend.dispatch(ResendShare { share_id: id3.clone() }); }>"Resend link"</button>
+                    })}
+                {(live || r.status == ShareStatus::Expired).then(|| view! {
+                    <button class="button subtle" aria-expanded=move || extending.get().to_string() on:click=move |_| extending.update(|e| *e = !*e)>"Extend"</button>
+                })}
+                <button class="button subtle" aria-expanded=move || show_details.get().to_string() on:click=move |_| show_details.update(|d| *d = !*d)>"Details"</button>
+                {move || extending.get().then(|| {
+                    let id4 = id4.clone();
+                    let input_id = format!("extend-{}", id4);
+                    view! {
+                        <div class="inline-edit">
+                            <label for=input_id.clone()>"New expiry"</label>
+                            <input id=input_id type="date" prop:value=new_date on:input=move |ev| new_date.set(event_target_value(&ev))/>
+                            <button class="button" on:click=move |_| { a.extend.dispatch(ExtendShare { share_id: id4.clone(), expires_on: new_date.get_untracked() }); extending.set(false); }>"Save"</button>
+                        </div>
+                    }
+                })}
+                {
+                    let details = details.clone();
+                    move || show_details.get().then(|| view! { <CopyDetails text=details.clone()/> })
+                }
+            </td>
+        </tr>
+    }
+}
+
+/// The share's details, selectable, with a copy button.
+#[component]
+fn CopyDetails(text: String) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let t = text.clone();
+    view! {
+        <div class="copy-details">
+            <textarea readonly rows="6" aria-label="Share details">{text}</textarea>
+            <button class="button subtle" on:click=move |_| {
+                #[cfg(feature = "hydrate")]
+                if let Some(w) = web_sys::window() {
+                    let _ = w.navigator().clipboard().write_text(&t);
+                }
+                #[cfg(not(feature = "hydrate"))]
+                let _ = &t;
+                copied.set(true);
+            }>{move || if copied.get() { "Copied" } else { "Copy details" }}</button>
+        </div>
+    }
+}
+
+/// A document's sharing history (on the document page).
+#[component]
+pub fn DocumentSharing(document_id: String) -> impl IntoView {
+    view! { <AfterHydration><DocumentSharingList document_id=document_id.clone()/></AfterHydration> }
+}
+
+#[component]
+fn DocumentSharingList(document_id: String) -> impl IntoView {
+    let list = LocalResource::new(move || document_shares(document_id.clone()));
+    view! {
+        <section class="panel" aria-labelledby="doc-shared-h">
+            <h2 id="doc-shared-h">"Sharing history"</h2>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || list.get().map(|r| match r {
+                    Ok(rows) if rows.is_empty() => view! { <p class="empty">"This document has not been shared."</p> }.into_any(),
+                    Ok(rows) => view! {
+                        <ul class="history">
+                            {rows.into_iter().map(|r| view! {
+                                <li>
+                                    {format!("{} · {} <{}> by {} · ", when(&r.sent_at), r.recipient_name, r.recipient_email, r.sender)}
+                                    {r.delivery.clone()}" · "{badge(r.status)}
+                                    {format!(" · {} views", r.views)}
+                                    {r.last_viewed_at.as_deref().map(|t| format!(", last {}", when(t)))}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <ActionError error=e/> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// The sender's notifications, newest first, on the overview.
+#[component]
+pub fn Notifications() -> impl IntoView {
+    view! { <AfterHydration><NotificationList/></AfterHydration> }
+}
+
+#[component]
+fn NotificationList() -> impl IntoView {
+    let read = ServerAction::<MarkNotificationsRead>::new();
+    let list = LocalResource::new(move || {
+        read.version().get();
+        list_notifications()
+    });
+    view! {
+        <section class="panel" aria-labelledby="notes-h">
+            <div class="section-head">
+                <h2 id="notes-h">"Notifications"</h2>
+                <button class="button subtle" on:click=move |_| { read.dispatch(MarkNotificationsRead {}); }>"Mark all as read"</button>
+            </div>
+            <Transition fallback=|| ()>
+                {move || list.get().map(|r| match r {
+                    Ok(n) if n.is_empty() => view! { <p class="empty">"Nothing new. You are told here when a recipient opens a share, when one is locked, and a day before an unopened share expires."</p> }.into_any(),
+                    Ok(n) => view! {
+                        <ul class="notifications">
+                            {n.into_iter().map(|n| view! {
+                                <li class:unread=!n.read>
+                                    <a href=n.href>{n.text}</a>" "<span class="hint">{when(&n.at)}</span>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <ActionError error=e/> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}

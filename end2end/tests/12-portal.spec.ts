@@ -1,0 +1,220 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Browser, Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { expect, test } from '../lib/fixtures';
+import { waitForMail, type Mail } from '../lib/mail';
+import { waitForSms } from '../lib/sms';
+import { heading, visit } from '../lib/ui';
+
+/**
+ * The recipient portal, from the emails that 11-share-settings sent: Iris (date of birth),
+ * Rosa (text message code) and Dr Hale (passcode). Each journey starts from the link in the
+ * email read from the SMTP server; codes come from the SMS provider stand-in.
+ */
+
+function shareLink(mail: Mail): string {
+  const m = /https?:\/\/[^\s"<>]+\/s\/[A-Za-z0-9_-]{43}/.exec(mail.text ?? '');
+  expect(m, 'a share link in the email').not.toBeNull();
+  return m![0];
+}
+
+async function axe(page: Page, label: string) {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const summary = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(summary, `axe-core on ${label}`).toEqual([]);
+}
+
+/** A recipient's own browser on a phone, optionally with JavaScript switched off. */
+async function phone(browser: Browser, js = true): Promise<Page> {
+  const ctx = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+    javaScriptEnabled: js,
+  });
+  return ctx.newPage();
+}
+
+async function expectNoToken(page: Page) {
+  expect(new URL(page.url()).pathname).toBe('/portal');
+  expect(page.url()).not.toMatch(/\/s\//);
+}
+
+test('a client opens the link, verifies with her date of birth, reads and downloads', async ({
+  browser,
+  project,
+  maildevUrl,
+}) => {
+  test.setTimeout(90_000);
+  const mail = await waitForMail(maildevUrl, { to: `iris-${project}@example.com`, subjectIncludes: 'shared documents' });
+  const page = await phone(browser);
+  await page.goto(shareLink(mail));
+  await expectNoToken(page);
+  await expect(heading(page, 'Verify to view')).toBeVisible();
+  await expect(page.getByText('Iris')).toHaveCount(0);
+  await expect(page.locator('script')).toHaveCount(0);
+  await axe(page, 'verify (date of birth)');
+  await page.screenshot({ path: test.info().outputPath('portal-verify-phone.png'), fullPage: true });
+
+  await page.getByLabel('Your date of birth').fill('1991-05-18');
+  await page.getByRole('button', { name: 'View documents' }).click();
+  await expect(page.getByText('That date of birth does not match. You have 4 attempts left.')).toBeVisible();
+  await expect(page.getByLabel('Your date of birth')).toHaveAttribute('aria-invalid', 'true');
+  await axe(page, 'verify with an error');
+  await page.getByLabel('Your date of birth').fill('1991-05-17');
+  await page.getByRole('button', { name: 'View documents' }).click();
+
+  await expect(heading(page, 'Your documents')).toBeVisible();
+  await expectNoToken(page);
+  for (const title of ['New client intake', 'Session 1', 'Letter to Dr Hale']) {
+    await expect(page.getByRole('link', { name: title, exact: true })).toBeVisible();
+  }
+  await axe(page, 'documents');
+  await page.screenshot({ path: test.info().outputPath('portal-documents-phone.png'), fullPage: true });
+
+  await page.getByRole('link', { name: 'Session 1', exact: true }).click();
+  await expect(heading(page, 'Session 1')).toBeVisible();
+  await expect(page.getByText('Sleeps badly before meetings')).toBeVisible();
+  await expect(page.getByText('Invoice pending review')).toHaveCount(0);
+  await axe(page, 'a document');
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download Session 1 as PDF' }).click(),
+  ]);
+  const file = test.info().outputPath('session-1.pdf');
+  await download.saveAs(file);
+  const text = execFileSync('pdftotext', [file, '-']).toString();
+  expect(text).toContain('Sleeps badly before meetings');
+  expect(text).not.toContain('Invoice pending review');
+  expect(text).toContain('Shared with Iris Ivers');
+
+  await page.goto('/portal');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(heading(page, 'You have signed out')).toBeVisible();
+  await page.goto('/portal');
+  await expect(heading(page, 'Your documents')).toHaveCount(0);
+  await page.context().close();
+});
+
+test('a relative verifies with a texted code, wrong then right', async ({
+  browser,
+  project,
+  maildevUrl,
+  smsUrl,
+}) => {
+  test.setTimeout(90_000);
+  const mail = await waitForMail(maildevUrl, { to: `rosa-${project}@example.com`, subjectIncludes: 'shared documents' });
+  const page = await phone(browser);
+  await page.goto(shareLink(mail));
+  await expectNoToken(page);
+  await expect(page.getByText('ending in 22')).toBeVisible();
+  const asked = new Date(Date.now() - 1000);
+  await page.getByRole('button', { name: 'Text me a code' }).click();
+  const sms = await waitForSms(smsUrl, { to: '+447400111222', after: asked });
+  const code = /\d{6}/.exec(sms.text)![0];
+  expect(sms.text).not.toContain('Session');
+  await expect(page.getByLabel('Enter the 6-digit code')).toBeVisible();
+  await axe(page, 'verify (code sent)');
+
+  const wrong = code === '000000' ? '111111' : '000000';
+  await page.getByLabel('Enter the 6-digit code').fill(wrong);
+  await page.getByRole('button', { name: 'View documents' }).click();
+  await expect(page.getByText('That code is not right. You have 9 attempts left.')).toBeVisible();
+  await page.getByLabel('Enter the 6-digit code').fill(code);
+  await page.getByRole('button', { name: 'View documents' }).click();
+  await expect(heading(page, 'Your documents')).toBeVisible();
+  await page.getByRole('link', { name: 'Letter to Dr Hale', exact: true }).click();
+  await expect(page.getByText('Referral for cognitive therapy')).toBeVisible();
+  await page.context().close();
+});
+
+test('a GP verifies with the passcode; wrong passcodes lock a share, with JavaScript off', async ({ browser, adminPage, project, maildevUrl }) => {
+  test.setTimeout(120_000);
+  const mail = await waitForMail(maildevUrl, { to: `hugo-${project}@clinic.example`, subjectIncludes: 'shared documents' });
+  const page = await phone(browser);
+  await page.goto(shareLink(mail));
+  await page.getByLabel('Passcode').fill('harbour lights 1987');
+  await page.getByRole('button', { name: 'View documents' }).click();
+  await expect(heading(page, 'Your documents')).toBeVisible();
+  await page.context().close();
+
+  // A second share to someone who never gets the passcode right.
+  await visit(adminPage, '/app/clients');
+  const started = new Date(Date.now() - 1000);
+  const clients = (await (
+    await adminPage.request.post('/api/list_clients', {
+      form: { query: 'ivers' },
+      headers: { origin: new URL(adminPage.url()).origin, accept: 'application/json' },
+    })
+  ).json()) as { items: { id: string }[] };
+  const clientId = clients.items[0].id;
+  const docs = (await (
+    await adminPage.request.post('/api/list_documents', {
+      data: { client_id: clientId, kind: null },
+      headers: { origin: new URL(adminPage.url()).origin },
+    })
+  ).json()) as { items: { id: string }[] };
+  const stranger = `stranger-${project}@example.net`;
+  const expires = new Date(Date.now() + 3 * 86400_000).toISOString().slice(0, 10);
+  const res = await adminPage.request.post('/api/create_shares', {
+    headers: { origin: new URL(adminPage.url()).origin },
+    data: {
+      request: {
+        client_id: clientId, document_ids: [docs.items[0].id], delivery: 'Link', expires_on: expires,
+        purpose: 'Treatment', purpose_text: '', message: '', psychotherapy_authorisation: '', confirmed_warnings: true,
+        recipients: [{ kind: 'Other', ref_id: null, name: 'Stan Stranger', email: stranger, phone: '',
+          method: 'Passcode', passcode: 'a very long passcode', sections: {} }],
+      },
+    },
+  });
+  expect(res.status(), await res.text()).toBe(200);
+  const lockMail = await waitForMail(maildevUrl, { to: stranger, subjectIncludes: 'shared documents', after: started });
+  // The portal ships no script: with JavaScript off every form still works.
+  const guesser = await phone(browser, false);
+  await guesser.goto(shareLink(lockMail));
+  for (let i = 1; i <= 9; i++) {
+    await guesser.getByLabel('Passcode').fill(`guess number ${i}`);
+    await guesser.getByRole('button', { name: 'View documents' }).click();
+    await expect(guesser.getByText(`You have ${10 - i} attempt`)).toBeVisible();
+  }
+  await guesser.getByLabel('Passcode').fill('last guess');
+  await guesser.getByRole('button', { name: 'View documents' }).click();
+  await expect(heading(guesser, 'This link is locked')).toBeVisible();
+  await guesser.goto(shareLink(lockMail));
+  await expect(heading(guesser, 'This link is locked')).toBeVisible();
+  await waitForMail(maildevUrl, { to: await adminEmail(adminPage), subjectIncludes: 'was locked', after: started });
+  await guesser.context().close();
+  const checker = await phone(browser);
+  await checker.goto(shareLink(lockMail));
+  await expect(heading(checker, 'This link is locked')).toBeVisible();
+  await axe(checker, 'locked');
+  await checker.context().close();
+});
+
+async function adminEmail(page: Page): Promise<string> {
+  const me = (await (
+    await page.request.post('/api/get_me', { form: {}, headers: { origin: new URL(page.url()).origin, accept: 'application/json' } })
+  ).json()) as { email: string };
+  return me.email;
+}
+
+test('the portal stays within its 50 KB first-view budget', async ({ browser, project, maildevUrl }) => {
+  const mail = await waitForMail(maildevUrl, { to: `hugo-${project}@clinic.example`, subjectIncludes: 'shared documents' });
+  const page = await phone(browser);
+  let bytes = 0;
+  const seen: string[] = [];
+  page.on('requestfinished', async (req) => {
+    const sizes = await req.sizes();
+    bytes += sizes.responseBodySize + sizes.responseHeadersSize;
+    seen.push(`${new URL(req.url()).pathname} ${sizes.responseBodySize}`);
+  });
+  await page.goto(shareLink(mail), { waitUntil: 'networkidle' });
+  await expect(heading(page, 'Verify to view')).toBeVisible();
+  const report = `portal first view: ${bytes} bytes over the wire (${seen.join(', ')})`;
+  console.log(report);
+  fs.writeFileSync(test.info().outputPath('portal-size.txt'), report + '\n');
+  expect(bytes).toBeLessThanOrEqual(50 * 1024);
+  await page.context().close();
+});

@@ -1,0 +1,1034 @@
+//! The recipient portal: opening a share's link, the second factor, the verified
+//! session, and reading and downloading the shared documents. Pages are server-rendered
+//! HTML without scripts (`app::pages::portal`); forms post normally.
+//!
+//! Rules (issue: the recipient portal):
+//! - `GET /s/<token>` looks the share up by the token's SHA-256, puts the share id and
+//!   that hash in a sealed, short-lived cookie and redirects to `/portal`, so the token is
+//!   in no later URL. No GET before verification changes anything: mail scanners that open
+//!   links (or even follow redirects) cannot send a code, spend an attempt, lock the share
+//!   or mark it opened. An unknown token costs the same one indexed lookup.
+//! - Codes: 6 digits from the OS generator, HMAC-stored, valid 10 minutes, single use
+//!   (an atomic `UPDATE … WHERE used_at IS NULL`), the newest replaces older ones; 3 sends
+//!   per 15 minutes and 10 per share.
+//! - Failures are counted on the share in the database (so every instance sees them):
+//!   10 across all methods, 5 for date of birth, then the share locks and the sender is
+//!   told. Failures are also throttled per client network.
+//! - The verified session is bound to one share, lives in the database (idle 15 minutes,
+//!   absolute 1 hour) and every request re-reads the share, so a revoke or expiry takes
+//!   effect on the next request on every instance.
+use app::{
+    domain::{
+        documents::{DocumentBody, DocumentKind},
+        sharing::{SharingSettings, VerifyMethod},
+    },
+    error::AppError,
+    pages::portal::{
+        AgedLinkPage, Brand, Closed, ClosedPage, DocumentViewPage, DocumentsPage, LinkInvalidPage, LinkRenewedPage,
+        PortalBusyPage, PortalDoc, PortalErrorPage, SessionEndedPage, SignedOutPage, VerifyData, VerifyPage,
+        VerifyStep, render_document,
+    },
+};
+use axum::{
+    extract::{Form, Path, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{Html, IntoResponse, Response},
+};
+use chrono::{DateTime, Duration, Utc};
+use cookie::SameSite;
+use leptos::prelude::*;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::Expr,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::HashMap;
+
+use crate::{
+    audit::{self, Actor},
+    auth::{Caller, internal},
+    crypto,
+    emails::{self, ShareEvent},
+    entities::{
+        client, document, document_file, notification, portal_session, practice, share, share_code, share_document,
+        staff,
+    },
+    mail, session,
+    sharing::{TemplateValues, expires_label, load_settings, render_email},
+    sms,
+    state::AppState,
+    throttle,
+};
+
+pub const CODE_MINUTES: i64 = 10;
+pub const MAX_FAILURES: i32 = 10;
+pub const MAX_FAILURES_DATE_OF_BIRTH: i32 = 5;
+pub const CODES_PER_WINDOW: usize = 3;
+pub const CODE_WINDOW_MINUTES: i64 = 15;
+pub const CODES_PER_SHARE: usize = 10;
+pub const IDLE_MINUTES: i64 = 15;
+pub const ABSOLUTE_MINUTES: i64 = 60;
+/// Failed verifications per client network (IPv4 address, IPv6 /64) per 15 minutes.
+pub const NETWORK_FAILURES: u32 = 20;
+const LINK_COOKIE_SECONDS: i64 = 60 * 60;
+
+fn link_cookie(s: &AppState) -> &'static str {
+    if s.cfg.security.insecure_dev_cookies { "dossier_link" } else { "__Host-dossier_link" }
+}
+
+fn portal_cookie(s: &AppState) -> &'static str {
+    if s.cfg.security.insecure_dev_cookies { "dossier_portal" } else { "__Host-dossier_portal" }
+}
+
+/// What the link cookie holds (sealed under the master key).
+#[derive(Serialize, Deserialize)]
+struct LinkClaim {
+    share: String,
+    /// The token's hash when the link was opened: a newer link retires this cookie.
+    token_hash: String,
+}
+
+fn page<V: IntoView + 'static>(status: StatusCode, title: &str, body: impl FnOnce() -> V) -> Response {
+    (status, Html(render_document(title, body))).into_response()
+}
+
+fn with_cookies(mut r: Response, cookies: Vec<HeaderValue>) -> Response {
+    for c in cookies {
+        r.headers_mut().append(header::SET_COOKIE, c);
+    }
+    r
+}
+
+fn invalid() -> Response {
+    page(StatusCode::NOT_FOUND, "This link is not valid", || view! { <LinkInvalidPage/> })
+}
+
+fn failure(e: AppError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let message = e.to_string();
+    page(status, "Something went wrong", move || view! { <PortalErrorPage message/> })
+}
+
+fn redirect(to: &str) -> Response {
+    crate::auth::redirect(to)
+}
+
+/// A share, its practice and the practice's sharing settings.
+struct Ctx {
+    share: share::Model,
+    practice: practice::Model,
+    settings: SharingSettings,
+    logo: Option<String>,
+}
+
+impl Ctx {
+    fn brand(&self) -> Brand {
+        Brand {
+            practice: self.practice.name.clone(),
+            phone: self.settings.contact_phone.clone(),
+            email: self.settings.contact_email.clone(),
+            address: self.settings.contact_address.clone(),
+            logo: self.logo.clone(),
+        }
+    }
+
+    fn method(&self) -> Option<VerifyMethod> {
+        VerifyMethod::from_key(&self.share.method)
+    }
+
+    fn actor(&self) -> Actor {
+        Actor::Recipient(self.share.id.clone())
+    }
+}
+
+async fn load_ctx(s: &AppState, share: share::Model) -> Result<Ctx, AppError> {
+    let practice = practice::Entity::find_by_id(share.practice_id.clone())
+        .one(&s.db)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| internal("practice missing"))?;
+    let settings = load_settings(&s.db, &share.practice_id).await?;
+    let logo = crate::branding::logo_href(&s.db, &share.practice_id).await?;
+    Ok(Ctx { share, practice, settings, logo })
+}
+
+/// Why the share can no longer be opened, if it cannot.
+fn closed(share: &share::Model, now: DateTime<Utc>) -> Option<Closed> {
+    match share.status.as_str() {
+        "revoked" => Some(Closed::Withdrawn),
+        "locked" => Some(Closed::Locked),
+        _ if share.revoked_at.is_some() => Some(Closed::Withdrawn),
+        _ if share.status == "expired" || share.expires_at <= now => Some(Closed::Expired),
+        _ => None,
+    }
+}
+
+fn closed_page(ctx: &Ctx, why: Closed) -> Response {
+    let brand = ctx.brand();
+    let status = if why == Closed::Locked { StatusCode::FORBIDDEN } else { StatusCode::GONE };
+    page(status, "Link closed", move || view! { <ClosedPage brand why/> })
+}
+
+fn aged(ctx: &Ctx, now: DateTime<Utc>) -> bool {
+    now - ctx.share.link_issued_at > Duration::hours(i64::from(ctx.settings.link_ageing_hours))
+}
+
+/// The share named by the link cookie, if the cookie is ours and its link is current.
+async fn from_link(s: &AppState, headers: &HeaderMap) -> Result<Option<Ctx>, AppError> {
+    let Some(raw) = session::read_cookie(headers, link_cookie(s)) else { return Ok(None) };
+    let Some(claim) = s.keys.open(&raw, "portal-link").and_then(|b| serde_json::from_slice::<LinkClaim>(&b).ok())
+    else {
+        return Ok(None);
+    };
+    let Some(share) = share::Entity::find_by_id(claim.share).one(&s.db).await.map_err(internal)? else {
+        return Ok(None);
+    };
+    if !crypto::ct_eq(share.token_hash.as_bytes(), claim.token_hash.as_bytes()) {
+        return Ok(None);
+    }
+    Ok(Some(load_ctx(s, share).await?))
+}
+
+enum Verified {
+    Live(Ctx),
+    Closed(Ctx, Closed),
+    /// A portal cookie whose session timed out, was signed out or is unknown.
+    Ended,
+    None,
+}
+
+/// The verified session named by the portal cookie. Checks its timeouts and re-reads
+/// the share (no cache); ends the session when the share has closed.
+async fn verified(s: &AppState, headers: &HeaderMap) -> Result<Verified, AppError> {
+    let Some(raw) = session::read_cookie(headers, portal_cookie(s)) else { return Ok(Verified::None) };
+    let id = crypto::token_hash(&raw);
+    let Some(sess) = portal_session::Entity::find_by_id(id).one(&s.db).await.map_err(internal)? else {
+        return Ok(Verified::Ended);
+    };
+    let now = Utc::now();
+    let Some(share) = share::Entity::find_by_id(sess.share_id.clone()).one(&s.db).await.map_err(internal)? else {
+        return Ok(Verified::Ended);
+    };
+    let ctx = load_ctx(s, share).await?;
+    // A closed share says why, even when closing it already ended the session.
+    if let Some(why) = closed(&ctx.share, now) {
+        end_session(&s.db, &sess.id).await?;
+        return Ok(Verified::Closed(ctx, why));
+    }
+    if sess.ended_at.is_some() {
+        return Ok(Verified::Ended);
+    }
+    if now - sess.created_at > Duration::minutes(ABSOLUTE_MINUTES)
+        || now - sess.last_seen_at > Duration::minutes(IDLE_MINUTES)
+    {
+        end_session(&s.db, &sess.id).await?;
+        return Ok(Verified::Ended);
+    }
+    portal_session::Entity::update_many()
+        .col_expr(portal_session::Column::LastSeenAt, Expr::value(now))
+        .filter(portal_session::Column::Id.eq(&sess.id))
+        .exec(&s.db)
+        .await
+        .map_err(internal)?;
+    Ok(Verified::Live(ctx))
+}
+
+async fn end_session<C: ConnectionTrait>(db: &C, id: &str) -> Result<(), AppError> {
+    portal_session::Entity::update_many()
+        .col_expr(portal_session::Column::EndedAt, Expr::value(Utc::now()))
+        .filter(portal_session::Column::Id.eq(id))
+        .filter(portal_session::Column::EndedAt.is_null())
+        .exec(db)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// `GET /s/{token}`: swaps the token for a cookie and leaves the URL. Changes nothing.
+pub async fn open_link(State(s): State<AppState>, Path(token): Path<String>) -> Response {
+    let hash = crypto::token_hash(&token);
+    let found = share::Entity::find()
+        .filter(share::Column::TokenHash.eq(&hash))
+        .filter(share::Column::Delivery.eq("link"))
+        .one(&s.db)
+        .await;
+    match found {
+        Ok(Some(sh)) => {
+            let claim = serde_json::to_vec(&LinkClaim { share: sh.id, token_hash: hash }).expect("serialisable");
+            let value = s.keys.seal(&claim, "portal-link");
+            let cookie = session::set_cookie_same_site(
+                &s.cfg,
+                link_cookie(&s),
+                &value,
+                Some(LINK_COOKIE_SECONDS),
+                SameSite::Lax,
+            );
+            with_cookies(redirect("/portal"), vec![cookie])
+        }
+        Ok(None) => with_cookies(
+            redirect("/portal/link-invalid"),
+            vec![session::set_cookie(&s.cfg, link_cookie(&s), "", Some(0))],
+        ),
+        Err(e) => failure(internal(e)),
+    }
+}
+
+/// `GET /portal/link-invalid`.
+pub async fn link_invalid() -> Response {
+    invalid()
+}
+
+/// `GET /portal`: the documents (verified), or what the link needs next. Changes nothing
+/// before verification.
+pub async fn home(State(s): State<AppState>, c: Caller) -> Response {
+    match home_inner(&s, &c).await {
+        Ok(r) => r,
+        Err(e) => failure(e),
+    }
+}
+
+async fn home_inner(s: &AppState, c: &Caller) -> Result<Response, AppError> {
+    let ended = match verified(s, &c.headers).await? {
+        Verified::Live(ctx) => return documents_list(s, &ctx).await,
+        Verified::Closed(ctx, why) => {
+            return Ok(with_cookies(
+                closed_page(&ctx, why),
+                vec![session::set_cookie(&s.cfg, portal_cookie(s), "", Some(0))],
+            ));
+        }
+        Verified::Ended => true,
+        Verified::None => false,
+    };
+    let Some(ctx) = from_link(s, &c.headers).await? else {
+        if ended {
+            return Ok(with_cookies(
+                page(StatusCode::OK, "Session ended", || view! { <SessionEndedPage/> }),
+                vec![session::set_cookie(&s.cfg, portal_cookie(s), "", Some(0))],
+            ));
+        }
+        return Ok(invalid());
+    };
+    let now = Utc::now();
+    if let Some(why) = closed(&ctx.share, now) {
+        return Ok(closed_page(&ctx, why));
+    }
+    if aged(&ctx, now) {
+        let brand = ctx.brand();
+        return Ok(page(StatusCode::OK, "Renew your link", move || view! { <AgedLinkPage brand/> }));
+    }
+    verify_page(s, &ctx, StatusCode::OK, None, None).await
+}
+
+/// The newest code of the share, if it can still be used.
+async fn current_code<C: ConnectionTrait>(db: &C, share_id: &str) -> Result<Option<share_code::Model>, AppError> {
+    let newest = share_code::Entity::find()
+        .filter(share_code::Column::ShareId.eq(share_id))
+        .order_by_desc(share_code::Column::CreatedAt)
+        .one(db)
+        .await
+        .map_err(internal)?;
+    Ok(newest.filter(|c| c.used_at.is_none() && c.expires_at > Utc::now()))
+}
+
+async fn verify_page(
+    s: &AppState,
+    ctx: &Ctx,
+    status: StatusCode,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Result<Response, AppError> {
+    let step = match ctx.method() {
+        Some(m @ (VerifyMethod::Sms | VerifyMethod::Voice)) => {
+            let code = current_code(&s.db, &ctx.share.id).await?;
+            let notice = notice.clone().or_else(|| {
+                code.as_ref().map(|c| {
+                    let how = if c.channel == "voice" { "We called you with a code" } else { "We texted you a code" };
+                    format!("{how} at {} (UTC).", c.created_at.format("%H:%M"))
+                })
+            });
+            return Ok(render_verify(
+                ctx,
+                status,
+                VerifyStep::Phone {
+                    hint: sms::hint(ctx.share.recipient_phone.as_deref().unwrap_or_default()).replace('•', ""),
+                    code_sent: code.is_some(),
+                    voice_default: m == VerifyMethod::Voice,
+                },
+                error,
+                notice,
+            ));
+        }
+        Some(VerifyMethod::Passcode) => VerifyStep::Passcode,
+        Some(VerifyMethod::DateOfBirth) => VerifyStep::DateOfBirth,
+        Some(VerifyMethod::LinkOnly) => VerifyStep::LinkOnly,
+        None => return Ok(invalid()),
+    };
+    Ok(render_verify(ctx, status, step, error, notice))
+}
+
+fn render_verify(
+    ctx: &Ctx,
+    status: StatusCode,
+    step: VerifyStep,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Response {
+    let data = VerifyData { brand: ctx.brand(), step, error, notice };
+    page(status, "Verify to view", move || view! { <VerifyPage data/> })
+}
+
+/// `POST /portal/code`: sends a code by text (`channel=sms`) or call (`channel=voice`).
+pub async fn request_code(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<String, String>>) -> Response {
+    match request_code_inner(&s, &c, &f).await {
+        Ok(r) => r,
+        Err(e) => failure(e),
+    }
+}
+
+async fn request_code_inner(s: &AppState, c: &Caller, f: &HashMap<String, String>) -> Result<Response, AppError> {
+    let Some(ctx) = from_link(s, &c.headers).await? else { return Ok(invalid()) };
+    let now = Utc::now();
+    if let Some(why) = closed(&ctx.share, now) {
+        return Ok(closed_page(&ctx, why));
+    }
+    if aged(&ctx, now) || !ctx.method().is_some_and(VerifyMethod::needs_phone) {
+        return Ok(redirect("/portal"));
+    }
+    let channel = match f.get("channel").map(String::as_str) {
+        Some("voice") => sms::Channel::Voice,
+        _ => sms::Channel::Sms,
+    };
+    let Some(phone) = ctx.share.recipient_phone.clone() else { return Ok(redirect("/portal")) };
+    let sent: Vec<share_code::Model> = share_code::Entity::find()
+        .filter(share_code::Column::ShareId.eq(&ctx.share.id))
+        .all(&s.db)
+        .await
+        .map_err(internal)?;
+    if sent.len() >= CODES_PER_SHARE {
+        let practice = ctx.practice.name.clone();
+        let msg = format!("No more codes can be sent for this link. Please contact {practice}.");
+        return verify_page(s, &ctx, StatusCode::TOO_MANY_REQUESTS, Some(msg), None).await;
+    }
+    let recent: Vec<&share_code::Model> =
+        sent.iter().filter(|c| now - c.created_at < Duration::minutes(CODE_WINDOW_MINUTES)).collect();
+    if recent.len() >= CODES_PER_WINDOW {
+        let oldest = recent.iter().map(|c| c.created_at).min().expect("not empty");
+        let wait = (oldest + Duration::minutes(CODE_WINDOW_MINUTES) - now).num_minutes().max(1);
+        let msg = format!("Several codes were sent just now. You can ask for another in {wait} minutes.");
+        return verify_page(s, &ctx, StatusCode::TOO_MANY_REQUESTS, Some(msg), None).await;
+    }
+    let code = crypto::random_code();
+    let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
+    // The new code replaces any older one.
+    share_code::Entity::update_many()
+        .col_expr(share_code::Column::UsedAt, Expr::value(now))
+        .filter(share_code::Column::ShareId.eq(&ctx.share.id))
+        .filter(share_code::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    share_code::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        share_id: Set(ctx.share.id.clone()),
+        practice_id: Set(ctx.share.practice_id.clone()),
+        code_hash: Set(s.keys.code_mac(&ctx.share.id, &code)),
+        channel: Set(channel.key().to_owned()),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::minutes(CODE_MINUTES)),
+        used_at: Set(None),
+    }
+    .insert(&txn)
+    .await
+    .map_err(internal)?;
+    let msg =
+        sms::OutgoingSms { channel, to: phone.clone(), text: sms::code_message(channel, &ctx.practice.name, &code) };
+    let outbox = sms::enqueue(&txn, &s.keys, &ctx.share.practice_id, Some(&ctx.share.id), "code", &msg)
+        .await
+        .map_err(internal)?;
+    audit::append(
+        &txn,
+        &ctx.share.practice_id,
+        &ctx.actor(),
+        "portal.code_requested",
+        Some(&ctx.share.id),
+        &c.origin(),
+        json!({ "channel": channel.key(), "to": sms::hint(&phone), "outbox": outbox }),
+    )
+    .await
+    .map_err(internal)?;
+    txn.commit().await.map_err(internal)?;
+    Ok(redirect("/portal"))
+}
+
+/// `POST /portal/verify`: checks the second factor; opens a verified session.
+pub async fn verify(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<String, String>>) -> Response {
+    match verify_inner(&s, &c, &f).await {
+        Ok(r) => r,
+        Err(e) => failure(e),
+    }
+}
+
+/// What the recipient typed, before it is compared.
+enum Answer {
+    /// Not a guess (empty or malformed): said so, not counted.
+    Malformed(&'static str),
+    Right,
+    Wrong,
+}
+
+async fn verify_inner(s: &AppState, c: &Caller, f: &HashMap<String, String>) -> Result<Response, AppError> {
+    let Some(ctx) = from_link(s, &c.headers).await? else { return Ok(invalid()) };
+    let now = Utc::now();
+    if let Some(why) = closed(&ctx.share, now) {
+        return Ok(closed_page(&ctx, why));
+    }
+    if aged(&ctx, now) {
+        return Ok(redirect("/portal"));
+    }
+    let net_key = throttle::network_key("portal", &c.network);
+    let window = Duration::minutes(15);
+    if let Some(minutes) =
+        throttle::blocked_for(&s.db, &net_key, NETWORK_FAILURES, window, now).await.map_err(internal)?
+    {
+        let brand = ctx.brand();
+        return Ok(page(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Please wait",
+            move || view! { <PortalBusyPage brand minutes/> },
+        ));
+    }
+    let Some(method) = ctx.method() else { return Ok(invalid()) };
+    let field = |k: &str| f.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
+    let answer = match method {
+        VerifyMethod::Sms | VerifyMethod::Voice => {
+            let code: String = field("code").chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+            if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
+                Answer::Malformed("Enter the 6 digits of the code.")
+            } else {
+                match current_code(&s.db, &ctx.share.id).await? {
+                    None => Answer::Malformed("That code has expired or was replaced: ask for a new one."),
+                    Some(current) => {
+                        let given = s.keys.code_mac(&ctx.share.id, &code);
+                        if crypto::ct_eq(given.as_bytes(), current.code_hash.as_bytes()) {
+                            // Single use, even against two simultaneous submissions.
+                            let used = share_code::Entity::update_many()
+                                .col_expr(share_code::Column::UsedAt, Expr::value(now))
+                                .filter(share_code::Column::Id.eq(&current.id))
+                                .filter(share_code::Column::UsedAt.is_null())
+                                .exec(&s.db)
+                                .await
+                                .map_err(internal)?;
+                            if used.rows_affected == 1 { Answer::Right } else { Answer::Wrong }
+                        } else {
+                            Answer::Wrong
+                        }
+                    }
+                }
+            }
+        }
+        VerifyMethod::Passcode => {
+            let given = f.get("passcode").cloned().unwrap_or_default();
+            if given.is_empty() {
+                Answer::Malformed("Enter the passcode.")
+            } else if s.hasher.verify(ctx.share.passcode_hash.as_deref(), &given).await {
+                Answer::Right
+            } else {
+                Answer::Wrong
+            }
+        }
+        VerifyMethod::DateOfBirth => match parse_date(&field("date_of_birth")) {
+            None => Answer::Malformed("Enter your date of birth, for example 1984-03-14."),
+            Some(d) => {
+                let client = client::Entity::find_by_id(ctx.share.client_id.clone())
+                    .one(&s.db)
+                    .await
+                    .map_err(internal)?
+                    .ok_or_else(|| internal("client missing"))?;
+                let given = d.format("%Y-%m-%d").to_string();
+                if ctx.share.recipient_kind == "client"
+                    && crypto::ct_eq(given.as_bytes(), client.date_of_birth.as_bytes())
+                {
+                    Answer::Right
+                } else {
+                    Answer::Wrong
+                }
+            }
+        },
+        VerifyMethod::LinkOnly => Answer::Right,
+    };
+    match answer {
+        Answer::Malformed(msg) => {
+            verify_page(s, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(msg.to_owned()), None).await
+        }
+        Answer::Right => succeed(s, c, ctx, method).await,
+        Answer::Wrong => {
+            throttle::record_failure(&s.db, &net_key, window, now).await.map_err(internal)?;
+            fail(s, c, ctx, method).await
+        }
+    }
+}
+
+/// Accepts `YYYY-MM-DD`, and `DD/MM/YYYY` or `DD.MM.YYYY` as typed where date inputs are
+/// plain text.
+fn parse_date(v: &str) -> Option<chrono::NaiveDate> {
+    ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"]
+        .iter()
+        .find_map(|f| chrono::NaiveDate::parse_from_str(v.trim(), f).ok())
+}
+
+async fn succeed(s: &AppState, c: &Caller, ctx: Ctx, method: VerifyMethod) -> Result<Response, AppError> {
+    let now = Utc::now();
+    let token = crypto::random_token();
+    let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
+    portal_session::ActiveModel {
+        id: Set(crypto::token_hash(&token)),
+        share_id: Set(ctx.share.id.clone()),
+        practice_id: Set(ctx.share.practice_id.clone()),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+        ended_at: Set(None),
+    }
+    .insert(&txn)
+    .await
+    .map_err(internal)?;
+    audit::append(
+        &txn,
+        &ctx.share.practice_id,
+        &ctx.actor(),
+        "portal.verified",
+        Some(&ctx.share.id),
+        &c.origin(),
+        json!({ "method": method.key() }),
+    )
+    .await
+    .map_err(internal)?;
+    // The first open: marked once, even when two instances verify at the same moment.
+    let first = share::Entity::update_many()
+        .col_expr(share::Column::OpenedAt, Expr::value(now))
+        .col_expr(share::Column::Status, Expr::value("opened"))
+        .filter(share::Column::Id.eq(&ctx.share.id))
+        .filter(share::Column::OpenedAt.is_null())
+        .exec(&txn)
+        .await
+        .map_err(internal)?
+        .rows_affected
+        == 1;
+    if first {
+        audit::append(
+            &txn,
+            &ctx.share.practice_id,
+            &ctx.actor(),
+            "share.opened",
+            Some(&ctx.share.id),
+            &c.origin(),
+            json!({}),
+        )
+        .await
+        .map_err(internal)?;
+        tell_sender(s, &txn, &ctx, ShareEvent::Opened, ctx.share.notify_on_open).await?;
+    }
+    txn.commit().await.map_err(internal)?;
+    let cookies = vec![
+        session::set_cookie(&s.cfg, portal_cookie(s), &token, Some(ABSOLUTE_MINUTES * 60)),
+        session::set_cookie(&s.cfg, link_cookie(s), "", Some(0)),
+    ];
+    Ok(with_cookies(redirect("/portal"), cookies))
+}
+
+async fn fail(s: &AppState, c: &Caller, ctx: Ctx, method: VerifyMethod) -> Result<Response, AppError> {
+    let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
+    share::Entity::update_many()
+        .col_expr(share::Column::FailedAttempts, Expr::col(share::Column::FailedAttempts).add(1))
+        .filter(share::Column::Id.eq(&ctx.share.id))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    let failures = share::Entity::find_by_id(ctx.share.id.clone())
+        .one(&txn)
+        .await
+        .map_err(internal)?
+        .map(|r| r.failed_attempts)
+        .unwrap_or(i32::MAX);
+    let limit = if method == VerifyMethod::DateOfBirth { MAX_FAILURES_DATE_OF_BIRTH } else { MAX_FAILURES };
+    audit::append(
+        &txn,
+        &ctx.share.practice_id,
+        &ctx.actor(),
+        "portal.verify_failed",
+        Some(&ctx.share.id),
+        &c.origin(),
+        json!({ "method": method.key(), "failures": failures }),
+    )
+    .await
+    .map_err(internal)?;
+    let locked = failures >= limit
+        && share::Entity::update_many()
+            .col_expr(share::Column::Status, Expr::value("locked"))
+            .filter(share::Column::Id.eq(&ctx.share.id))
+            .filter(share::Column::Status.is_not_in(["revoked", "expired", "locked"]))
+            .exec(&txn)
+            .await
+            .map_err(internal)?
+            .rows_affected
+            == 1;
+    if locked {
+        audit::append(
+            &txn,
+            &ctx.share.practice_id,
+            &ctx.actor(),
+            "share.locked",
+            Some(&ctx.share.id),
+            &c.origin(),
+            json!({ "failures": failures }),
+        )
+        .await
+        .map_err(internal)?;
+        tell_sender(s, &txn, &ctx, ShareEvent::Locked, true).await?;
+    }
+    txn.commit().await.map_err(internal)?;
+    if failures >= limit {
+        return Ok(closed_page(&ctx, Closed::Locked));
+    }
+    let left = limit - failures;
+    let what = match method {
+        VerifyMethod::Sms | VerifyMethod::Voice => "That code is not right.",
+        VerifyMethod::Passcode => "That passcode is not right.",
+        VerifyMethod::DateOfBirth => "That date of birth does not match.",
+        VerifyMethod::LinkOnly => "That did not work.",
+    };
+    let msg = format!("{what} You have {left} {} left.", if left == 1 { "attempt" } else { "attempts" });
+    verify_page(s, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(msg), None).await
+}
+
+/// An in-app notification for the sender, and an email when `email` (always for locks;
+/// for the first open when the sender asked for it).
+async fn tell_sender<C: ConnectionTrait>(
+    s: &AppState,
+    db: &C,
+    ctx: &Ctx,
+    event: ShareEvent,
+    email: bool,
+) -> Result<(), AppError> {
+    let kind = match event {
+        ShareEvent::Opened => "share.opened",
+        ShareEvent::Locked => "share.locked",
+    };
+    notification::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        practice_id: Set(ctx.share.practice_id.clone()),
+        staff_id: Set(ctx.share.sender_id.clone()),
+        kind: Set(kind.to_owned()),
+        share_id: Set(Some(ctx.share.id.clone())),
+        created_at: Set(Utc::now()),
+        read_at: Set(None),
+    }
+    .insert(db)
+    .await
+    .map_err(internal)?;
+    if email {
+        if let Some(sender) = staff::Entity::find_by_id(ctx.share.sender_id.clone()).one(db).await.map_err(internal)? {
+            let link = format!("{}/app/clients/{}", s.cfg.public_base(), ctx.share.client_id);
+            let mail = emails::share_event(&sender, &ctx.share.recipient_name, event, &link);
+            mail::enqueue(db, &s.keys, &ctx.share.practice_id, kind, &mail).await.map_err(internal)?;
+        }
+    }
+    Ok(())
+}
+
+/// `POST /portal/refresh`: emails a fresh link in place of an aged one.
+pub async fn refresh_link(State(s): State<AppState>, c: Caller) -> Response {
+    match refresh_inner(&s, &c).await {
+        Ok(r) => r,
+        Err(e) => failure(e),
+    }
+}
+
+async fn refresh_inner(s: &AppState, c: &Caller) -> Result<Response, AppError> {
+    let Some(ctx) = from_link(s, &c.headers).await? else { return Ok(invalid()) };
+    let now = Utc::now();
+    if let Some(why) = closed(&ctx.share, now) {
+        return Ok(closed_page(&ctx, why));
+    }
+    if !aged(&ctx, now) {
+        return Ok(redirect("/portal"));
+    }
+    let token = crypto::random_token();
+    let sender = staff::Entity::find_by_id(ctx.share.sender_id.clone())
+        .one(&s.db)
+        .await
+        .map_err(internal)?
+        .map(|p| p.display_name)
+        .unwrap_or_default();
+    let link = format!("{}/s/{token}", s.cfg.public_base());
+    let expires = expires_label(ctx.share.expires_at.date_naive());
+    let mail = render_email(
+        &ctx.settings,
+        &ctx.share.recipient_email,
+        &TemplateValues {
+            recipient_name: &ctx.share.recipient_name,
+            practice_name: &ctx.practice.name,
+            sender_name: &sender,
+            expires: &expires,
+            link: &link,
+            message: "",
+        },
+        None,
+    )?;
+    let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
+    // Only the holder of the current link can renew it, once per ageing period.
+    let swapped = share::Entity::update_many()
+        .col_expr(share::Column::TokenHash, Expr::value(crypto::token_hash(&token)))
+        .col_expr(share::Column::LinkIssuedAt, Expr::value(now))
+        .filter(share::Column::Id.eq(&ctx.share.id))
+        .filter(share::Column::TokenHash.eq(&ctx.share.token_hash))
+        .exec(&txn)
+        .await
+        .map_err(internal)?
+        .rows_affected
+        == 1;
+    if swapped {
+        let outbox = mail::enqueue(&txn, &s.keys, &ctx.share.practice_id, "share_link_renewed", &mail)
+            .await
+            .map_err(internal)?;
+        audit::append(
+            &txn,
+            &ctx.share.practice_id,
+            &ctx.actor(),
+            "share.link_renewed",
+            Some(&ctx.share.id),
+            &c.origin(),
+            json!({ "outbox": outbox }),
+        )
+        .await
+        .map_err(internal)?;
+    }
+    txn.commit().await.map_err(internal)?;
+    let brand = ctx.brand();
+    Ok(with_cookies(
+        page(StatusCode::OK, "Check your email", move || view! { <LinkRenewedPage brand/> }),
+        vec![session::set_cookie(&s.cfg, link_cookie(s), "", Some(0))],
+    ))
+}
+
+async fn documents_list(s: &AppState, ctx: &Ctx) -> Result<Response, AppError> {
+    let docs = share_document::Entity::find()
+        .filter(share_document::Column::ShareId.eq(&ctx.share.id))
+        .order_by_asc(share_document::Column::Position)
+        .all(&s.db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|d| {
+            let kind = DocumentKind::from_key(&d.kind);
+            PortalDoc {
+                id: d.document_id,
+                title: d.title,
+                kind: kind.map(|k| k.label().to_owned()).unwrap_or_default(),
+                date: d.doc_date,
+                file: kind.is_some_and(|k| k.is_file()),
+            }
+        })
+        .collect();
+    let brand = ctx.brand();
+    let recipient = ctx.share.recipient_name.clone();
+    let expires = expires_label(ctx.share.expires_at.date_naive());
+    Ok(page(StatusCode::OK, "Your documents", move || view! { <DocumentsPage brand recipient expires docs/> }))
+}
+
+/// A shared document of the verified session's share, opened.
+struct Opened {
+    ctx: Ctx,
+    row: share_document::Model,
+    body: DocumentBody,
+}
+
+async fn open_document(
+    s: &AppState,
+    c: &Caller,
+    doc_id: &str,
+    action: &str,
+    format: &str,
+) -> Result<Result<Opened, Response>, AppError> {
+    let ctx = match verified(s, &c.headers).await? {
+        Verified::Live(ctx) => ctx,
+        Verified::Closed(ctx, why) => return Ok(Err(closed_page(&ctx, why))),
+        Verified::Ended | Verified::None => return Ok(Err(redirect("/portal"))),
+    };
+    let Some(row) = share_document::Entity::find_by_id((ctx.share.id.clone(), doc_id.to_owned()))
+        .one(&s.db)
+        .await
+        .map_err(internal)?
+    else {
+        return Ok(Err(page(StatusCode::NOT_FOUND, "Not found", || view! { <LinkInvalidPage/> })));
+    };
+    let dek = s
+        .keys
+        .unwrap_key(&ctx.share.wrapped_key, &format!("share:{}:dek", ctx.share.id))
+        .ok_or_else(|| internal("share key does not unwrap"))?;
+    let plain = crypto::open_with(&dek, &row.snapshot, &format!("share:{}:doc:{}", ctx.share.id, row.document_id))
+        .ok_or_else(|| internal("snapshot does not decrypt"))?;
+    let body: DocumentBody = serde_json::from_slice(&plain).map_err(internal)?;
+    let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
+    share::Entity::update_many()
+        .col_expr(share::Column::ViewCount, Expr::col(share::Column::ViewCount).add(1))
+        .col_expr(share::Column::LastViewedAt, Expr::value(Utc::now()))
+        .filter(share::Column::Id.eq(&ctx.share.id))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    audit::append(
+        &txn,
+        &ctx.share.practice_id,
+        &ctx.actor(),
+        action,
+        Some(&ctx.share.id),
+        &c.origin(),
+        json!({ "document": row.document_id, "format": format }),
+    )
+    .await
+    .map_err(internal)?;
+    txn.commit().await.map_err(internal)?;
+    Ok(Ok(Opened { ctx, row, body }))
+}
+
+/// `GET /portal/d/{id}`: one document as HTML.
+pub async fn view_document(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> Response {
+    let r = async {
+        let o = match open_document(&s, &c, &id, "portal.viewed", "html").await? {
+            Ok(o) => o,
+            Err(r) => return Ok(r),
+        };
+        let brand = o.ctx.brand();
+        let kind = DocumentKind::from_key(&o.row.kind).map(|k| k.label().to_owned()).unwrap_or_default();
+        let (title, date, body, id) = (o.row.title.clone(), o.row.doc_date.clone(), o.body, o.row.document_id.clone());
+        let t = title.clone();
+        Ok::<_, AppError>(page(StatusCode::OK, &t, move || {
+            view! { <DocumentViewPage brand id title kind date body/> }
+        }))
+    }
+    .await;
+    r.unwrap_or_else(failure)
+}
+
+fn download(media_type: &str, name: &str, bytes: Vec<u8>) -> Response {
+    let safe: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", safe.trim()))
+        .unwrap_or(HeaderValue::from_static("attachment"));
+    let ct = HeaderValue::from_str(media_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    ([(header::CONTENT_TYPE, ct), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
+}
+
+/// `GET /portal/d/{id}/pdf`: the shared document as PDF, watermarked with the recipient,
+/// the share and the time.
+pub async fn document_pdf(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> Response {
+    let r = async {
+        let o = match open_document(&s, &c, &id, "portal.downloaded", "pdf").await? {
+            Ok(o) => o,
+            Err(r) => return Ok(r),
+        };
+        let sh = &o.ctx.share;
+        let client = client::Entity::find_by_id(sh.client_id.clone()).one(&s.db).await.map_err(internal)?;
+        let client_name = client.map(|c| format!("{} {}", c.first_name, c.last_name)).unwrap_or_default();
+        let author =
+            match document::Entity::find_by_id(o.row.document_id.clone()).one(&s.db).await.map_err(internal)? {
+                Some(d) => {
+                    staff::Entity::find_by_id(d.author_id).one(&s.db).await.map_err(internal)?.map(|a| a.display_name)
+                }
+                None => None,
+            }
+            .unwrap_or_default();
+        let watermark = format!(
+            "Shared with {} - share {} - {}",
+            sh.recipient_name,
+            &sh.id[sh.id.len() - 12..],
+            Utc::now().format("%Y-%m-%d %H:%M UTC")
+        );
+        let meta = crate::pdf::PdfMeta {
+            practice: &o.ctx.practice.name,
+            title: &o.row.title,
+            kind: DocumentKind::from_key(&o.row.kind).unwrap_or(DocumentKind::OtherFile),
+            client_name: &client_name,
+            date: &o.row.doc_date,
+            author: &author,
+            watermark: Some(&watermark),
+        };
+        let pdf = crate::pdf::render(&meta, &o.body).map_err(internal)?;
+        Ok::<_, AppError>(download("application/pdf", &format!("{}.pdf", o.row.title), pdf))
+    }
+    .await;
+    r.unwrap_or_else(failure)
+}
+
+/// `GET /portal/d/{id}/file`: an uploaded file (lab result, other file) as it was uploaded.
+pub async fn document_file(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> Response {
+    let r = async {
+        let o = match open_document(&s, &c, &id, "portal.downloaded", "original").await? {
+            Ok(o) => o,
+            Err(r) => return Ok(r),
+        };
+        let d = document::Entity::find_by_id(o.row.document_id.clone())
+            .one(&s.db)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let f = document_file::Entity::find_by_id(d.id.clone())
+            .one(&s.db)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let dek = crate::documents::data_key(&s.keys, &d)?;
+        let bytes = crypto::open_bytes_with(&dek, &f.ciphertext, &crate::documents::file_aad(&d.id))
+            .ok_or_else(|| internal("file does not decrypt"))?;
+        Ok::<_, AppError>(download(&f.media_type, &f.file_name, bytes))
+    }
+    .await;
+    r.unwrap_or_else(failure)
+}
+
+/// `POST /portal/signout`.
+pub async fn signout(State(s): State<AppState>, c: Caller) -> Response {
+    let r = async {
+        let mut brand = None;
+        if let Some(raw) = session::read_cookie(&c.headers, portal_cookie(&s)) {
+            let id = crypto::token_hash(&raw);
+            if let Some(sess) = portal_session::Entity::find_by_id(id.clone()).one(&s.db).await.map_err(internal)? {
+                end_session(&s.db, &id).await?;
+                if let Some(sh) = share::Entity::find_by_id(sess.share_id).one(&s.db).await.map_err(internal)? {
+                    let ctx = load_ctx(&s, sh).await?;
+                    audit::append(
+                        &s.db,
+                        &ctx.share.practice_id,
+                        &ctx.actor(),
+                        "portal.signed_out",
+                        Some(&ctx.share.id),
+                        &c.origin(),
+                        json!({}),
+                    )
+                    .await
+                    .map_err(internal)?;
+                    brand = Some(ctx.brand());
+                }
+            }
+        }
+        Ok::<_, AppError>(with_cookies(
+            page(StatusCode::OK, "Signed out", move || view! { <SignedOutPage brand/> }),
+            vec![session::set_cookie(&s.cfg, portal_cookie(&s), "", Some(0))],
+        ))
+    }
+    .await;
+    r.unwrap_or_else(failure)
+}
+
+/// Ends every portal session of a share (used when a share is revoked).
+pub async fn end_sessions_of<C: ConnectionTrait>(db: &C, share_id: &str) -> Result<(), AppError> {
+    portal_session::Entity::update_many()
+        .col_expr(portal_session::Column::EndedAt, Expr::value(Utc::now()))
+        .filter(portal_session::Column::ShareId.eq(share_id))
+        .filter(portal_session::Column::EndedAt.is_null())
+        .exec(db)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}

@@ -1,0 +1,518 @@
+//! After sharing: the Shared tab and a document's sharing history, the actions on a share
+//! (revoke one or all, extend, resend the link, unlock), the sender's notifications, and
+//! the background sweep that expires shares and reminds senders.
+//!
+//! Every action checks the share permission and access to the share's client on the
+//! server, changes the share with a conditional update (safe with several instances),
+//! ends the recipient's portal sessions where access is taken away, and is audited.
+use app::{
+    domain::{
+        Permission,
+        sharing::{NotificationRow, ShareRow, ShareStatus, check_expiry, effective_status},
+    },
+    error::AppError,
+    ports::StaffPrincipal,
+};
+use chrono::{NaiveTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Expr,
+};
+use serde_json::json;
+use std::collections::HashMap;
+
+use crate::{
+    audit::{self, Actor, Origin},
+    auth::internal,
+    crypto,
+    documents::find_visible_document,
+    entities::{client_contact, notification, share, share_code, share_document, staff},
+    mail,
+    portal::end_sessions_of,
+    records::find_visible,
+    services::{Services, current_origin},
+    sharing::{TemplateValues, expires_label, load_settings, render_email},
+};
+
+const LIVE: [&str; 4] = ["queued", "sent", "opened", "locked"];
+
+/// The share `id` if `p` may act on it: the share permission and access to its client.
+/// Anything else is "not found", exactly like a share that does not exist.
+async fn find_share<C: ConnectionTrait>(db: &C, p: &StaffPrincipal, id: &str) -> Result<share::Model, AppError> {
+    p.require(Permission::ShareDocuments)?;
+    let sh = share::Entity::find_by_id(id.to_owned())
+        .filter(share::Column::PracticeId.eq(p.practice_id()))
+        .one(db)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)?;
+    find_visible(db, p, &sh.client_id).await?;
+    Ok(sh)
+}
+
+fn status_of(sh: &share::Model) -> ShareStatus {
+    effective_status(&sh.status, sh.expires_at <= Utc::now())
+}
+
+/// Rows for staff: documents' titles, the sender's name, labels.
+async fn rows<C: ConnectionTrait>(db: &C, shares: Vec<share::Model>) -> Result<Vec<ShareRow>, AppError> {
+    let ids: Vec<String> = shares.iter().map(|s| s.id.clone()).collect();
+    let mut titles: HashMap<String, Vec<String>> = HashMap::new();
+    for d in share_document::Entity::find()
+        .filter(share_document::Column::ShareId.is_in(ids.clone()))
+        .order_by_asc(share_document::Column::Position)
+        .all(db)
+        .await
+        .map_err(internal)?
+    {
+        titles.entry(d.share_id).or_default().push(d.title);
+    }
+    let senders: Vec<String> = shares.iter().map(|s| s.sender_id.clone()).collect();
+    let names: HashMap<String, String> = staff::Entity::find()
+        .filter(staff::Column::Id.is_in(senders))
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|s| (s.id, s.display_name))
+        .collect();
+    let relation_ids: Vec<String> =
+        shares.iter().filter(|s| s.recipient_kind == "relation").filter_map(|s| s.recipient_ref.clone()).collect();
+    let relations: HashMap<String, String> = client_contact::Entity::find()
+        .filter(client_contact::Column::Id.is_in(relation_ids))
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|r| (r.id, r.relationship))
+        .collect();
+    Ok(shares
+        .into_iter()
+        .map(|s| {
+            let status = status_of(&s);
+            let kind = match s.recipient_kind.as_str() {
+                "client" => "The client".to_owned(),
+                "relation" => s
+                    .recipient_ref
+                    .as_ref()
+                    .and_then(|r| relations.get(r).cloned())
+                    .unwrap_or_else(|| "Client's contact".into()),
+                "contact" => "Contact book".to_owned(),
+                _ => "Typed in".to_owned(),
+            };
+            let method = if s.delivery == "attachment" {
+                "None (attachment)".to_owned()
+            } else {
+                app::domain::sharing::VerifyMethod::from_key(&s.method)
+                    .map(|m| m.label().to_owned())
+                    .unwrap_or_else(|| s.method.clone())
+            };
+            let purpose = app::domain::sharing::Purpose::from_key(&s.purpose).map(|p| p.label()).unwrap_or("Other");
+            ShareRow {
+                documents: titles.remove(&s.id).unwrap_or_default(),
+                recipient_name: s.recipient_name,
+                recipient_email: s.recipient_email,
+                recipient_kind: kind,
+                method,
+                delivery: if s.delivery == "attachment" { "Email attachment".into() } else { "Secure link".into() },
+                purpose: if s.purpose_text.is_empty() {
+                    purpose.to_owned()
+                } else {
+                    format!("{purpose}: {}", s.purpose_text)
+                },
+                sender: names.get(&s.sender_id).cloned().unwrap_or_default(),
+                sent_at: s.created_at.to_rfc3339(),
+                expires_on: s.expires_at.date_naive().format("%Y-%m-%d").to_string(),
+                status,
+                views: s.view_count,
+                last_viewed_at: s.last_viewed_at.map(|t| t.to_rfc3339()),
+                failed_attempts: s.failed_attempts,
+                client_id: s.client_id,
+                id: s.id,
+            }
+        })
+        .collect())
+}
+
+pub async fn list_client_shares(
+    svc: &Services,
+    p: &StaffPrincipal,
+    client_id: &str,
+    status: Option<ShareStatus>,
+) -> Result<Vec<ShareRow>, AppError> {
+    let db = &svc.s.db;
+    let c = find_visible(db, p, client_id).await?;
+    let shares = share::Entity::find()
+        .filter(share::Column::PracticeId.eq(p.practice_id()))
+        .filter(share::Column::ClientId.eq(&c.id))
+        .order_by_desc(share::Column::CreatedAt)
+        .limit(1000)
+        .all(db)
+        .await
+        .map_err(internal)?;
+    let mut out = rows(db, shares).await?;
+    if let Some(want) = status {
+        out.retain(|r| r.status == want);
+    }
+    Ok(out)
+}
+
+pub async fn document_shares(svc: &Services, p: &StaffPrincipal, document_id: &str) -> Result<Vec<ShareRow>, AppError> {
+    let db = &svc.s.db;
+    let d = find_visible_document(db, p, document_id).await?;
+    let ids: Vec<String> = share_document::Entity::find()
+        .select_only()
+        .column(share_document::Column::ShareId)
+        .filter(share_document::Column::DocumentId.eq(&d.id))
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(internal)?;
+    let shares = share::Entity::find()
+        .filter(share::Column::Id.is_in(ids))
+        .filter(share::Column::PracticeId.eq(p.practice_id()))
+        .order_by_desc(share::Column::CreatedAt)
+        .all(db)
+        .await
+        .map_err(internal)?;
+    rows(db, shares).await
+}
+
+/// Marks one share revoked and ends its sessions (in the caller's transaction).
+async fn revoke_one<C: ConnectionTrait>(
+    db: &C,
+    p: &StaffPrincipal,
+    id: &str,
+    origin: &Origin,
+    bulk: bool,
+) -> Result<bool, AppError> {
+    let now = Utc::now();
+    let done = share::Entity::update_many()
+        .col_expr(share::Column::Status, Expr::value("revoked"))
+        .col_expr(share::Column::RevokedAt, Expr::value(now))
+        .filter(share::Column::Id.eq(id))
+        .filter(share::Column::Status.ne("revoked"))
+        .exec(db)
+        .await
+        .map_err(internal)?
+        .rows_affected
+        == 1;
+    if done {
+        end_sessions_of(db, id).await?;
+        audit::by_staff(db, p, "share.revoked", Some(id), origin, json!({ "all_of_client": bulk })).await?;
+    }
+    Ok(done)
+}
+
+pub async fn revoke_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Result<(), AppError> {
+    let sh = find_share(&svc.s.db, p, id).await?;
+    if sh.status == "revoked" {
+        return Err(AppError::invalid("share_id", "This share is already revoked."));
+    }
+    let txn = crate::db::begin_write(&svc.s.db).await.map_err(internal)?;
+    revoke_one(&txn, p, &sh.id, &current_origin(&svc.s), false).await?;
+    txn.commit().await.map_err(internal)?;
+    Ok(())
+}
+
+pub async fn revoke_client_shares(svc: &Services, p: &StaffPrincipal, client_id: &str) -> Result<u64, AppError> {
+    p.require(Permission::ShareDocuments)?;
+    let db = &svc.s.db;
+    let c = find_visible(db, p, client_id).await?;
+    let origin = current_origin(&svc.s);
+    let txn = crate::db::begin_write(db).await.map_err(internal)?;
+    let ids: Vec<String> = share::Entity::find()
+        .select_only()
+        .column(share::Column::Id)
+        .filter(share::Column::PracticeId.eq(p.practice_id()))
+        .filter(share::Column::ClientId.eq(&c.id))
+        .filter(share::Column::Status.is_in(LIVE))
+        .into_tuple()
+        .all(&txn)
+        .await
+        .map_err(internal)?;
+    let mut n = 0;
+    for id in &ids {
+        if revoke_one(&txn, p, id, &origin, true).await? {
+            n += 1;
+        }
+    }
+    audit::by_staff(&txn, p, "share.revoked_all", Some(&c.id), &origin, json!({ "revoked": n })).await?;
+    txn.commit().await.map_err(internal)?;
+    Ok(n)
+}
+
+pub async fn extend_share(svc: &Services, p: &StaffPrincipal, id: &str, expires_on: &str) -> Result<(), AppError> {
+    let db = &svc.s.db;
+    let sh = find_share(db, p, id).await?;
+    if matches!(sh.status.as_str(), "revoked" | "failed") {
+        return Err(AppError::invalid("expires_on", "A revoked or undelivered share cannot be extended: share again."));
+    }
+    let settings = load_settings(db, p.practice_id()).await?;
+    let day = check_expiry(expires_on, Utc::now().date_naive(), settings.max_expiry_days)?;
+    let at = day.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("valid")).and_utc();
+    let back_to = if sh.opened_at.is_some() { "opened" } else { "sent" };
+    let txn = crate::db::begin_write(db).await.map_err(internal)?;
+    let mut q = share::Entity::update_many()
+        .col_expr(share::Column::ExpiresAt, Expr::value(at))
+        .col_expr(share::Column::RemindedAt, Expr::value(Option::<chrono::DateTime<Utc>>::None))
+        .filter(share::Column::Id.eq(&sh.id))
+        .filter(share::Column::Status.ne("revoked"));
+    if sh.status == "expired" {
+        q = q.col_expr(share::Column::Status, Expr::value(back_to));
+    }
+    q.exec(&txn).await.map_err(internal)?;
+    audit::by_staff(
+        &txn,
+        p,
+        "share.extended",
+        Some(&sh.id),
+        &current_origin(&svc.s),
+        json!({ "from": sh.expires_at.to_rfc3339(), "to": at.to_rfc3339() }),
+    )
+    .await?;
+    txn.commit().await.map_err(internal)?;
+    Ok(())
+}
+
+pub async fn resend_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Result<(), AppError> {
+    let s = &svc.s;
+    let sh = find_share(&s.db, p, id).await?;
+    if sh.delivery != "link" {
+        return Err(AppError::invalid("share_id", "Attachments cannot be sent again: share again instead."));
+    }
+    match status_of(&sh) {
+        ShareStatus::Revoked => {
+            return Err(AppError::invalid("share_id", "This share is revoked: share again instead."));
+        }
+        ShareStatus::Expired => return Err(AppError::invalid("share_id", "This share has expired: extend it first.")),
+        ShareStatus::Locked => return Err(AppError::invalid("share_id", "This share is locked: unlock it first.")),
+        _ => {}
+    }
+    let settings = load_settings(&s.db, p.practice_id()).await?;
+    let practice = crate::entities::practice::Entity::find_by_id(sh.practice_id.clone())
+        .one(&s.db)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| internal("practice missing"))?;
+    let sender = staff::Entity::find_by_id(sh.sender_id.clone())
+        .one(&s.db)
+        .await
+        .map_err(internal)?
+        .map(|x| x.display_name)
+        .unwrap_or_default();
+    let message = sh
+        .message
+        .as_deref()
+        .and_then(|m| s.keys.open(m, &format!("share:{}:message", sh.id)))
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_default();
+    let token = crypto::random_token();
+    let link = format!("{}/s/{token}", s.cfg.public_base());
+    let mail = render_email(
+        &settings,
+        &sh.recipient_email,
+        &TemplateValues {
+            recipient_name: &sh.recipient_name,
+            practice_name: &practice.name,
+            sender_name: &sender,
+            expires: &expires_label(sh.expires_at.date_naive()),
+            link: &link,
+            message: &message,
+        },
+        None,
+    )?;
+    let origin = current_origin(s);
+    let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
+    let mut q = share::Entity::update_many()
+        .col_expr(share::Column::TokenHash, Expr::value(crypto::token_hash(&token)))
+        .col_expr(share::Column::LinkIssuedAt, Expr::value(Utc::now()))
+        .filter(share::Column::Id.eq(&sh.id))
+        .filter(share::Column::TokenHash.eq(&sh.token_hash));
+    if sh.status == "failed" {
+        q = q.col_expr(share::Column::Status, Expr::value("queued"));
+    }
+    if q.exec(&txn).await.map_err(internal)?.rows_affected != 1 {
+        return Err(AppError::Conflict("The share changed meanwhile: reload and try again.".into()));
+    }
+    let outbox = mail::enqueue_for_share(&txn, &s.keys, &sh.practice_id, &sh.id, &mail).await.map_err(internal)?;
+    audit::by_staff(&txn, p, "share.resent", Some(&sh.id), &origin, json!({ "outbox": outbox })).await?;
+    audit::by_staff(&txn, p, "email.queued", Some(&sh.id), &origin, json!({ "outbox": outbox })).await?;
+    txn.commit().await.map_err(internal)?;
+    Ok(())
+}
+
+pub async fn unlock_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Result<(), AppError> {
+    let db = &svc.s.db;
+    let sh = find_share(db, p, id).await?;
+    if sh.status != "locked" {
+        return Err(AppError::invalid("share_id", "This share is not locked."));
+    }
+    let back_to = if sh.opened_at.is_some() { "opened" } else { "sent" };
+    let txn = crate::db::begin_write(db).await.map_err(internal)?;
+    share::Entity::update_many()
+        .col_expr(share::Column::Status, Expr::value(back_to))
+        .col_expr(share::Column::FailedAttempts, Expr::value(0))
+        .filter(share::Column::Id.eq(&sh.id))
+        .filter(share::Column::Status.eq("locked"))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    // Codes sent before the lock are void.
+    share_code::Entity::update_many()
+        .col_expr(share_code::Column::UsedAt, Expr::value(Utc::now()))
+        .filter(share_code::Column::ShareId.eq(&sh.id))
+        .filter(share_code::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    audit::by_staff(
+        &txn,
+        p,
+        "share.unlocked",
+        Some(&sh.id),
+        &current_origin(&svc.s),
+        json!({ "failures": sh.failed_attempts }),
+    )
+    .await?;
+    txn.commit().await.map_err(internal)?;
+    Ok(())
+}
+
+pub async fn notifications(svc: &Services, p: &StaffPrincipal) -> Result<Vec<NotificationRow>, AppError> {
+    let db = &svc.s.db;
+    let list = notification::Entity::find()
+        .filter(notification::Column::StaffId.eq(p.staff_id()))
+        .filter(notification::Column::PracticeId.eq(p.practice_id()))
+        .order_by_desc(notification::Column::CreatedAt)
+        .limit(30)
+        .all(db)
+        .await
+        .map_err(internal)?;
+    let ids: Vec<String> = list.iter().filter_map(|n| n.share_id.clone()).collect();
+    let shares: HashMap<String, share::Model> = share::Entity::find()
+        .filter(share::Column::Id.is_in(ids))
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|s| (s.id.clone(), s))
+        .collect();
+    Ok(list
+        .into_iter()
+        .map(|n| {
+            let sh = n.share_id.as_ref().and_then(|id| shares.get(id));
+            let who = sh.map(|s| s.recipient_name.clone()).unwrap_or_else(|| "A recipient".into());
+            let text = match n.kind.as_str() {
+                "share.opened" => format!("{who} opened the documents you shared."),
+                "share.locked" => format!("A share with {who} was locked after too many failed attempts."),
+                "share.expiring" => format!("Your share with {who} expires within a day and has not been opened."),
+                other => other.to_owned(),
+            };
+            NotificationRow {
+                id: n.id,
+                text,
+                href: sh.map(|s| format!("/app/clients/{}#shared", s.client_id)).unwrap_or_else(|| "/app".into()),
+                at: n.created_at.to_rfc3339(),
+                read: n.read_at.is_some(),
+            }
+        })
+        .collect())
+}
+
+pub async fn mark_notifications_read(svc: &Services, p: &StaffPrincipal) -> Result<(), AppError> {
+    notification::Entity::update_many()
+        .col_expr(notification::Column::ReadAt, Expr::value(Utc::now()))
+        .filter(notification::Column::StaffId.eq(p.staff_id()))
+        .filter(notification::Column::ReadAt.is_null())
+        .exec(&svc.s.db)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// One pass of the sweep: expires shares past their date (ending their sessions), and
+/// tells senders about shares that expire within a day unopened. Conditional updates make
+/// it safe to run on every instance at once. Returns (expired, reminded).
+pub async fn sweep_once(db: &DatabaseConnection) -> Result<(usize, usize), DbErr> {
+    let now = Utc::now();
+    let due: Vec<(String, String)> = share::Entity::find()
+        .select_only()
+        .column(share::Column::Id)
+        .column(share::Column::PracticeId)
+        .filter(share::Column::Status.is_in(LIVE))
+        .filter(share::Column::ExpiresAt.lte(now))
+        .limit(500)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut expired = 0;
+    for (id, practice_id) in due {
+        let txn = crate::db::begin_write(db).await?;
+        let n = share::Entity::update_many()
+            .col_expr(share::Column::Status, Expr::value("expired"))
+            .filter(share::Column::Id.eq(&id))
+            .filter(share::Column::Status.is_in(LIVE))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        if n == 1 {
+            end_sessions_of(&txn, &id).await.map_err(|e| DbErr::Custom(e.to_string()))?;
+            audit::append(
+                &txn,
+                &practice_id,
+                &Actor::System,
+                "share.expired",
+                Some(&id),
+                &Origin::default(),
+                json!({}),
+            )
+            .await?;
+            expired += 1;
+        }
+        txn.commit().await?;
+    }
+    let soon: Vec<share::Model> = share::Entity::find()
+        .filter(share::Column::Status.eq("sent"))
+        .filter(share::Column::OpenedAt.is_null())
+        .filter(share::Column::RemindedAt.is_null())
+        .filter(share::Column::Delivery.eq("link"))
+        .filter(share::Column::ExpiresAt.gt(now))
+        .filter(share::Column::ExpiresAt.lte(now + chrono::Duration::hours(24)))
+        .limit(500)
+        .all(db)
+        .await?;
+    let mut reminded = 0;
+    for sh in soon {
+        let txn = crate::db::begin_write(db).await?;
+        let n = share::Entity::update_many()
+            .col_expr(share::Column::RemindedAt, Expr::value(now))
+            .filter(share::Column::Id.eq(&sh.id))
+            .filter(share::Column::RemindedAt.is_null())
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        if n == 1 {
+            notification::Entity::insert(notification::ActiveModel {
+                id: sea_orm::ActiveValue::Set(uuid::Uuid::now_v7().to_string()),
+                practice_id: sea_orm::ActiveValue::Set(sh.practice_id.clone()),
+                staff_id: sea_orm::ActiveValue::Set(sh.sender_id.clone()),
+                kind: sea_orm::ActiveValue::Set("share.expiring".into()),
+                share_id: sea_orm::ActiveValue::Set(Some(sh.id.clone())),
+                created_at: sea_orm::ActiveValue::Set(now),
+                read_at: sea_orm::ActiveValue::Set(None),
+            })
+            .exec(&txn)
+            .await?;
+            reminded += 1;
+        }
+        txn.commit().await?;
+    }
+    Ok((expired, reminded))
+}
+
+/// The sweep worker (every ten worker polls); stops when `shutdown` fires.
+pub async fn sweeper(db: DatabaseConnection, poll: std::time::Duration, shutdown: tokio::sync::watch::Receiver<bool>) {
+    let every = poll * 10;
+    crate::outbox::work_loop("sweep", every, shutdown, || async { sweep_once(&db).await.map(|_| 0) }).await
+}

@@ -1,0 +1,466 @@
+//! The recipient portal, black-box: the link is swapped for a cookie and leaves the URL,
+//! GETs change nothing, each second factor works and fails as specified, attempts are
+//! counted in the database across server instances, the verified session follows the
+//! share on every request, documents are read and downloaded, aged links are renewed.
+mod common;
+
+use common::*;
+use reqwest::{Client, StatusCode, header};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+use server::entities::{audit_event, notification, portal_session, share, share_code};
+
+async fn call(app: &TestApp, who: &Staff, name: &str, args: Value) -> (StatusCode, Value) {
+    let r =
+        who.client.post(app.url(&format!("/api/{name}"))).header("origin", &app.base).json(&args).send().await.unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+fn in_days(n: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(n)).format("%Y-%m-%d").to_string()
+}
+
+struct World {
+    admin: Staff,
+    client_id: String,
+    note_id: String,
+}
+
+const PASSCODE: &str = "tide pool lantern 42";
+
+async fn world(app: &TestApp) -> World {
+    setup_practice(app, "Calm Clinic").await;
+    let admin = sign_in_first_time(app, ADMIN_EMAIL, PASSWORD).await;
+    let (_, mut settings) = call(app, &admin, "sharing_settings", json!({})).await;
+    settings["client_methods"] = json!(["Sms", "Voice", "Passcode", "DateOfBirth", "LinkOnly"]);
+    settings["third_party_methods"] = json!(["Sms", "Voice", "Passcode", "LinkOnly"]);
+    settings["contact_phone"] = json!("020 7946 0000");
+    let (s, b) = call(app, &admin, "save_sharing_settings", json!({ "settings": settings })).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (status, id) = app
+        .server_fn(
+            &admin.client,
+            "create_client",
+            &[
+                ("first_name", "Nora"),
+                ("last_name", "Quinnell"),
+                ("date_of_birth", "1990-02-03"),
+                ("email", "nora@example.com"),
+                ("mobile", "07400 123456"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{id}");
+    let client_id = id.as_str().unwrap().to_owned();
+    let (s, note) = call(
+        app,
+        &admin,
+        "save_document",
+        json!({ "client_id": client_id, "id": null, "draft": {
+        "kind": "ConsultationNote", "title": "Session 3", "date": "2026-11-20", "is_psychotherapy": false,
+        "body": { "type": "Sections", "sections": [
+            { "title": "Subjective", "text": "SUBJECTIVE-TEXT", "internal": false },
+            { "title": "Office use only", "text": "INTERNAL-TEXT", "internal": true } ] } } }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{note}");
+    World { admin, client_id, note_id: note.as_str().unwrap().to_owned() }
+}
+
+/// Shares the note with one recipient by `method`; returns the share id and its link.
+async fn share_with(app: &TestApp, w: &World, method: &str, email: &str, kind: &str) -> (String, String) {
+    let recipient = if kind == "Client" {
+        json!({ "kind": "Client", "ref_id": w.client_id, "name": "Nora Quinnell", "email": email,
+                "phone": "07400 123456", "method": method, "passcode": PASSCODE, "sections": {} })
+    } else {
+        json!({ "kind": "Other", "ref_id": null, "name": "Gail Green", "email": email,
+                "phone": "07400 654321", "method": method, "passcode": PASSCODE, "sections": {} })
+    };
+    let (s, out) = call(
+        app,
+        &w.admin,
+        "create_shares",
+        json!({ "request": {
+        "client_id": w.client_id, "document_ids": [w.note_id], "recipients": [recipient], "delivery": "Link",
+        "expires_on": in_days(7), "purpose": "Treatment", "purpose_text": "", "message": "",
+        "psychotherapy_authorisation": "", "confirmed_warnings": true, "notify_on_open": true } }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{out}");
+    let id = out["shares"][0][0].as_str().unwrap().to_owned();
+    let mail = app.wait_for_mail(email, "shared documents").await;
+    (id, extract_link(&mail, &app.base, "/s/"))
+}
+
+/// A browser: opens the emailed link and follows the redirect by hand.
+async fn open(app: &TestApp, link: &str) -> Client {
+    let c = new_client();
+    let r = c.get(link).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/portal", "the token does not travel further");
+    let cookie = r.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains(link.rsplit('/').next().unwrap()), "the cookie does not carry the token");
+    let _ = app;
+    c
+}
+
+async fn page(app: &TestApp, c: &Client, path: &str) -> (StatusCode, String) {
+    let r = app.get(c, path).await;
+    let status = r.status();
+    assert_eq!(r.headers().get(header::REFERRER_POLICY).unwrap(), "no-referrer");
+    assert_eq!(r.headers().get(header::CACHE_CONTROL).unwrap(), "no-store");
+    (status, r.text().await.unwrap())
+}
+
+async fn post(app: &TestApp, c: &Client, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
+    let r = app.form(c, path, fields).await;
+    let status = r.status();
+    let loc = location(&r);
+    (status, loc, r.text().await.unwrap())
+}
+
+/// The next code texted or spoken to `number` (from the file sink of the embedded
+/// default): waits for the message after the `seen` ones already read.
+async fn next_code(app: &TestApp, number: &str, seen: &mut usize) -> String {
+    let file = app.state().cfg.sms_file();
+    for _ in 0..100 {
+        let lines: Vec<Value> = std::fs::read_to_string(&file)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .filter(|l| l["to"] == number)
+            .collect();
+        if lines.len() > *seen {
+            *seen = lines.len();
+            let t = lines.last().unwrap()["text"].as_str().unwrap().to_owned();
+            let spoken = t.split("Your code is:").nth(1).unwrap_or(&t);
+            return spoken.chars().filter(char::is_ascii_digit).take(6).collect();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no new text to {number}");
+}
+
+async fn count_audit(app: &TestApp, action: &str) -> u64 {
+    audit_event::Entity::find().filter(audit_event::Column::Action.eq(action)).count(&app.state().db).await.unwrap()
+}
+
+async fn share_row(app: &TestApp, id: &str) -> share::Model {
+    share::Entity::find_by_id(id.to_owned()).one(&app.state().db).await.unwrap().unwrap()
+}
+
+both_dbs!(opening_a_link_changes_nothing_and_reveals_nothing, |app: TestApp| async move {
+    let w = world(&app).await;
+    let (id, link) = share_with(&app, &w, "Sms", "gail@gp.test", "Other").await;
+    let before = share_row(&app, &id).await;
+    let events = audit_event::Entity::find().count(&app.state().db).await.unwrap();
+    // A scanner opens the link and the page, twice, and even follows with HEAD requests.
+    for _ in 0..2 {
+        let c = open(&app, &link).await;
+        let (s, html) = page(&app, &c, "/portal").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("Verify to view") && html.contains("Calm Clinic"), "{html}");
+        assert!(html.contains("ending in 21"), "the phone is shown masked");
+        for secret in ["Quinnell", "Session 3", "SUBJECTIVE", "Consultation", "654321"] {
+            assert!(!html.contains(secret), "{secret} shown before verification");
+        }
+    }
+    let after = share_row(&app, &id).await;
+    assert_eq!((after.status.as_str(), after.failed_attempts, after.opened_at), (before.status.as_str(), 0, None));
+    assert_eq!(share_code::Entity::find().count(&app.state().db).await.unwrap(), 0, "no code sent by a GET");
+    assert_eq!(portal_session::Entity::find().count(&app.state().db).await.unwrap(), 0);
+    assert_eq!(audit_event::Entity::find().count(&app.state().db).await.unwrap(), events, "nothing audited");
+
+    // Unknown and malformed tokens: the same generic page.
+    for bad in ["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "short", "not~a*token"] {
+        let c = new_client();
+        let r = c.get(app.url(&format!("/s/{bad}"))).send().await.unwrap();
+        assert_eq!((r.status(), location(&r).as_str()), (StatusCode::SEE_OTHER, "/portal/link-invalid"));
+        let (s, html) = page(&app, &c, "/portal/link-invalid").await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert!(html.contains("This link is not valid"));
+    }
+    // Without the cookie, /portal knows nothing either.
+    let (s, html) = page(&app, &new_client(), "/portal").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(html.contains("This link is not valid"));
+    app.stop().await;
+});
+
+both_dbs!(phone_codes_are_single_use_replaced_expire_and_limited, |app: TestApp| async move {
+    let w = world(&app).await;
+    let (id, link) = share_with(&app, &w, "Sms", "gail@gp.test", "Other").await;
+    let c = open(&app, &link).await;
+    let (s, loc, _) = post(&app, &c, "/portal/code", &[("channel", "sms")]).await;
+    assert_eq!((s, loc.as_str()), (StatusCode::SEE_OTHER, "/portal"));
+    let mut seen = 0;
+    let first = next_code(&app, "+447400654321", &mut seen).await;
+    let (_, html) = page(&app, &c, "/portal").await;
+    assert!(html.contains("Enter the 6-digit code") && html.contains("We texted you a code"), "{html}");
+    let row = share_code::Entity::find().one(&app.state().db).await.unwrap().unwrap();
+    assert!(!row.code_hash.contains(&first) && row.code_hash.len() == 64, "stored as an HMAC");
+
+    // Wrong code: counted, with the attempts left.
+    let wrong = if first == "000000" { "111111" } else { "000000" };
+    let (s, _, html) = post(&app, &c, "/portal/verify", &[("code", wrong)]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("That code is not right. You have 9 attempts left."), "{html}");
+    // Malformed input is not a guess.
+    let (s, _, html) = post(&app, &c, "/portal/verify", &[("code", "12ab")]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Enter the 6 digits"));
+    assert_eq!(share_row(&app, &id).await.failed_attempts, 1);
+
+    // A new code replaces the old one; a call carries the digits one by one.
+    post(&app, &c, "/portal/code", &[("channel", "voice")]).await;
+    let second = next_code(&app, "+447400654321", &mut seen).await;
+    let (s, _, html) = post(&app, &c, "/portal/verify", &[("code", &first)]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(first == second || html.contains("not right") || html.contains("replaced"), "{html}");
+
+    // The right code opens a session, once.
+    let (s, loc, _) = post(&app, &c, "/portal/verify", &[("code", &second)]).await;
+    assert_eq!((s, loc.as_str()), (StatusCode::SEE_OTHER, "/portal"));
+    let (_, html) = page(&app, &c, "/portal").await;
+    assert!(html.contains("Your documents") && html.contains("Session 3"), "{html}");
+    let other = open(&app, &link).await;
+    let (s, _, html) = post(&app, &other, "/portal/verify", &[("code", &second)]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "single use");
+    assert!(html.contains("expired or was replaced"), "{html}");
+
+    // Codes expire after 10 minutes.
+    post(&app, &other, "/portal/code", &[("channel", "sms")]).await;
+    let third = next_code(&app, "+447400654321", &mut seen).await;
+    app.state()
+        .db
+        .execute_unprepared("UPDATE share_code SET expires_at = created_at WHERE used_at IS NULL")
+        .await
+        .unwrap();
+    let (s, _, html) = post(&app, &other, "/portal/verify", &[("code", &third)]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("expired or was replaced"));
+
+    // At most 3 sends per 15 minutes.
+    let (s, _, html) = post(&app, &other, "/portal/code", &[("channel", "sms")]).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{html}");
+    assert!(html.contains("You can ask for another in"));
+    assert_eq!(count_audit(&app, "portal.code_requested").await, 3);
+    let audit = audit_event::Entity::find().all(&app.state().db).await.unwrap();
+    for code in [&first, &second, &third] {
+        assert!(audit.iter().all(|e| !e.detail.contains(code.as_str())), "codes never reach the audit log");
+    }
+    app.stop().await;
+});
+
+/// Two server instances on one database, with one master key.
+async fn two_instances(db: Db) -> Option<(TestApp, TestApp)> {
+    let key = server::crypto::Keys::generate_master();
+    let k1 = key.clone();
+    let a = spawn_with(db, move |c| c.security.master_key = Some(server::config::Secret::new(k1))).await?;
+    let url = a.state().cfg.database_url();
+    // The second instance runs no workers: the first delivers all mail, so the test
+    // finds it in one place.
+    let b = spawn_with(db, move |c| {
+        c.security.master_key = Some(server::config::Secret::new(key));
+        c.database.url = Some(server::config::Secret::new(url));
+        c.workers.enabled = false;
+    })
+    .await?;
+    Some((a, b))
+}
+
+async fn attempts_are_counted_across_instances(db: Db) {
+    let Some((a, b)) = two_instances(db).await else { return };
+    let w = world(&a).await;
+    let (id, link) = share_with(&a, &w, "Passcode", "gail@gp.test", "Other").await;
+    let ca = open(&a, &link).await;
+    let link_b = link.replace(&a.base, &b.base);
+    let cb = open(&b, &link_b).await;
+    for i in 1..=9 {
+        let (app, c) = if i % 2 == 0 { (&a, &ca) } else { (&b, &cb) };
+        let (s, _, html) = post(app, c, "/portal/verify", &[("passcode", "wrong passcode")]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let left = 10 - i;
+        let word = if left == 1 { "attempt" } else { "attempts" };
+        assert!(html.contains(&format!("You have {left} {word} left.")), "attempt {i}: {html}");
+    }
+    let (s, _, html) = post(&a, &ca, "/portal/verify", &[("passcode", "wrong again")]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(html.contains("This link is locked") && html.contains("020 7946 0000"), "{html}");
+    // Locked everywhere, even with the right passcode.
+    let (s, _, html) = post(&b, &cb, "/portal/verify", &[("passcode", PASSCODE)]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{html}");
+    let row = share_row(&a, &id).await;
+    assert_eq!((row.status.as_str(), row.failed_attempts), ("locked", 10));
+    let told = notification::Entity::find().filter(notification::Column::Kind.eq("share.locked")).count(&a.state().db);
+    assert_eq!(told.await.unwrap(), 1, "the sender is told in the app");
+    a.wait_for_mail(ADMIN_EMAIL, "was locked").await;
+    assert_eq!(count_audit(&a, "share.locked").await, 1);
+    b.stop().await;
+    a.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attempts_are_counted_across_instances_sqlite() {
+    attempts_are_counted_across_instances(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attempts_are_counted_across_instances_postgres() {
+    attempts_are_counted_across_instances(Db::Postgres).await;
+}
+
+both_dbs!(date_of_birth_reading_downloading_and_the_session, |app: TestApp| async move {
+    let w = world(&app).await;
+    let (id, link) = share_with(&app, &w, "DateOfBirth", "nora@example.com", "Client").await;
+    let c = open(&app, &link).await;
+    let (s, _, html) = post(&app, &c, "/portal/verify", &[("date_of_birth", "1990-03-02")]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("does not match. You have 4 attempts left."), "date of birth allows fewer: {html}");
+    let (s, loc, _) = post(&app, &c, "/portal/verify", &[("date_of_birth", "03/02/1990")]).await;
+    assert_eq!((s, loc.as_str()), (StatusCode::SEE_OTHER, "/portal"));
+
+    // Reading: shared sections only; views and downloads counted and audited.
+    let (_, list) = page(&app, &c, "/portal").await;
+    assert!(list.contains("Session 3") && list.contains("Shared with Nora Quinnell"), "{list}");
+    let (s, html) = page(&app, &c, &format!("/portal/d/{}", w.note_id)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("SUBJECTIVE-TEXT") && !html.contains("INTERNAL-TEXT"), "{html}");
+    let r = app.get(&c, &format!("/portal/d/{}/pdf", w.note_id)).await;
+    assert_eq!(r.headers().get(header::CONTENT_TYPE).unwrap(), "application/pdf");
+    let pdf = r.bytes().await.unwrap();
+    let tmp = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(tmp.path(), &pdf).unwrap();
+    let out = std::process::Command::new("pdftotext").arg(tmp.path()).arg("-").output().expect("pdftotext");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("SUBJECTIVE-TEXT") && !text.contains("INTERNAL-TEXT"), "{text}");
+    assert!(text.contains("Shared with Nora Quinnell") && text.contains(&id[id.len() - 12..]), "watermark: {text}");
+    let row = share_row(&app, &id).await;
+    assert_eq!((row.status.as_str(), row.view_count), ("opened", 2));
+    assert!(row.opened_at.is_some() && row.last_viewed_at.is_some());
+    assert_eq!((count_audit(&app, "portal.viewed").await, count_audit(&app, "portal.downloaded").await), (1, 1));
+    let opened =
+        notification::Entity::find().filter(notification::Column::Kind.eq("share.opened")).count(&app.state().db);
+    assert_eq!(opened.await.unwrap(), 1);
+    app.wait_for_mail(ADMIN_EMAIL, "opened the documents").await;
+
+    // Another recipient's document is not reachable through this session.
+    let (s, _) = page(&app, &c, "/portal/d/not-a-document").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // Idle for 15 minutes: the session ends on the server.
+    let db = &app.state().db;
+    portal_session::Entity::update_many()
+        .col_expr(
+            portal_session::Column::LastSeenAt,
+            sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::minutes(16)),
+        )
+        .exec(db)
+        .await
+        .unwrap();
+    let (_, html) = page(&app, &c, "/portal").await;
+    assert!(html.contains("Your session has ended"), "{html}");
+    let r = app.get(&c, &format!("/portal/d/{}", w.note_id)).await;
+    assert_eq!(location(&r), "/portal");
+
+    // Revoked while reading: the next request is refused and the session ends.
+    let c = open(&app, &link).await;
+    post(&app, &c, "/portal/verify", &[("date_of_birth", "1990-02-03")]).await;
+    assert_eq!(page(&app, &c, &format!("/portal/d/{}", w.note_id)).await.0, StatusCode::OK);
+    db.execute_unprepared(&format!("UPDATE share SET status = 'revoked' WHERE id = '{id}'")).await.unwrap();
+    let (s, html) = page(&app, &c, &format!("/portal/d/{}", w.note_id)).await;
+    assert_eq!(s, StatusCode::GONE);
+    assert!(html.contains("withdrawn") && !html.contains("SUBJECTIVE"), "{html}");
+    let live = portal_session::Entity::find().filter(portal_session::Column::EndedAt.is_null()).count(db);
+    assert_eq!(live.await.unwrap(), 0, "revoking ended the session");
+    // And the link says so too, naming the practice to contact.
+    let c = open(&app, &link).await;
+    let (s, html) = page(&app, &c, "/portal").await;
+    assert_eq!(s, StatusCode::GONE);
+    assert!(html.contains("has been withdrawn") && html.contains("Calm Clinic"));
+    app.stop().await;
+});
+
+both_dbs!(expired_link_only_and_aged_links, |app: TestApp| async move {
+    let w = world(&app).await;
+    // Link only: the button alone, and a POST is needed to open.
+    let (id, link) = share_with(&app, &w, "LinkOnly", "gail@gp.test", "Other").await;
+    let c = open(&app, &link).await;
+    let (_, html) = page(&app, &c, "/portal").await;
+    assert!(html.contains("View documents") && !html.contains("name=\"code\""));
+    assert!(share_row(&app, &id).await.opened_at.is_none());
+    let (_, loc, _) = post(&app, &c, "/portal/verify", &[]).await;
+    assert_eq!(loc, "/portal");
+    assert!(share_row(&app, &id).await.opened_at.is_some());
+
+    // Expired: says so and names the practice.
+    let db = &app.state().db;
+    let (id2, link2) = share_with(&app, &w, "Passcode", "pat@example.com", "Other").await;
+    let c = open(&app, &link2).await;
+    db.execute_unprepared(&format!("UPDATE share SET expires_at = created_at WHERE id = '{id2}'")).await.unwrap();
+    let (s, html) = page(&app, &c, "/portal").await;
+    assert_eq!(s, StatusCode::GONE);
+    assert!(html.contains("This link has expired") && html.contains("020 7946 0000"), "{html}");
+    let (s, _, _) = post(&app, &c, "/portal/verify", &[("passcode", PASSCODE)]).await;
+    assert_eq!(s, StatusCode::GONE);
+
+    // Aged: renewed by email on request, never by the GET; the old link dies.
+    let (id3, link3) = share_with(&app, &w, "Passcode", "sam@example.com", "Other").await;
+    share::Entity::update_many()
+        .col_expr(
+            share::Column::LinkIssuedAt,
+            sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::hours(25)),
+        )
+        .filter(share::Column::Id.eq(&id3))
+        .exec(db)
+        .await
+        .unwrap();
+    let c = open(&app, &link3).await;
+    let (_, html) = page(&app, &c, "/portal").await;
+    assert!(html.contains("This link needs renewing"), "{html}");
+    assert_eq!(count_audit(&app, "share.link_renewed").await, 0);
+    let (s, _, html) = post(&app, &c, "/portal/refresh", &[]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Check your email") && !html.contains("sam@example.com"), "the address is not shown");
+    let mut fresh = String::new();
+    for _ in 0..100 {
+        let mail = app.wait_for_mail("sam@example.com", "shared documents").await;
+        fresh = extract_link(&mail, &app.base, "/s/");
+        if fresh != link3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_ne!(fresh, link3);
+    let old = new_client();
+    let r = old.get(&link3).send().await.unwrap();
+    assert_eq!(location(&r), "/portal/link-invalid", "the old link is dead");
+    let c = open(&app, &fresh).await;
+    let (_, loc, _) = post(&app, &c, "/portal/verify", &[("passcode", PASSCODE)]).await;
+    assert_eq!(loc, "/portal");
+    app.stop().await;
+});
+
+both_dbs!(failures_are_throttled_per_network, |app: TestApp| async move {
+    let w = world(&app).await;
+    let mut clients = Vec::new();
+    for email in ["a@example.com", "b@example.com", "c@example.com"] {
+        let (_, link) = share_with(&app, &w, "Passcode", email, "Other").await;
+        clients.push(open(&app, &link).await);
+    }
+    let mut refused = false;
+    'outer: for c in &clients {
+        for _ in 0..9 {
+            let (s, _, html) = post(&app, c, "/portal/verify", &[("passcode", "not it at all")]).await;
+            if s == StatusCode::TOO_MANY_REQUESTS {
+                assert!(html.contains("many unsuccessful attempts from your network"), "{html}");
+                refused = true;
+                break 'outer;
+            }
+        }
+    }
+    assert!(refused, "20 failures from one network are throttled across shares");
+    app.stop().await;
+});

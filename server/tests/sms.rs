@@ -1,0 +1,253 @@
+//! Text messages and voice calls: the Twilio-compatible provider against a local HTTP
+//! endpoint that records what it receives, through the outbox (retries, permanent
+//! failures, exactly once with several workers), and the file sink of the embedded default.
+mod common;
+
+use axum::{
+    Router,
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode as AxStatus},
+    response::IntoResponse,
+    routing::post,
+};
+use common::*;
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, EntityTrait};
+use serde_json::{Value, json};
+use server::entities::outbox_sms;
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
+
+#[derive(Debug, Clone)]
+struct Recorded {
+    path: String,
+    authorization: String,
+    form: HashMap<String, String>,
+}
+
+/// A stand-in for Twilio: records every request; answers 500 to the next `fail` requests
+/// and 400 (invalid number) to the next `reject` ones.
+#[derive(Clone, Default)]
+struct Recorder {
+    seen: Arc<Mutex<Vec<Recorded>>>,
+    fail: Arc<AtomicUsize>,
+    reject: Arc<AtomicUsize>,
+}
+
+impl Recorder {
+    fn seen(&self) -> Vec<Recorded> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+async fn twilio(
+    State(r): State<Recorder>,
+    Path((sid, resource)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: String,
+) -> impl IntoResponse {
+    let form: HashMap<String, String> = url::form_urlencoded::parse(body.as_bytes()).into_owned().collect();
+    r.seen.lock().unwrap().push(Recorded {
+        path: format!("/2010-04-01/Accounts/{sid}/{resource}"),
+        authorization: headers.get("authorization").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default(),
+        form,
+    });
+    let take = |c: &AtomicUsize| c.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+    if take(&r.fail) {
+        return (AxStatus::SERVICE_UNAVAILABLE, axum::Json(json!({ "code": 20503, "message": "Service unavailable" })));
+    }
+    if take(&r.reject) {
+        return (AxStatus::BAD_REQUEST, axum::Json(json!({ "code": 21211, "message": "Invalid 'To' Phone Number" })));
+    }
+    let prefix = if resource.starts_with("Calls") { "CA" } else { "SM" };
+    (AxStatus::CREATED, axum::Json(json!({ "sid": format!("{prefix}{}", uuid::Uuid::now_v7().simple()) })))
+}
+
+async fn start_recorder() -> (Recorder, String) {
+    let rec = Recorder::default();
+    let app = Router::new().route("/2010-04-01/Accounts/{sid}/{resource}", post(twilio)).with_state(rec.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (rec, format!("http://{addr}"))
+}
+
+async fn call(app: &TestApp, who: &Staff, name: &str, args: Value) -> (StatusCode, Value) {
+    let r =
+        who.client.post(app.url(&format!("/api/{name}"))).header("origin", &app.base).json(&args).send().await.unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Waits until `n` requests reached the recorder.
+async fn wait_for(rec: &Recorder, n: usize) -> Vec<Recorded> {
+    for _ in 0..100 {
+        if rec.seen().len() >= n {
+            return rec.seen();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("expected {n} provider requests, got {:?}", rec.seen());
+}
+
+async fn wait_until(app: &TestApp, id: &str, what: &str, ok: impl Fn(&outbox_sms::Model) -> bool) -> outbox_sms::Model {
+    for _ in 0..100 {
+        let row = outbox_sms::Entity::find_by_id(id.to_owned()).one(&app.state().db).await.unwrap().unwrap();
+        if ok(&row) {
+            return row;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("outbox_sms {id} never became {what}");
+}
+
+async fn wait_status(app: &TestApp, id: &str, status: &str) -> outbox_sms::Model {
+    wait_until(app, id, status, |r| r.status == status).await
+}
+
+async fn newest(app: &TestApp) -> outbox_sms::Model {
+    let mut rows = outbox_sms::Entity::find().all(&app.state().db).await.unwrap();
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    rows.pop().unwrap()
+}
+
+async fn twilio_provider_through_the_outbox(db: Db) {
+    let (rec, url) = start_recorder().await;
+    let Some(app) = spawn_with(db, |c| {
+        c.sms.provider = server::config::SmsProviderKind::Twilio;
+        c.sms.twilio_base_url = url;
+        c.sms.account_sid = "AC0123".into();
+        c.sms.auth_token = Some(server::config::Secret::new("tok-secret"));
+        c.sms.from = "+15005550006".into();
+    })
+    .await
+    else {
+        return;
+    };
+    setup_practice(&app, "Calm Clinic").await;
+    let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
+    let anna = invite_and_enrol(&app, &admin, "Anna Byrne", "anna@clinic.test", "Practitioner").await;
+
+    // Admins only; the number is checked.
+    let test = |phone: &str, voice: bool| json!({ "phone": phone, "voice": voice });
+    assert_eq!(call(&app, &anna, "send_test_sms", test("07400 123456", false)).await.0, StatusCode::FORBIDDEN);
+    let (s, b) = call(&app, &admin, "send_test_sms", test("call me maybe", false)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["Invalid"]["field"], "phone");
+
+    // A text: Messages.json, basic auth, To/From/Body.
+    let (s, hint) = call(&app, &admin, "send_test_sms", test("07400 123456", false)).await;
+    assert_eq!((s, hint.as_str()), (StatusCode::OK, Some("••56")));
+    let seen = wait_for(&rec, 1).await;
+    let m = &seen[0];
+    assert_eq!(m.path, "/2010-04-01/Accounts/AC0123/Messages.json");
+    use base64::Engine;
+    let expected = base64::engine::general_purpose::STANDARD.encode("AC0123:tok-secret");
+    assert_eq!(m.authorization, format!("Basic {expected}"));
+    assert_eq!(m.form["To"], "+447400123456");
+    assert_eq!(m.form["From"], "+15005550006");
+    assert!(m.form["Body"].contains("test message") && m.form["Body"].contains("Calm Clinic"), "{:?}", m.form);
+    let row = wait_status(&app, &newest(&app).await.id, "sent").await;
+    assert!(row.provider_ref.as_deref().is_some_and(|r| r.starts_with("SM")), "{row:?}");
+    assert!(row.payload.is_none(), "the number and text are erased once delivered");
+    assert_eq!((row.to_hint.as_str(), row.channel.as_str(), row.attempts), ("••56", "sms", 1));
+
+    // A call: Calls.json with TwiML that speaks the text.
+    call(&app, &admin, "send_test_sms", test("+44 7400 123456", true)).await;
+    let seen = wait_for(&rec, 2).await;
+    assert_eq!(seen[1].path, "/2010-04-01/Accounts/AC0123/Calls.json");
+    assert!(seen[1].form["Twiml"].starts_with("<Response><Say>This is a test call"), "{:?}", seen[1].form);
+    let row = wait_status(&app, &newest(&app).await.id, "sent").await;
+    assert!(row.provider_ref.as_deref().is_some_and(|r| r.starts_with("CA")));
+
+    // The provider is down once: the attempt is recorded, then retried after the backoff.
+    rec.fail.store(1, Ordering::SeqCst);
+    call(&app, &admin, "send_test_sms", test("07400 123456", false)).await;
+    let id = newest(&app).await.id;
+    let row = wait_until(&app, &id, "retrying", |r| r.status == "queued" && r.attempts == 1).await;
+    assert!(row.last_error.as_deref().is_some_and(|e| e.contains("503")), "{row:?}");
+    assert!(row.payload.is_some());
+    app.state().db.execute_unprepared("UPDATE outbox_sms SET next_attempt_at = created_at").await.unwrap();
+    let row = wait_status(&app, &id, "sent").await;
+    assert_eq!(row.attempts, 2);
+    assert_eq!(rec.seen().len(), 4);
+
+    // The provider refuses the number: failed at once, not retried.
+    rec.reject.store(1, Ordering::SeqCst);
+    call(&app, &admin, "send_test_sms", test("07400 123456", false)).await;
+    let row = wait_status(&app, &newest(&app).await.id, "failed").await;
+    assert_eq!(row.attempts, 1);
+    assert!(row.last_error.as_deref().is_some_and(|e| e.contains("21211")), "{row:?}");
+    assert!(row.payload.is_none());
+
+    // Several workers (the server's and two more) deliver each message exactly once.
+    let st = app.state().clone();
+    let practice = server::entities::practice::Entity::find().one(&st.db).await.unwrap().unwrap();
+    let before = rec.seen().len();
+    for i in 0..12 {
+        let msg = server::sms::OutgoingSms {
+            channel: server::sms::Channel::Sms,
+            to: format!("+4474001234{i:02}"),
+            text: format!("race {i}"),
+        };
+        server::sms::enqueue(&st.db, &st.keys, &practice.id, None, "test", &msg).await.unwrap();
+    }
+    let provider = server::sms::provider_from_config(&st.cfg).unwrap();
+    let (a, b) = tokio::join!(
+        server::sms::run_once(&st.db, &st.keys, provider.as_ref()),
+        server::sms::run_once(&st.db, &st.keys, provider.as_ref())
+    );
+    a.unwrap();
+    b.unwrap();
+    wait_for(&rec, before + 12).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let races: Vec<String> =
+        rec.seen().iter().filter_map(|r| r.form.get("Body").filter(|b| b.starts_with("race")).cloned()).collect();
+    assert_eq!(races.len(), 12, "each message once: {races:?}");
+    let audit = server::entities::audit_event::Entity::find().all(&st.db).await.unwrap();
+    assert!(
+        audit.iter().any(|e| e.action == "settings.test_sms_queued"
+            && e.detail.contains("••56")
+            && !e.detail.contains("123456")),
+        "audited without the number"
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twilio_provider_through_the_outbox_sqlite() {
+    twilio_provider_through_the_outbox(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twilio_provider_through_the_outbox_postgres() {
+    twilio_provider_through_the_outbox(Db::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_default_writes_texts_to_a_file() {
+    let app = spawn(Db::Sqlite).await.unwrap();
+    setup_practice(&app, "Calm Clinic").await;
+    let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
+    let (s, _) = call(&app, &admin, "send_test_sms", json!({ "phone": "07400 123456", "voice": true })).await;
+    assert_eq!(s, StatusCode::OK);
+    let file = app.state().cfg.sms_file();
+    for _ in 0..100 {
+        if let Ok(text) = std::fs::read_to_string(&file) {
+            let line: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+            assert_eq!(line["to"], "+447400123456");
+            assert_eq!(line["channel"], "voice");
+            assert!(line["text"].as_str().unwrap().contains("test call"));
+            app.stop().await;
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("nothing written to {}", file.display());
+}
