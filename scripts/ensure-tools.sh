@@ -30,14 +30,15 @@ if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] || [ "$ROOT/end2end/packa
   (cd "$ROOT/end2end" && npm ci --no-audit --no-fund)
 fi
 
-# Test-only system packages: Debian's Chromium (Playwright) and poppler-utils (pdftotext,
-# used to check the text of generated PDFs).
-if [ "${1:-}" = "--browser" ] && { [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null; }; then
+# Test-only system packages: Debian's Chromium (Playwright), poppler-utils (pdftotext, to
+# check the text of generated PDFs) and the sqlite3 shell (the suite ages a link by
+# moving its timestamps; psql comes with PostgreSQL).
+if [ "${1:-}" = "--browser" ] && { [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null || ! command -v sqlite3 >/dev/null; }; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    say "installing Debian's chromium and poppler-utils for the tests"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null
+    say "installing Debian's chromium, poppler-utils and sqlite3 for the tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils sqlite3 >/dev/null
   else
-    echo "The tests need Chromium and pdftotext: run 'sudo apt-get install -y chromium poppler-utils'" >&2
+    echo "The tests need Chromium, pdftotext and sqlite3: run 'sudo apt-get install -y chromium poppler-utils sqlite3'" >&2
     exit 1
   fi
 fi

@@ -232,3 +232,14 @@ pub fn Pager(page: RwSignal<u32>, has_more: bool) -> impl IntoView {
         </div>
     }
 }
+
+/// Renders `children` only in the browser, once the page has hydrated: for interactive
+/// parts whose data loads in the browser (lists on a profile, the share wizard). They are
+/// never part of the server's HTML, so they cannot disturb hydration (a resource that
+/// resolved differently on the server and in the browser made tachys panic mid-page).
+#[component]
+pub fn AfterHydration(children: ChildrenFn) -> impl IntoView {
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
+    move || mounted.get().then(|| children())
+}

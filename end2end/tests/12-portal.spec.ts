@@ -3,6 +3,7 @@ import type { Browser, Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { expect, test } from '../lib/fixtures';
+import { hoursFromNow, runSql } from '../lib/db';
 import { waitForMail, type Mail } from '../lib/mail';
 import { waitForSms } from '../lib/sms';
 import { heading, visit } from '../lib/ui';
@@ -217,4 +218,55 @@ test('the portal stays within its 50 KB first-view budget', async ({ browser, pr
   fs.writeFileSync(test.info().outputPath('portal-size.txt'), report + '\n');
   expect(bytes).toBeLessThanOrEqual(50 * 1024);
   await page.context().close();
+});
+
+test('an expired share says so and names the practice, with nothing else', async ({ browser, project, maildevUrl }) => {
+  // The share 10-share sent to Dr Gail Green; time moves on by setting its expiry in the past.
+  const mail = await waitForMail(maildevUrl, { to: `gail-${project}@gp.example`, subjectIncludes: 'shared documents' });
+  await runSql(project, `UPDATE share SET expires_at = '${hoursFromNow(-1)}' WHERE recipient_email = 'gail-${project}@gp.example'`);
+  const page = await phone(browser);
+  await page.goto(shareLink(mail));
+  await expectNoToken(page);
+  await expect(heading(page, 'This link has expired')).toBeVisible();
+  await expect(page.getByText(`contact Harbour Therapy ${project}`)).toBeVisible();
+  await expect(page.getByLabel('Passcode')).toHaveCount(0);
+  await axe(page, 'expired');
+  await page.context().close();
+});
+
+test('an ageing link is renewed by email on request, and the old one stops working', async ({
+  browser,
+  project,
+  maildevUrl,
+}) => {
+  test.setTimeout(90_000);
+  const rosa = `rosa-${project}@example.com`;
+  const first = await waitForMail(maildevUrl, { to: rosa, subjectIncludes: 'shared documents' });
+  const oldLink = shareLink(first);
+  // The link was issued two days ago: older than the practice's 24-hour ageing setting.
+  await runSql(project, `UPDATE share SET link_issued_at = '${hoursFromNow(-48)}' WHERE recipient_email = '${rosa}'`);
+  const page = await phone(browser);
+  await page.goto(oldLink);
+  await expectNoToken(page);
+  await expect(heading(page, 'This link needs renewing')).toBeVisible();
+  await expect(page.getByText(rosa)).toHaveCount(0);
+  await axe(page, 'renew link');
+  const asked = new Date(Date.now() - 1000);
+  await page.getByRole('button', { name: 'Email me a new link' }).click();
+  await expect(heading(page, 'Check your email')).toBeVisible();
+  await expect(page.getByText('rosa')).toHaveCount(0);
+  const renewed = await waitForMail(maildevUrl, { to: rosa, subjectIncludes: 'shared documents', after: asked });
+  const newLink = shareLink(renewed);
+  expect(newLink).not.toBe(oldLink);
+  for (const secret of ['Sleeps badly', 'Referral', 'Session 1']) expect(renewed.text ?? '').not.toContain(secret);
+
+  const again = await phone(browser);
+  await again.goto(oldLink);
+  await expect(heading(again, 'This link is not valid')).toBeVisible();
+  await again.goto(newLink);
+  await expectNoToken(again);
+  await expect(heading(again, 'Verify to view')).toBeVisible();
+  await expect(again.getByText('ending in 22')).toBeVisible();
+  await page.context().close();
+  await again.context().close();
 });

@@ -66,6 +66,11 @@ test('the Shared section: statuses, notifications, revoke cuts a reader off, unl
     await page.getByLabel('Status').selectOption('locked');
     await expect(shared.locator('tbody tr')).toHaveCount(1);
     await page.getByLabel('Status').selectOption('');
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    await page.getByLabel('Sent since').fill(tomorrow);
+    await expect(shared.getByText('No shares sent on or after this date.')).toBeVisible();
+    await page.getByLabel('Sent since').fill(new Date().toISOString().slice(0, 10));
+    await expect(rowOf('Stan Stranger')).toHaveCount(1);
     await page.screenshot({ path: test.info().outputPath('shared-desktop.png'), fullPage: true });
   });
 

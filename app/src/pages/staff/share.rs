@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::api::documents::{get_document, list_documents};
 use crate::api::sharing::{CheckRecipients, CreateShares, search_recipients, share_context};
-use crate::components::ActionError;
+use crate::components::{ActionError, AfterHydration};
 use crate::domain::documents::{DocumentBody, DocumentKind};
 use crate::domain::sharing::{
     Delivery, Purpose, RecipientDraft, RecipientKind, RecipientOption, ShareContext, ShareRequest, VerifyMethod,
@@ -16,15 +16,25 @@ use crate::domain::sharing::{
 use crate::dto::DocumentRow;
 use crate::pages::staff::documents::DocumentContent;
 
-/// `/app/clients/:id/share` (`?doc=<id>` preselects a document).
+/// `/app/clients/:id/share` (`?doc=<id>` preselects a document). The wizard is an
+/// interactive page through and through: it is built in the browser after hydration, with
+/// its data loaded there, so nothing the server rendered can disagree with it.
 #[component]
 pub fn SharePage() -> impl IntoView {
     let params = use_params_map();
-    let query = use_query_map();
     let client_id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let ctx = Resource::new(client_id, |id| share_context(id));
     view! {
         <p class="crumbs"><a href=move || format!("/app/clients/{}", client_id())>"Back to the client"</a></p>
+        <AfterHydration><ShareLoader/></AfterHydration>
+    }
+}
+
+#[component]
+fn ShareLoader() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let ctx = LocalResource::new(move || share_context(params.with(|p| p.get("id").unwrap_or_default())));
+    view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || ctx.get().map(|r| match r {
                 Ok(c) if !c.enabled => view! {

@@ -6,7 +6,7 @@ use crate::api::sharing::{
     ExtendShare, MarkNotificationsRead, ResendShare, RevokeClientShares, RevokeShare, UnlockShare, document_shares,
     list_client_shares, list_notifications,
 };
-use crate::components::ActionError;
+use crate::components::{ActionError, AfterHydration};
 use crate::domain::sharing::{ShareRow, ShareStatus};
 
 fn when(rfc3339: &str) -> String {
@@ -53,16 +53,6 @@ struct Actions {
     unlock: ServerAction<UnlockShare>,
 }
 
-/// Renders `children` only in the browser, once the page has hydrated: these lists load
-/// after the page's own data and are never part of the server's HTML, so they cannot
-/// disturb hydration.
-#[component]
-fn AfterHydration(children: ChildrenFn) -> impl IntoView {
-    let mounted = RwSignal::new(false);
-    Effect::new(move |_| mounted.set(true));
-    move || mounted.get().then(|| children())
-}
-
 /// The Shared tab on a client's profile.
 #[component]
 pub fn SharedTab(client_id: String) -> impl IntoView {
@@ -73,6 +63,8 @@ pub fn SharedTab(client_id: String) -> impl IntoView {
 fn SharedList(client_id: String) -> impl IntoView {
     let status = RwSignal::new(None::<ShareStatus>);
     let newest_first = RwSignal::new(true);
+    // "Sent since" (a date, empty for all): filtered here, the list is one client's.
+    let since = RwSignal::new(String::new());
     let a = Actions {
         revoke: ServerAction::new(),
         extend: ServerAction::new(),
@@ -128,6 +120,10 @@ fn SharedList(client_id: String) -> impl IntoView {
                         </select>
                     </div>
                     <div class="field">
+                        <label for="shared-since">"Sent since"</label>
+                        <input id="shared-since" type="date" on:input=move |ev| since.set(event_target_value(&ev))/>
+                    </div>
+                    <div class="field">
                         <label for="shared-sort">"Order"</label>
                         <select id="shared-sort" on:change=move |ev| newest_first.set(event_target_value(&ev) == "new")>
                             <option value="new">"Newest first"</option>
@@ -149,6 +145,11 @@ fn SharedList(client_id: String) -> impl IntoView {
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 {move || list.get().map(|r| match r {
                     Ok(mut rows) if !rows.is_empty() => {
+                        let since = since.get();
+                        rows.retain(|r| since.is_empty() || r.sent_at.get(..10).is_some_and(|d| d >= since.as_str()));
+                        if rows.is_empty() {
+                            return view! { <p class="empty">"No shares sent on or after this date."</p> }.into_any();
+                        }
                         if !newest_first.get() { rows.reverse(); }
                         view! { <ShareTable rows a/> }.into_any()
                     }
