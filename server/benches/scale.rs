@@ -367,7 +367,7 @@ async fn run(db: Db) {
     );
     // The share wizard's recipient autocomplete (contacts and previous recipients).
     for (label, q) in [
-        ("Recipient autocomplete \"pa\" (2 characters)", "pa"),
+        ("Recipient autocomplete \"ma\" (2 characters)", "ma"),
         ("Recipient autocomplete \"hugo\"", "hugo"),
         ("Recipient autocomplete \"patel health 4\"", "patel health 4"),
         ("Recipient autocomplete \"maya.walsh\" (previous recipient)", "maya.walsh"),

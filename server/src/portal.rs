@@ -140,6 +140,19 @@ impl Ctx {
     fn actor(&self) -> Actor {
         Actor::Recipient(self.share.id.clone())
     }
+
+    /// Appends an event about this share, by its recipient, from the caller's network.
+    async fn audit<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        c: &Caller,
+        action: &str,
+        detail: serde_json::Value,
+    ) -> Result<(), AppError> {
+        audit::append(db, &self.share.practice_id, &self.actor(), action, Some(&self.share.id), &c.origin(), detail)
+            .await
+            .map_err(internal)
+    }
 }
 
 async fn load_ctx(s: &AppState, share: share::Model) -> Result<Ctx, AppError> {
@@ -446,17 +459,13 @@ async fn request_code_inner(s: &AppState, c: &Caller, f: &HashMap<String, String
     let outbox = sms::enqueue(&txn, &s.keys, &ctx.share.practice_id, Some(&ctx.share.id), "code", &msg)
         .await
         .map_err(internal)?;
-    audit::append(
+    ctx.audit(
         &txn,
-        &ctx.share.practice_id,
-        &ctx.actor(),
+        c,
         "portal.code_requested",
-        Some(&ctx.share.id),
-        &c.origin(),
         json!({ "channel": channel.key(), "to": sms::hint(&phone), "outbox": outbox }),
     )
-    .await
-    .map_err(internal)?;
+    .await?;
     txn.commit().await.map_err(internal)?;
     Ok(redirect("/portal"))
 }
@@ -592,17 +601,7 @@ async fn succeed(s: &AppState, c: &Caller, ctx: Ctx, method: VerifyMethod) -> Re
     .insert(&txn)
     .await
     .map_err(internal)?;
-    audit::append(
-        &txn,
-        &ctx.share.practice_id,
-        &ctx.actor(),
-        "portal.verified",
-        Some(&ctx.share.id),
-        &c.origin(),
-        json!({ "method": method.key() }),
-    )
-    .await
-    .map_err(internal)?;
+    ctx.audit(&txn, c, "portal.verified", json!({ "method": method.key() })).await?;
     // The first open: marked once, even when two instances verify at the same moment.
     let first = share::Entity::update_many()
         .col_expr(share::Column::OpenedAt, Expr::value(now))
@@ -615,17 +614,7 @@ async fn succeed(s: &AppState, c: &Caller, ctx: Ctx, method: VerifyMethod) -> Re
         .rows_affected
         == 1;
     if first {
-        audit::append(
-            &txn,
-            &ctx.share.practice_id,
-            &ctx.actor(),
-            "share.opened",
-            Some(&ctx.share.id),
-            &c.origin(),
-            json!({}),
-        )
-        .await
-        .map_err(internal)?;
+        ctx.audit(&txn, c, "share.opened", json!({})).await?;
         tell_sender(s, &txn, &ctx, ShareEvent::Opened, ctx.share.notify_on_open).await?;
     }
     txn.commit().await.map_err(internal)?;
@@ -651,17 +640,7 @@ async fn fail(s: &AppState, c: &Caller, ctx: Ctx, method: VerifyMethod) -> Resul
         .map(|r| r.failed_attempts)
         .unwrap_or(i32::MAX);
     let limit = if method == VerifyMethod::DateOfBirth { MAX_FAILURES_DATE_OF_BIRTH } else { MAX_FAILURES };
-    audit::append(
-        &txn,
-        &ctx.share.practice_id,
-        &ctx.actor(),
-        "portal.verify_failed",
-        Some(&ctx.share.id),
-        &c.origin(),
-        json!({ "method": method.key(), "failures": failures }),
-    )
-    .await
-    .map_err(internal)?;
+    ctx.audit(&txn, c, "portal.verify_failed", json!({ "method": method.key(), "failures": failures })).await?;
     let locked = failures >= limit
         && share::Entity::update_many()
             .col_expr(share::Column::Status, Expr::value("locked"))
@@ -673,17 +652,7 @@ async fn fail(s: &AppState, c: &Caller, ctx: Ctx, method: VerifyMethod) -> Resul
             .rows_affected
             == 1;
     if locked {
-        audit::append(
-            &txn,
-            &ctx.share.practice_id,
-            &ctx.actor(),
-            "share.locked",
-            Some(&ctx.share.id),
-            &c.origin(),
-            json!({ "failures": failures }),
-        )
-        .await
-        .map_err(internal)?;
+        ctx.audit(&txn, c, "share.locked", json!({ "failures": failures })).await?;
         tell_sender(s, &txn, &ctx, ShareEvent::Locked, true).await?;
     }
     txn.commit().await.map_err(internal)?;
@@ -791,17 +760,7 @@ async fn refresh_inner(s: &AppState, c: &Caller) -> Result<Response, AppError> {
         let outbox = mail::enqueue(&txn, &s.keys, &ctx.share.practice_id, "share_link_renewed", &mail)
             .await
             .map_err(internal)?;
-        audit::append(
-            &txn,
-            &ctx.share.practice_id,
-            &ctx.actor(),
-            "share.link_renewed",
-            Some(&ctx.share.id),
-            &c.origin(),
-            json!({ "outbox": outbox }),
-        )
-        .await
-        .map_err(internal)?;
+        ctx.audit(&txn, c, "share.link_renewed", json!({ "outbox": outbox })).await?;
     }
     txn.commit().await.map_err(internal)?;
     let brand = ctx.brand();
@@ -997,17 +956,7 @@ pub async fn signout(State(s): State<AppState>, c: Caller) -> Response {
                 end_session(&s.db, &id).await?;
                 if let Some(sh) = share::Entity::find_by_id(sess.share_id).one(&s.db).await.map_err(internal)? {
                     let ctx = load_ctx(&s, sh).await?;
-                    audit::append(
-                        &s.db,
-                        &ctx.share.practice_id,
-                        &ctx.actor(),
-                        "portal.signed_out",
-                        Some(&ctx.share.id),
-                        &c.origin(),
-                        json!({}),
-                    )
-                    .await
-                    .map_err(internal)?;
+                    ctx.audit(&s.db, &c, "portal.signed_out", json!({})).await?;
                     brand = Some(ctx.brand());
                 }
             }

@@ -7,17 +7,6 @@ use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::{Value, json};
 
-async fn call(app: &TestApp, who: &Staff, name: &str, args: Value) -> (StatusCode, Value) {
-    let r =
-        who.client.post(app.url(&format!("/api/{name}"))).header("origin", &app.base).json(&args).send().await.unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
-fn in_days(n: i64) -> String {
-    (chrono::Utc::now().date_naive() + chrono::Duration::days(n)).format("%Y-%m-%d").to_string()
-}
-
 const PASSCODE: &str = "tide pool lantern 42";
 
 both_dbs!(the_audit_log_is_filtered_paged_exported_and_verified, |app: TestApp| async move {

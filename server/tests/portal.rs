@@ -10,17 +10,6 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFi
 use serde_json::{Value, json};
 use server::entities::{audit_event, notification, portal_session, share, share_code};
 
-async fn call(app: &TestApp, who: &Staff, name: &str, args: Value) -> (StatusCode, Value) {
-    let r =
-        who.client.post(app.url(&format!("/api/{name}"))).header("origin", &app.base).json(&args).send().await.unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
-fn in_days(n: i64) -> String {
-    (chrono::Utc::now().date_naive() + chrono::Duration::days(n)).format("%Y-%m-%d").to_string()
-}
-
 struct World {
     admin: Staff,
     client_id: String,

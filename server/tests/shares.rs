@@ -6,19 +6,8 @@ mod common;
 use common::*;
 use reqwest::{Client, StatusCode};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-use serde_json::{Value, json};
+use serde_json::json;
 use server::entities::{audit_event, notification, share};
-
-async fn call(app: &TestApp, who: &Staff, name: &str, args: Value) -> (StatusCode, Value) {
-    let r =
-        who.client.post(app.url(&format!("/api/{name}"))).header("origin", &app.base).json(&args).send().await.unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
-fn in_days(n: i64) -> String {
-    (chrono::Utc::now().date_naive() + chrono::Duration::days(n)).format("%Y-%m-%d").to_string()
-}
 
 struct World {
     admin: Staff,

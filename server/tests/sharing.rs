@@ -9,17 +9,6 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use server::entities::{share, share_document};
 
-async fn call(app: &TestApp, who: &Staff, name: &str, args: Value) -> (StatusCode, Value) {
-    let r =
-        who.client.post(app.url(&format!("/api/{name}"))).header("origin", &app.base).json(&args).send().await.unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
-fn in_days(n: i64) -> String {
-    (chrono::Utc::now().date_naive() + chrono::Duration::days(n)).format("%Y-%m-%d").to_string()
-}
-
 struct World {
     admin: Staff,
     anna: Staff,

@@ -78,13 +78,6 @@ async fn start_recorder() -> (Recorder, String) {
     (rec, format!("http://{addr}"))
 }
 
-async fn call(app: &TestApp, who: &Staff, name: &str, args: Value) -> (StatusCode, Value) {
-    let r =
-        who.client.post(app.url(&format!("/api/{name}"))).header("origin", &app.base).json(&args).send().await.unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
 /// Waits until `n` requests reached the recorder.
 async fn wait_for(rec: &Recorder, n: usize) -> Vec<Recorded> {
     for _ in 0..100 {

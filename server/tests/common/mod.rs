@@ -437,3 +437,16 @@ pub async fn visible_clients(app: &TestApp, who: &Staff, query: &str) -> Vec<Str
         .map(|c| format!("{} {}", c["first_name"].as_str().unwrap(), c["last_name"].as_str().unwrap()))
         .collect()
 }
+
+/// Calls the server function `name` as `who` with a JSON body: (status, JSON answer).
+pub async fn call(app: &TestApp, who: &Staff, name: &str, args: Value) -> (StatusCode, Value) {
+    let r =
+        who.client.post(app.url(&format!("/api/{name}"))).header("origin", &app.base).json(&args).send().await.unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// The date `n` days from today (UTC), as the wizard sends it.
+pub fn in_days(n: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(n)).format("%Y-%m-%d").to_string()
+}
