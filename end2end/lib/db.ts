@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { ProjectName } from './fixtures';
 import { readRuntime } from './runtime';
+import { psql } from './server';
 
 const execFileP = promisify(execFile);
 
@@ -13,7 +14,7 @@ export async function runSql(project: ProjectName, sql: string): Promise<void> {
   const server = readRuntime().servers[project];
   if (!server) throw new Error(`no ${project} server in the runtime file`);
   if (project === 'postgres') {
-    await execFileP('psql', [server.databaseUrl, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql]);
+    await psql(sql, server.databaseUrl);
   } else {
     const file = server.databaseUrl.replace(/^sqlite:\/\//, '').replace(/\?.*$/, '');
     await execFileP('sqlite3', ['-bail', '-cmd', '.timeout 5000', file, sql]);

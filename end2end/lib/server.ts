@@ -53,10 +53,9 @@ export function postgresUrlFor(maintenanceUrl: string, database: string): string
   return u.toString();
 }
 
-async function psql(sql: string): Promise<void> {
-  await execFileP('psql', [postgresMaintenanceUrl(), '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql], {
-    timeout: 30_000,
-  });
+/** Runs one SQL statement with psql, on the maintenance database unless `url` is given. */
+export async function psql(sql: string, url = postgresMaintenanceUrl()): Promise<void> {
+  await execFileP('psql', [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql], { timeout: 30_000 });
 }
 
 export async function createPostgresDatabase(name: string): Promise<void> {

@@ -290,3 +290,12 @@ export async function firstRunSetup(page: Page, d: SetupDetails): Promise<void> 
 export function headerWith(page: Page, text: string): Locator {
   return page.locator('header').filter({ hasText: text }).first();
 }
+
+/** Collects uncaught page errors and WebAssembly panics into `errors` (specs end with
+ * `expect(errors).toEqual([])`). */
+export function watchForCrashes(page: Page, errors: string[]): void {
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /panicked|unreachable/.test(m.text())) errors.push(m.text().slice(0, 300));
+  });
+}

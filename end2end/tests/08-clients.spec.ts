@@ -1,17 +1,9 @@
-import type { Page } from '@playwright/test';
 import { expect, test } from '../lib/fixtures';
 import { acceptInvite, invitationLink, inviteStaff } from '../lib/staff';
 import { putAccount } from '../lib/state';
-import { button, completeEnrolment, heading, settle, visit } from '../lib/ui';
+import { button, completeEnrolment, heading, settle, visit, watchForCrashes } from '../lib/ui';
 
 /** Fails the test on any WebAssembly panic or uncaught error (hydration mismatches included). */
-function watchForCrashes(page: Page, errors: string[]) {
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /panicked|unreachable/.test(m.text())) errors.push(m.text().slice(0, 300));
-  });
-}
-
 test('clients belong to their practitioner until access is shared', async ({ adminPage, newPage, project, maildevUrl }) => {
   test.setTimeout(150_000);
   const errors: string[] = [];

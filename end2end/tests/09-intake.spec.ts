@@ -1,14 +1,7 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from '../lib/fixtures';
 import { getAccount } from '../lib/state';
-import { button, heading, settle, signIn, visit } from '../lib/ui';
-
-function watchForCrashes(page: Page, errors: string[]) {
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /panicked|unreachable/.test(m.text())) errors.push(m.text().slice(0, 300));
-  });
-}
+import { button, heading, settle, signIn, visit, watchForCrashes } from '../lib/ui';
 
 async function fillIdentity(page: Page, first: string, last: string, email: string) {
   await page.getByLabel('First name').fill(first);

@@ -1,14 +1,6 @@
-import type { Page } from '@playwright/test';
 import { expect, test } from '../lib/fixtures';
 import { waitForMail } from '../lib/mail';
-import { button, heading, settle, visit } from '../lib/ui';
-
-function watchForCrashes(page: Page, errors: string[]) {
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /panicked|unreachable/.test(m.text())) errors.push(m.text().slice(0, 300));
-  });
-}
+import { button, heading, settle, visit, watchForCrashes } from '../lib/ui';
 
 test('the share wizard sends a share to the client and a new third party', async ({ adminPage, project, maildevUrl }) => {
   test.setTimeout(120_000);

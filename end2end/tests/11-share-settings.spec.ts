@@ -2,14 +2,7 @@ import type { Page } from '@playwright/test';
 import { expect, test } from '../lib/fixtures';
 import { findMail, waitForMail } from '../lib/mail';
 import { waitForSms } from '../lib/sms';
-import { button, heading, settle, visit } from '../lib/ui';
-
-function watchForCrashes(page: Page, errors: string[]) {
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /panicked|unreachable/.test(m.text())) errors.push(m.text().slice(0, 300));
-  });
-}
+import { button, heading, settle, visit, watchForCrashes } from '../lib/ui';
 
 /** Calls a JSON server function as the signed-in page (same cookies, same origin). */
 async function api(page: Page, name: string, args: unknown): Promise<unknown> {

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { expect, test } from '../lib/fixtures';
 import { waitForMail } from '../lib/mail';
-import { button, heading, settle, visit } from '../lib/ui';
+import { button, heading, settle, visit, watchForCrashes } from '../lib/ui';
 
 /**
  * After sharing, on the shares that 11-share-settings and 12-portal made: the Shared
@@ -11,13 +11,6 @@ import { button, heading, settle, visit } from '../lib/ui';
  * reader at once, unlocking, the accounting of disclosures (page and PDF), and the audit
  * log with its chain check and CSV export.
  */
-
-function watchForCrashes(page: Page, errors: string[]) {
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /panicked|unreachable/.test(m.text())) errors.push(m.text().slice(0, 300));
-  });
-}
 
 async function openIris(page: Page) {
   await visit(page, '/app/clients');

@@ -69,3 +69,27 @@ pub(crate) enum Staff {
     Table,
     Id,
 }
+
+/// SQLite: an FTS5 trigram index over `table.search_key` (`{table}_fts`, keyed by `id_col`),
+/// filled from the table and kept in step by triggers. Used by the migrations that add
+/// substring search to a table.
+pub(crate) fn sqlite_trigram_index(table: &str, id_col: &str) -> [String; 5] {
+    let id = id_col;
+    [
+        format!("CREATE VIRTUAL TABLE {table}_fts USING fts5({id} UNINDEXED, search_key, tokenize = 'trigram')"),
+        format!("INSERT INTO {table}_fts ({id}, search_key) SELECT id, search_key FROM {table}"),
+        format!(
+            "CREATE TRIGGER {table}_fts_insert AFTER INSERT ON {table} BEGIN \
+             INSERT INTO {table}_fts ({id}, search_key) VALUES (new.id, new.search_key); END"
+        ),
+        format!(
+            "CREATE TRIGGER {table}_fts_update AFTER UPDATE OF search_key ON {table} BEGIN \
+             DELETE FROM {table}_fts WHERE {id} = old.id; \
+             INSERT INTO {table}_fts ({id}, search_key) VALUES (new.id, new.search_key); END"
+        ),
+        format!(
+            "CREATE TRIGGER {table}_fts_delete AFTER DELETE ON {table} BEGIN \
+             DELETE FROM {table}_fts WHERE {id} = old.id; END"
+        ),
+    ]
+}

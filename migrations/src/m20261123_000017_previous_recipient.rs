@@ -98,25 +98,7 @@ impl MigrationTrait for Migration {
             }
             DbBackend::Sqlite => {
                 let (table, id) = ("previous_recipient", "previous_recipient_id");
-                for stmt in [
-                    format!(
-                        "CREATE VIRTUAL TABLE {table}_fts USING fts5({id} UNINDEXED, search_key, tokenize = 'trigram')"
-                    ),
-                    format!("INSERT INTO {table}_fts ({id}, search_key) SELECT id, search_key FROM {table}"),
-                    format!(
-                        "CREATE TRIGGER {table}_fts_insert AFTER INSERT ON {table} BEGIN \
-                         INSERT INTO {table}_fts ({id}, search_key) VALUES (new.id, new.search_key); END"
-                    ),
-                    format!(
-                        "CREATE TRIGGER {table}_fts_update AFTER UPDATE OF search_key ON {table} BEGIN \
-                         DELETE FROM {table}_fts WHERE {id} = old.id; \
-                         INSERT INTO {table}_fts ({id}, search_key) VALUES (new.id, new.search_key); END"
-                    ),
-                    format!(
-                        "CREATE TRIGGER {table}_fts_delete AFTER DELETE ON {table} BEGIN \
-                         DELETE FROM {table}_fts WHERE {id} = old.id; END"
-                    ),
-                ] {
+                for stmt in crate::sqlite_trigram_index(table, id) {
                     db.execute_unprepared(&stmt).await?;
                 }
             }

@@ -364,7 +364,9 @@ async fn verify_page(
                 ctx,
                 status,
                 VerifyStep::Phone {
-                    hint: sms::hint(ctx.share.recipient_phone.as_deref().unwrap_or_default()).replace('•', ""),
+                    hint: app::domain::records::last_two_digits(
+                        ctx.share.recipient_phone.as_deref().unwrap_or_default(),
+                    ),
                     code_sent: code.is_some(),
                     voice_default: m == VerifyMethod::Voice,
                 },

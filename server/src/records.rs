@@ -93,8 +93,9 @@ pub(crate) fn search(
 /// in the practice whose `search_key` contains `query`, with no ordering, so the database
 /// stops at the first matches: on SQLite the FTS5 index drives a join; on PostgreSQL a
 /// `LIKE` served from the pg_trgm index as a bitmap scan.
-pub(crate) async fn first_matches<C: ConnectionTrait + sea_orm::TransactionTrait>(
-    db: &C,
+/// It takes the pool, not a transaction: its `SET LOCAL` must end with its own transaction.
+pub(crate) async fn first_matches(
+    db: &sea_orm::DatabaseConnection,
     table: &'static str,
     practice_id: &str,
     query: &str,
@@ -133,7 +134,7 @@ pub(crate) async fn first_matches<C: ConnectionTrait + sea_orm::TransactionTrait
     // enough matches early and picks it, which reads the whole table when the term is rare
     // or absent (60 ms at 100,000 contacts). Inside this transaction only plain scans are
     // ruled out, so it takes the pg_trgm GIN index as a bitmap: a few ms, common or rare.
-    let txn = db.begin().await?;
+    let txn = sea_orm::TransactionTrait::begin(db).await?;
     txn.execute_unprepared("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off").await?;
     let ids = Id::find_by_statement(stmt).all(&txn).await?.into_iter().map(|r| r.id).collect();
     txn.commit().await?;

@@ -62,8 +62,7 @@ pub fn code_message(channel: Channel, practice_name: &str, code: &str) -> String
 
 /// The last two digits, for records and for showing the recipient which phone.
 pub fn hint(number: &str) -> String {
-    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
-    format!("••{}", &digits[digits.len().saturating_sub(2)..])
+    format!("••{}", app::domain::records::last_two_digits(number))
 }
 
 /// Queues a text or call in the caller's transaction; returns the outbox id.

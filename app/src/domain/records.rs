@@ -57,9 +57,15 @@ impl PhoneNumber {
 
     /// The last two digits only, for pages that must not reveal the number.
     pub fn masked(&self) -> String {
-        let tail: String = self.0.chars().rev().take(2).collect::<Vec<_>>().into_iter().rev().collect();
-        format!("•••• •••• {tail}")
+        format!("•••• •••• {}", last_two_digits(&self.0))
     }
+}
+
+/// The last two digits of a phone number, whatever its spacing: all that pages, records
+/// and logs may show of it.
+pub fn last_two_digits(number: &str) -> String {
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    digits[digits.len().saturating_sub(2)..].to_owned()
 }
 
 impl fmt::Display for PhoneNumber {
