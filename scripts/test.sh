@@ -55,7 +55,8 @@ node -e "(async()=>{for(let i=0;i<100;i++){try{const r=await fetch('http://127.0
 export DOSSIER_TEST_SMTP_PORT="$SMTP_PORT" DOSSIER_TEST_MAILDEV_URL="http://127.0.0.1:$WEB_PORT"
 
 step "Rust tests (unit + API on SQLite and PostgreSQL)"
-cargo test -p app -p server -p migrations 2>&1 | tee "$LOGS/cargo.log"
+# --no-fail-fast: every test binary runs even after a failure, so the count is honest.
+cargo test -p app -p server -p migrations --no-fail-fast 2>&1 | tee "$LOGS/cargo.log"
 CARGO_STATUS=${PIPESTATUS[0]}
 RUST_PASSED=$(grep -E '^test result:' "$LOGS/cargo.log" | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{s+=$1} END {print s+0}')
 RUST_FAILED=$(grep -E '^test result:' "$LOGS/cargo.log" | sed -E 's/.* ([0-9]+) failed.*/\1/' | awk '{s+=$1} END {print s+0}')

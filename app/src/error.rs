@@ -64,16 +64,62 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
-                // Malformed arguments are the caller's mistake: answer 400, not 500.
-                #[cfg(feature = "ssr")]
-                if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-                    opts.set_status(http::StatusCode::BAD_REQUEST);
-                }
-                AppError::invalid("", "The request was incomplete or malformed.")
+        let (status, error) = match value {
+            // The body did not decode into the function's arguments: the caller's mistake.
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => {
+                (400, AppError::invalid("", format!("The request could not be read: {}.", describe_decode_error(&m))))
             }
-            _ => AppError::Internal { incident: "transport".into() },
+            ServerFnErrorErr::MissingArg(m) => (400, AppError::invalid("", format!("The request is missing {m}."))),
+            ServerFnErrorErr::UnsupportedRequestMethod(m) => {
+                (405, AppError::invalid("", format!("This request method is not supported: {m}.")))
+            }
+            ServerFnErrorErr::Registration(_) => (404, AppError::NotFound),
+            _ => (500, AppError::Internal { incident: "transport".into() }),
+        };
+        #[cfg(feature = "ssr")]
+        if status != 500 {
+            if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                opts.set_status(http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::BAD_REQUEST));
+            }
         }
+        #[cfg(not(feature = "ssr"))]
+        let _ = status;
+        error
+    }
+}
+
+/// A decoder's message with every quoted value removed: names the problem (a missing or
+/// unknown field, a wrong type, where in the body) without echoing what was sent, which
+/// may be a secret. Field names stay (serde puts them in backticks).
+pub fn describe_decode_error(m: &str) -> String {
+    let mut out = String::with_capacity(m.len().min(200));
+    let mut in_quote = false;
+    for c in m.chars() {
+        match c {
+            '"' if !in_quote => {
+                in_quote = true;
+                out.push_str("(value)");
+            }
+            '"' => in_quote = false,
+            _ if in_quote => {}
+            _ => out.push(c),
+        }
+    }
+    let out = out.trim().trim_end_matches('.').to_owned();
+    let out: String = out.chars().take(200).collect();
+    if out.is_empty() { "the body is not in the expected format".into() } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe_decode_error;
+
+    #[test]
+    fn decode_errors_name_the_problem_without_the_value() {
+        let m = describe_decode_error("invalid type: string \"hunter2\", expected u32 at line 1 column 12");
+        assert!(!m.contains("hunter2"), "{m}");
+        assert!(m.contains("expected u32"), "{m}");
+        assert_eq!(describe_decode_error("missing field `recipients`"), "missing field `recipients`");
+        assert_eq!(describe_decode_error(""), "the body is not in the expected format");
     }
 }

@@ -3,7 +3,9 @@
 //! first row that does not match. There is no update or delete path in the code, and the
 //! database refuses them too (triggers in the migration).
 use chrono::{DateTime, SecondsFormat, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
 use sha2::{Digest, Sha256};
 
 use crate::entities::audit_event;
@@ -69,10 +71,31 @@ fn content_hash(
     crate::crypto::hex(&Sha256::digest(canonical.to_string().as_bytes()))
 }
 
-/// Appends one event inside the caller's transaction. `detail` must never contain
-/// secrets or document text.
-pub async fn append<C: ConnectionTrait>(
+/// Appends one event inside the caller's transaction (or a transaction of its own when
+/// given a plain connection). `detail` must never contain secrets or document text.
+///
+/// Appends are serialised per practice: the sequence number and the previous hash are
+/// read under a lock that is held until the enclosing transaction ends (PostgreSQL: an
+/// advisory lock on the practice; SQLite: the write lock), so concurrent events all
+/// land, in commit order, with the chain intact.
+pub async fn append<C: ConnectionTrait + TransactionTrait>(
     db: &C,
+    practice_id: &str,
+    actor: &Actor,
+    action: &str,
+    target: Option<&str>,
+    origin: &Origin,
+    detail: serde_json::Value,
+) -> Result<(), DbErr> {
+    // A savepoint inside the caller's transaction, or a transaction of its own.
+    let txn = crate::db::begin_write(db).await?;
+    crate::db::lock_key(&txn, &format!("audit:{practice_id}")).await?;
+    append_locked(&txn, practice_id, actor, action, target, origin, detail).await?;
+    txn.commit().await
+}
+
+async fn append_locked(
+    db: &sea_orm::DatabaseTransaction,
     practice_id: &str,
     actor: &Actor,
     action: &str,
@@ -158,7 +181,7 @@ pub async fn verify_chain<C: ConnectionTrait>(db: &C, practice_id: &str) -> Resu
 }
 
 /// Appends an event done by the signed-in staff member `p` (the common case).
-pub async fn by_staff<C: ConnectionTrait>(
+pub async fn by_staff<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     p: &app::ports::StaffPrincipal,
     action: &str,

@@ -234,6 +234,13 @@ fn failure(e: AppError) -> Response {
     (status, e.to_string()).into_response()
 }
 
+/// A cell a spreadsheet will not run: text that begins with `=`, `+`, `-`, `@`, a tab or
+/// a carriage return (a formula trigger) gets a leading `'` (OWASP: CSV injection). Some
+/// of these fields (the user agent of a failed sign-in) are chosen by strangers.
+fn csv_cell(v: String) -> String {
+    if v.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{v}") } else { v }
+}
+
 /// `GET /app/audit/export.csv?client=&staff=&action=&from=&to=`: the filtered log as CSV,
 /// oldest first, read and written 1,000 events at a time.
 pub async fn export_csv(State(s): State<AppState>, c: Caller, Query(q): Query<HashMap<String, String>>) -> Response {
@@ -294,16 +301,19 @@ pub async fn export_csv(State(s): State<AppState>, c: Caller, Query(q): Query<Ha
             let names = actor_names(&db, &batch).await.unwrap_or_default();
             for e in batch {
                 let r = to_row(e, &names);
-                let _ = w.write_record([
-                    r.seq.to_string(),
-                    r.at,
-                    r.actor,
-                    r.action,
-                    r.target.unwrap_or_default(),
-                    r.network.unwrap_or_default(),
-                    r.user_agent.unwrap_or_default(),
-                    r.detail,
-                ]);
+                let _ = w.write_record(
+                    [
+                        r.seq.to_string(),
+                        r.at,
+                        r.actor,
+                        r.action,
+                        r.target.unwrap_or_default(),
+                        r.network.unwrap_or_default(),
+                        r.user_agent.unwrap_or_default(),
+                        r.detail,
+                    ]
+                    .map(csv_cell),
+                );
             }
             let bytes = w.into_inner().unwrap_or_default();
             Some((Ok::<Bytes, std::io::Error>(Bytes::from(bytes)), (last, true, done)))
@@ -376,5 +386,20 @@ pub async fn accounting_pdf(State(s): State<AppState>, c: Caller, Path(id): Path
         )
             .into_response(),
         Err(e) => failure(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn formula_triggers_are_neutralised() {
+        for bad in ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(csv_cell(bad.into()), format!("'{bad}"));
+        }
+        for fine in ["Mozilla/5.0", "{\"step\":\"password\"}", "2026-12-01T20:05:00Z", "::1", ""] {
+            assert_eq!(csv_cell(fine.into()), fine);
+        }
     }
 }

@@ -102,6 +102,7 @@ fn field<'a>(f: &'a HashMap<String, String>, name: &str) -> &'a str {
     f.get(name).map(String::as_str).unwrap_or("")
 }
 
+const ALREADY_SET_UP: &str = "This Dossier is already set up. Sign in instead.";
 const BAD_CREDENTIALS: &str = "Email or password is incorrect.";
 const BAD_CODE: &str = "That code is not correct. Check your authenticator app and try again.";
 
@@ -110,7 +111,7 @@ pub async fn practice_exists(db: &DatabaseConnection) -> Result<bool, sea_orm::D
 }
 
 /// Audits something a staff member did to their own account during sign-in flows.
-async fn audit_self<C: ConnectionTrait>(
+async fn audit_self<C: ConnectionTrait + sea_orm::TransactionTrait>(
     db: &C,
     st: &staff::Model,
     action: &str,
@@ -135,8 +136,28 @@ pub async fn create_practice<C: ConnectionTrait + TransactionTrait>(
     password: &NewPassword,
     origin: &Origin,
 ) -> Result<(practice::Model, staff::Model), AppError> {
+    create_practice_with(db, hasher, practice_name, admin_name, email, password, origin, false).await
+}
+
+/// [`create_practice`]; with `first_run`, only while no practice exists: the check and the
+/// insert run under one lock, so parallel first-run setups create exactly one practice.
+#[allow(clippy::too_many_arguments)]
+async fn create_practice_with<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    hasher: &crate::passwords::Hasher,
+    practice_name: &DisplayName,
+    admin_name: &DisplayName,
+    email: &EmailAddress,
+    password: &NewPassword,
+    origin: &Origin,
+    first_run: bool,
+) -> Result<(practice::Model, staff::Model), AppError> {
     let hash = hasher.hash(password.expose()).await;
     let txn = crate::db::begin_write(db).await.map_err(internal)?;
+    crate::db::lock_key(&txn, "practice:create").await.map_err(internal)?;
+    if first_run && practice::Entity::find().count(&txn).await.map_err(internal)? > 0 {
+        return Err(AppError::Conflict(ALREADY_SET_UP.into()));
+    }
     if staff::Entity::find().filter(staff::Column::Email.eq(email.as_str())).count(&txn).await.map_err(internal)? > 0 {
         return Err(AppError::invalid("email", "That email address already has an account."));
     }
@@ -214,7 +235,7 @@ pub async fn create_practice<C: ConnectionTrait + TransactionTrait>(
 pub async fn setup(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<String, String>>) -> Response {
     match practice_exists(&s.db).await {
         Ok(true) => {
-            return c.fail(&s, "/login", AppError::Conflict("This Dossier is already set up. Sign in instead.".into()));
+            return c.fail(&s, "/login", AppError::Conflict(ALREADY_SET_UP.into()));
         }
         Ok(false) => {}
         Err(e) => return c.fail(&s, "/setup", internal(e)),
@@ -231,8 +252,9 @@ pub async fn setup(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<S
         Ok(v) => v,
         Err(e) => return c.fail(&s, "/setup", e),
     };
-    let p = match create_practice(&s.db, &s.hasher, &pname, &name, &email, &password, &c.origin()).await {
+    let p = match create_practice_with(&s.db, &s.hasher, &pname, &name, &email, &password, &c.origin(), true).await {
         Ok((p, _)) => p,
+        Err(e @ AppError::Conflict(_)) => return c.fail(&s, "/login", e),
         Err(e) => return c.fail(&s, "/setup", e),
     };
     if field(&f, "demo") != "on" {
@@ -254,37 +276,48 @@ pub async fn setup(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<S
     axum::response::Html(html).into_response()
 }
 
-/// Refuses the attempt while the account or the caller's network is throttled.
-async fn check_sign_in_throttle(
+/// Spends one sign-in attempt of the account and of the caller's network, each in one
+/// atomic database statement, before any hashing (NIST 800-63B §5.2.2). While either has
+/// used its allowance the attempt is refused, whatever it carries; so a burst of parallel
+/// attempts gets exactly the allowance checked, and no more.
+async fn spend_sign_in_attempt(
     s: &AppState,
     acct: &str,
     net: &str,
     now: chrono::DateTime<Utc>,
 ) -> Result<(), AppError> {
     let window = Duration::seconds(s.cfg.security.login_window_secs as i64);
-    for (key, max) in [(acct, s.cfg.security.login_max_failures), (net, s.cfg.security.network_max_failures)] {
-        if let Some(minutes) = throttle::blocked_for(&s.db, key, max, window, now).await.map_err(internal)? {
-            metrics::counter!("dossier_signin_throttled_total").increment(1);
-            return Err(AppError::Throttled { minutes });
-        }
+    if let Err(minutes) =
+        throttle::spend(&s.db, acct, s.cfg.security.login_max_failures, window, now).await.map_err(internal)?
+    {
+        metrics::counter!("dossier_signin_throttled_total").increment(1);
+        return Err(AppError::Throttled { minutes });
+    }
+    if let Err(minutes) =
+        throttle::spend(&s.db, net, s.cfg.security.network_max_failures, window, now).await.map_err(internal)?
+    {
+        throttle::refund(&s.db, acct).await.map_err(internal)?;
+        metrics::counter!("dossier_signin_throttled_total").increment(1);
+        return Err(AppError::Throttled { minutes });
     }
     Ok(())
 }
 
-/// Counts a failed sign-in step against the account and the network, and audits it when
-/// the account is known.
+/// Gives back the attempt of a step that succeeded. The counters are never reset: a
+/// parallel failure's spend stays counted.
+async fn refund_sign_in_attempt(s: &AppState, acct: &str, net: &str) -> Result<(), AppError> {
+    throttle::refund(&s.db, acct).await.map_err(internal)?;
+    throttle::refund(&s.db, net).await.map_err(internal)
+}
+
+/// Records a failed sign-in step (its attempt was spent before the check) and audits it
+/// when the account is known.
 async fn record_sign_in_failure(
     s: &AppState,
     c: &Caller,
-    acct: &str,
-    net: &str,
     account: Option<&staff::Model>,
     step: &str,
-    now: chrono::DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let window = Duration::seconds(s.cfg.security.login_window_secs as i64);
-    throttle::record_failure(&s.db, acct, window, now).await.map_err(internal)?;
-    throttle::record_failure(&s.db, net, window, now).await.map_err(internal)?;
     if let Some(st) = account {
         audit::append(
             &s.db,
@@ -323,16 +356,16 @@ async fn login_inner(
     let now = Utc::now();
     let acct = throttle::account_key("login", email.as_str());
     let net = throttle::network_key("login", &c.network);
-    check_sign_in_throttle(s, &acct, &net, now).await?;
+    spend_sign_in_attempt(s, &acct, &net, now).await?;
     let found =
         staff::Entity::find().filter(staff::Column::Email.eq(email.as_str())).one(&s.db).await.map_err(internal)?;
     let usable = found.as_ref().filter(|st| st.status == "active");
     let ok = s.hasher.verify(usable.and_then(|st| st.password_hash.as_deref()), password).await;
     let Some(st) = usable.filter(|_| ok) else {
-        record_sign_in_failure(s, c, &acct, &net, found.as_ref(), "password", now).await?;
+        record_sign_in_failure(s, c, found.as_ref(), "password").await?;
         return Err(AppError::invalid("password", BAD_CREDENTIALS));
     };
-    throttle::clear(&s.db, &acct).await.map_err(internal)?;
+    refund_sign_in_attempt(s, &acct, &net).await?;
     let (stage, to) = if st.totp_secret.is_some() {
         (Stage::Mfa, "/login/mfa")
     } else {
@@ -395,8 +428,8 @@ async fn mfa_inner(
     let now = Utc::now();
     let acct = throttle::account_key("login", &st.email);
     let net = throttle::network_key("login", &c.network);
-    check_sign_in_throttle(s, &acct, &net, now).await?;
     let code = SecondFactorCode::parse("code", field(f, "code"))?;
+    spend_sign_in_attempt(s, &acct, &net, now).await?;
     let accepted = match &code {
         SecondFactorCode::Totp(code) => {
             let secret = st
@@ -423,10 +456,10 @@ async fn mfa_inner(
         SecondFactorCode::Recovery(code) => use_recovery_code(s, st, code).await?,
     };
     if !accepted {
-        record_sign_in_failure(s, c, &acct, &net, Some(st), "second_factor", now).await?;
+        record_sign_in_failure(s, c, Some(st), "second_factor").await?;
         return Err(AppError::invalid("code", BAD_CODE));
     }
-    throttle::clear(&s.db, &acct).await.map_err(internal)?;
+    refund_sign_in_attempt(s, &acct, &net).await?;
     let method = if matches!(code, SecondFactorCode::Totp(_)) { "totp" } else { "recovery_code" };
     audit_self(&s.db, st, "signin.succeeded", c, json!({ "method": method })).await?;
     metrics::counter!("dossier_signin_succeeded_total").increment(1);
@@ -729,24 +762,37 @@ pub async fn forgot(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<
     }
 }
 
+/// Spends the network's allowance, then answers at once: whether the account exists is
+/// looked up and acted on in a task of its own, so the answer takes the same time for
+/// known and unknown addresses (ASVS 5.0 6.3.8). A crash before that task commits loses
+/// one reset email; the person asks again.
 async fn forgot_inner(s: &AppState, c: &Caller, email: &EmailAddress) -> Result<(), AppError> {
     let now = Utc::now();
     let window = Duration::seconds(s.cfg.security.login_window_secs as i64);
-    let acct = throttle::account_key("reset", email.as_str());
     let net = throttle::network_key("reset", &c.network);
-    if throttle::blocked_for(&s.db, &net, s.cfg.security.network_max_failures, window, now)
-        .await
-        .map_err(internal)?
-        .is_some()
+    if let Err(minutes) =
+        throttle::spend(&s.db, &net, s.cfg.security.network_max_failures, window, now).await.map_err(internal)?
     {
-        return Err(AppError::Throttled { minutes: (window.num_minutes()) as u32 });
+        return Err(AppError::Throttled { minutes });
     }
-    throttle::record_failure(&s.db, &net, window, now).await.map_err(internal)?;
+    let (s, origin, email) = (s.clone(), c.origin(), email.clone());
+    tokio::spawn(async move {
+        if let Err(e) = send_reset(&s, &origin, &email).await {
+            tracing::warn!(error = %e, "password reset request failed");
+        }
+    });
+    Ok(())
+}
+
+/// The part of "forgot password" that depends on the account.
+async fn send_reset(s: &AppState, origin: &Origin, email: &EmailAddress) -> Result<(), AppError> {
+    let now = Utc::now();
+    let window = Duration::seconds(s.cfg.security.login_window_secs as i64);
     // Per account: quietly stop sending after 3 requests a window (no hint either way).
-    if throttle::blocked_for(&s.db, &acct, 3, window, now).await.map_err(internal)?.is_some() {
+    let acct = throttle::account_key("reset", email.as_str());
+    if throttle::spend(&s.db, &acct, 3, window, now).await.map_err(internal)?.is_err() {
         return Ok(());
     }
-    throttle::record_failure(&s.db, &acct, window, now).await.map_err(internal)?;
     let Some(st) = staff::Entity::find()
         .filter(staff::Column::Email.eq(email.as_str()))
         .filter(staff::Column::Status.eq("active"))
@@ -772,7 +818,7 @@ async fn forgot_inner(s: &AppState, c: &Caller, email: &EmailAddress) -> Result<
         &Actor::Anonymous,
         "password.reset_requested",
         Some(&st.id),
-        &c.origin(),
+        origin,
         json!({}),
     )
     .await

@@ -91,6 +91,39 @@ pub async fn begin_write<C: sea_orm::TransactionTrait + ConnectionTrait>(
     Ok(txn)
 }
 
+/// Locks one row of `table` (by `id`) until the transaction ends, so check-then-write
+/// sequences on it are serialised: `SELECT … FOR UPDATE` on PostgreSQL; on SQLite the
+/// write lock [`begin_write`] took already serialises every writer.
+pub async fn lock_row(txn: &sea_orm::DatabaseTransaction, table: &'static str, id: &str) -> Result<(), sea_orm::DbErr> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute(sea_orm::Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!("SELECT 1 FROM \"{table}\" WHERE id = $1 FOR UPDATE"),
+            [id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Serialises the transaction with every other one that takes the same `key` until it
+/// ends (PostgreSQL: a transaction-level advisory lock; SQLite: the write lock that
+/// [`begin_write`] took). Used for per-practice sequences such as the audit chain.
+pub async fn lock_key<C: ConnectionTrait>(txn: &C, key: &str) -> Result<(), sea_orm::DbErr> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(key.as_bytes());
+        let id = i64::from_be_bytes(digest[..8].try_into().expect("8 bytes"));
+        txn.execute(sea_orm::Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,6 +39,31 @@ pub fn invitation(to: &staff::Model, practice: &practice::Model, inviter: &str, 
     }
 }
 
+/// To an address that already has an account in another practice: the inviter is told
+/// nothing about it (no cross-practice oracle), the address's owner is told here.
+pub fn invitation_elsewhere(to: &str, to_name: &str, practice: &practice::Model, inviter: &str) -> OutgoingEmail {
+    let text = format!(
+        "Hello {to_name},\n\n{inviter} tried to invite this email address to {} on Dossier. It already has a \
+         Dossier account with another practice, and one address can belong to one practice only.\n\n\
+         If you want to join {}, give them another email address to invite. If you did not expect this, you can \
+         ignore this email: nothing has changed.\n",
+        practice.name, practice.name
+    );
+    let html = format!(
+        "<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5\">{}</body></html>",
+        text.split("\n\n").map(|p| format!("<p>{}</p>", escape(p.trim()))).collect::<String>()
+    );
+    OutgoingEmail {
+        from: None,
+        attachments: Vec::new(),
+        to: to.to_owned(),
+        to_name: Some(to_name.to_owned()),
+        subject: format!("An invitation to {} on Dossier", practice.name),
+        text,
+        html,
+    }
+}
+
 pub fn password_reset(to: &staff::Model, practice: &practice::Model, link: &str) -> OutgoingEmail {
     let lines = vec![
         format!("Hello {},", to.display_name),

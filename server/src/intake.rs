@@ -285,12 +285,11 @@ async fn submit_inner(
     let now = Utc::now();
     let window = Duration::hours(1);
     let key = throttle::network_key("intake", &c.network);
-    if let Some(minutes) = throttle::blocked_for(db, &key, PER_NETWORK_PER_HOUR, window, now).await.map_err(internal)? {
+    // Every attempt counts, valid or not: spent atomically before anything else.
+    if let Err(minutes) = throttle::spend(db, &key, PER_NETWORK_PER_HOUR, window, now).await.map_err(internal)? {
         let html = render_document("Please try again later", move || view! { <IntakeBusyPage minutes/> });
         return Ok((StatusCode::TOO_MANY_REQUESTS, Html(html)).into_response());
     }
-    // Every attempt counts, valid or not.
-    throttle::record_failure(db, &key, window, now).await.map_err(internal)?;
     let mut raw = BTreeMap::new();
     for (k, v) in fields {
         // Only the first value of a name counts; names are bounded by the body limit.

@@ -53,7 +53,7 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let rt = server::startup::runtime().expect("tokio runtime");
     let result = rt.block_on(async move {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => server::startup::serve(cfg).await,

@@ -50,10 +50,7 @@ use crate::{
     auth::{Caller, internal},
     crypto,
     emails::{self, ShareEvent},
-    entities::{
-        client, document, document_file, notification, portal_session, practice, share, share_code, share_document,
-        staff,
-    },
+    entities::{client, document, document_file, portal_session, practice, share, share_code, share_document, staff},
     mail, session,
     sharing::{TemplateValues, expires_label, load_settings, render_email},
     sms,
@@ -67,6 +64,10 @@ pub const MAX_FAILURES_DATE_OF_BIRTH: i32 = 5;
 pub const CODES_PER_WINDOW: usize = 3;
 pub const CODE_WINDOW_MINUTES: i64 = 15;
 pub const CODES_PER_SHARE: usize = 10;
+/// Codes sent to one phone number per hour, across shares.
+pub const CODES_PER_PHONE_PER_HOUR: u32 = 10;
+/// Codes requested from one client network (IPv4 address, IPv6 /64) per hour.
+pub const CODES_PER_NETWORK_PER_HOUR: u32 = 30;
 pub const IDLE_MINUTES: i64 = 15;
 pub const ABSOLUTE_MINUTES: i64 = 60;
 /// Failed verifications per client network (IPv4 address, IPv6 /64) per 15 minutes.
@@ -142,7 +143,7 @@ impl Ctx {
     }
 
     /// Appends an event about this share, by its recipient, from the caller's network.
-    async fn audit<C: ConnectionTrait>(
+    async fn audit<C: ConnectionTrait + sea_orm::TransactionTrait>(
         &self,
         db: &C,
         c: &Caller,
@@ -415,12 +416,18 @@ async fn request_code_inner(s: &AppState, c: &Caller, f: &HashMap<String, String
         _ => sms::Channel::Sms,
     };
     let Some(phone) = ctx.share.recipient_phone.clone() else { return Ok(redirect("/portal")) };
+    // Every send limit is checked and spent inside one write transaction that holds the
+    // share's row (PostgreSQL: FOR UPDATE; SQLite: the write lock taken at BEGIN), so
+    // parallel requests queue here and each sees the codes the previous one wrote.
+    let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
+    crate::db::lock_row(&txn, "share", &ctx.share.id).await.map_err(internal)?;
     let sent: Vec<share_code::Model> = share_code::Entity::find()
         .filter(share_code::Column::ShareId.eq(&ctx.share.id))
-        .all(&s.db)
+        .all(&txn)
         .await
         .map_err(internal)?;
     if sent.len() >= CODES_PER_SHARE {
+        txn.rollback().await.map_err(internal)?;
         let practice = ctx.practice.name.clone();
         let msg = format!("No more codes can be sent for this link. Please contact {practice}.");
         return verify_page(s, &ctx, StatusCode::TOO_MANY_REQUESTS, Some(msg), None).await;
@@ -428,13 +435,23 @@ async fn request_code_inner(s: &AppState, c: &Caller, f: &HashMap<String, String
     let recent: Vec<&share_code::Model> =
         sent.iter().filter(|c| now - c.created_at < Duration::minutes(CODE_WINDOW_MINUTES)).collect();
     if recent.len() >= CODES_PER_WINDOW {
+        txn.rollback().await.map_err(internal)?;
         let oldest = recent.iter().map(|c| c.created_at).min().expect("not empty");
         let wait = (oldest + Duration::minutes(CODE_WINDOW_MINUTES) - now).num_minutes().max(1);
         let msg = format!("Several codes were sent just now. You can ask for another in {wait} minutes.");
         return verify_page(s, &ctx, StatusCode::TOO_MANY_REQUESTS, Some(msg), None).await;
     }
+    // Across shares: per phone number and per client network.
+    let phone_key = format!("sms:phone:{}", &crypto::token_hash(&phone)[..32]);
+    let net_key = throttle::network_key("sms", &c.network);
+    for (key, max) in [(&phone_key, CODES_PER_PHONE_PER_HOUR), (&net_key, CODES_PER_NETWORK_PER_HOUR)] {
+        if let Err(minutes) = throttle::spend(&txn, key, max, Duration::hours(1), now).await.map_err(internal)? {
+            txn.rollback().await.map_err(internal)?;
+            let msg = format!("Several codes were sent just now. You can ask for another in {minutes} minutes.");
+            return verify_page(s, &ctx, StatusCode::TOO_MANY_REQUESTS, Some(msg), None).await;
+        }
+    }
     let code = crypto::random_code();
-    let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
     // The new code replaces any older one.
     share_code::Entity::update_many()
         .col_expr(share_code::Column::UsedAt, Expr::value(now))
@@ -480,12 +497,78 @@ pub async fn verify(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<
     }
 }
 
-/// What the recipient typed, before it is compared.
+/// What the recipient typed, read before anything is spent.
+enum Given {
+    Code(String),
+    Passcode(String),
+    DateOfBirth(chrono::NaiveDate),
+    Nothing,
+}
+
+/// What the comparison said.
 enum Answer {
-    /// Not a guess (empty or malformed): said so, not counted.
-    Malformed(&'static str),
+    /// No guess was possible (the code expired or was replaced): said so, refunded.
+    NotAGuess(&'static str),
     Right,
     Wrong,
+}
+
+/// Reads the form for `method`; malformed input is not a guess and spends nothing.
+fn read_answer(method: VerifyMethod, f: &HashMap<String, String>) -> Result<Given, &'static str> {
+    let field = |k: &str| f.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
+    match method {
+        VerifyMethod::Sms | VerifyMethod::Voice => {
+            let code: String = field("code").chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+            if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
+                Err("Enter the 6 digits of the code.")
+            } else {
+                Ok(Given::Code(code))
+            }
+        }
+        VerifyMethod::Passcode => {
+            let given = f.get("passcode").cloned().unwrap_or_default();
+            // Oversized input is refused before hashing (SECURITY.md: argon2 as a DoS lever).
+            if given.is_empty() || given.len() > 256 { Err("Enter the passcode.") } else { Ok(Given::Passcode(given)) }
+        }
+        VerifyMethod::DateOfBirth => parse_date(&field("date_of_birth"))
+            .map(Given::DateOfBirth)
+            .ok_or("Enter your date of birth, for example 1984-03-14."),
+        VerifyMethod::LinkOnly => Ok(Given::Nothing),
+    }
+}
+
+/// Attempts a share allows before it locks.
+fn attempt_limit(method: VerifyMethod) -> i32 {
+    if method == VerifyMethod::DateOfBirth { MAX_FAILURES_DATE_OF_BIRTH } else { MAX_FAILURES }
+}
+
+/// Spends one of the share's attempts in one conditional UPDATE: refused once `limit`
+/// are spent or the share has closed, so a burst gets exactly `limit` checks and a
+/// request arriving after the lock is refused whatever it carries.
+async fn spend_share_attempt<C: ConnectionTrait>(db: &C, share_id: &str, limit: i32) -> Result<bool, AppError> {
+    Ok(share::Entity::update_many()
+        .col_expr(share::Column::FailedAttempts, Expr::col(share::Column::FailedAttempts).add(1))
+        .filter(share::Column::Id.eq(share_id))
+        .filter(share::Column::FailedAttempts.lt(limit))
+        .filter(share::Column::Status.is_not_in(CLOSED_STATUSES))
+        .filter(share::Column::RevokedAt.is_null())
+        .filter(share::Column::ExpiresAt.gt(Utc::now()))
+        .exec(db)
+        .await
+        .map_err(internal)?
+        .rows_affected
+        == 1)
+}
+
+/// Statuses in which nothing can be verified or read.
+const CLOSED_STATUSES: [&str; 3] = ["locked", "revoked", "expired"];
+
+/// The page for a share that refused an attempt: why it is closed now.
+async fn refused_page(s: &AppState, ctx: &Ctx) -> Result<Response, AppError> {
+    let now = Utc::now();
+    let share = share::Entity::find_by_id(ctx.share.id.clone()).one(&s.db).await.map_err(internal)?;
+    let why = share.as_ref().and_then(|sh| closed(sh, now)).unwrap_or(Closed::Locked);
+    Ok(closed_page(ctx, why))
 }
 
 async fn verify_inner(s: &AppState, c: &Caller, f: &HashMap<String, String>) -> Result<Response, AppError> {
@@ -497,10 +580,15 @@ async fn verify_inner(s: &AppState, c: &Caller, f: &HashMap<String, String>) -> 
     if aged(&ctx, now) {
         return Ok(redirect("/portal"));
     }
+    let Some(method) = ctx.method() else { return Ok(invalid()) };
+    let given = match read_answer(method, f) {
+        Ok(g) => g,
+        Err(msg) => return verify_page(s, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(msg.to_owned()), None).await,
+    };
+    // Spend first (the network's allowance, then the share's), compare afterwards.
     let net_key = throttle::network_key("portal", &c.network);
-    let window = Duration::minutes(15);
-    if let Some(minutes) =
-        throttle::blocked_for(&s.db, &net_key, NETWORK_FAILURES, window, now).await.map_err(internal)?
+    if let Err(minutes) =
+        throttle::spend(&s.db, &net_key, NETWORK_FAILURES, Duration::minutes(15), now).await.map_err(internal)?
     {
         let brand = ctx.brand();
         return Ok(page(
@@ -509,75 +597,95 @@ async fn verify_inner(s: &AppState, c: &Caller, f: &HashMap<String, String>) -> 
             move || view! { <PortalBusyPage brand minutes/> },
         ));
     }
-    let Some(method) = ctx.method() else { return Ok(invalid()) };
-    let field = |k: &str| f.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
-    let answer = match method {
-        VerifyMethod::Sms | VerifyMethod::Voice => {
-            let code: String = field("code").chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
-            if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
-                Answer::Malformed("Enter the 6 digits of the code.")
-            } else {
-                match current_code(&s.db, &ctx.share.id).await? {
-                    None => Answer::Malformed("That code has expired or was replaced: ask for a new one."),
-                    Some(current) => {
-                        let given = s.keys.code_mac(&ctx.share.id, &code);
-                        if crypto::ct_eq(given.as_bytes(), current.code_hash.as_bytes()) {
-                            // Single use, even against two simultaneous submissions.
-                            let used = share_code::Entity::update_many()
-                                .col_expr(share_code::Column::UsedAt, Expr::value(now))
-                                .filter(share_code::Column::Id.eq(&current.id))
-                                .filter(share_code::Column::UsedAt.is_null())
-                                .exec(&s.db)
-                                .await
-                                .map_err(internal)?;
-                            if used.rows_affected == 1 { Answer::Right } else { Answer::Wrong }
-                        } else {
-                            Answer::Wrong
-                        }
-                    }
-                }
-            }
+    if !spend_share_attempt(&s.db, &ctx.share.id, attempt_limit(method)).await? {
+        throttle::refund(&s.db, &net_key).await.map_err(internal)?;
+        return refused_page(s, &ctx).await;
+    }
+    let answer = match check_answer(s, &ctx, given).await {
+        Ok(a) => a,
+        Err(e) => {
+            // Not the recipient's failure: give both attempts back.
+            refund_share_attempt(&s.db, &ctx.share.id).await?;
+            throttle::refund(&s.db, &net_key).await.map_err(internal)?;
+            return Err(e);
         }
-        VerifyMethod::Passcode => {
-            let given = f.get("passcode").cloned().unwrap_or_default();
-            if given.is_empty() {
-                Answer::Malformed("Enter the passcode.")
-            } else if s.hasher.verify(ctx.share.passcode_hash.as_deref(), &given).await {
-                Answer::Right
-            } else {
-                Answer::Wrong
-            }
+    };
+    match answer {
+        Answer::NotAGuess(msg) => {
+            refund_share_attempt(&s.db, &ctx.share.id).await?;
+            throttle::refund(&s.db, &net_key).await.map_err(internal)?;
+            verify_page(s, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(msg.to_owned()), None).await
         }
-        VerifyMethod::DateOfBirth => match parse_date(&field("date_of_birth")) {
-            None => Answer::Malformed("Enter your date of birth, for example 1984-03-14."),
-            Some(d) => {
-                let client = client::Entity::find_by_id(ctx.share.client_id.clone())
-                    .one(&s.db)
-                    .await
-                    .map_err(internal)?
-                    .ok_or_else(|| internal("client missing"))?;
-                let given = d.format("%Y-%m-%d").to_string();
-                if ctx.share.recipient_kind == "client"
-                    && crypto::ct_eq(given.as_bytes(), client.date_of_birth.as_bytes())
-                {
-                    Answer::Right
+        Answer::Right => {
+            throttle::refund(&s.db, &net_key).await.map_err(internal)?;
+            succeed(s, c, ctx, method).await
+        }
+        Answer::Wrong => fail(s, c, ctx, method).await,
+    }
+}
+
+/// Compares what was given with the share's factor (after its attempt was spent).
+async fn check_answer(s: &AppState, ctx: &Ctx, given: Given) -> Result<Answer, AppError> {
+    Ok(match given {
+        Given::Code(code) => match current_code(&s.db, &ctx.share.id).await? {
+            None => Answer::NotAGuess("That code has expired or was replaced: ask for a new one."),
+            Some(current) => {
+                let mac = s.keys.code_mac(&ctx.share.id, &code);
+                if crypto::ct_eq(mac.as_bytes(), current.code_hash.as_bytes()) {
+                    // Single use, even against two simultaneous submissions.
+                    let used = share_code::Entity::update_many()
+                        .col_expr(share_code::Column::UsedAt, Expr::value(Utc::now()))
+                        .filter(share_code::Column::Id.eq(&current.id))
+                        .filter(share_code::Column::UsedAt.is_null())
+                        .exec(&s.db)
+                        .await
+                        .map_err(internal)?;
+                    if used.rows_affected == 1 { Answer::Right } else { Answer::Wrong }
                 } else {
                     Answer::Wrong
                 }
             }
         },
-        VerifyMethod::LinkOnly => Answer::Right,
-    };
-    match answer {
-        Answer::Malformed(msg) => {
-            verify_page(s, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(msg.to_owned()), None).await
+        Given::Passcode(given) => {
+            if s.hasher.verify(ctx.share.passcode_hash.as_deref(), &given).await {
+                Answer::Right
+            } else {
+                Answer::Wrong
+            }
         }
-        Answer::Right => succeed(s, c, ctx, method).await,
-        Answer::Wrong => {
-            throttle::record_failure(&s.db, &net_key, window, now).await.map_err(internal)?;
-            fail(s, c, ctx, method).await
+        Given::DateOfBirth(d) => {
+            let client = client::Entity::find_by_id(ctx.share.client_id.clone())
+                .one(&s.db)
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| internal("client missing"))?;
+            let given = d.format("%Y-%m-%d").to_string();
+            if ctx.share.recipient_kind == "client" && crypto::ct_eq(given.as_bytes(), client.date_of_birth.as_bytes())
+            {
+                Answer::Right
+            } else {
+                Answer::Wrong
+            }
         }
-    }
+        Given::Nothing => Answer::Right,
+    })
+}
+
+/// Gives back a spent attempt that was not a failure.
+async fn refund_share_attempt<C: ConnectionTrait>(db: &C, share_id: &str) -> Result<bool, AppError> {
+    let attempts = Expr::col(share::Column::FailedAttempts);
+    let less =
+        sea_orm::sea_query::CaseStatement::new().case(attempts.clone().gt(0), attempts.sub(1)).finally(Expr::value(0));
+    Ok(share::Entity::update_many()
+        .col_expr(share::Column::FailedAttempts, less.into())
+        .filter(share::Column::Id.eq(share_id))
+        .filter(share::Column::Status.is_not_in(CLOSED_STATUSES))
+        .filter(share::Column::RevokedAt.is_null())
+        .exec(db)
+        .await
+        .map_err(internal)?
+        .rows_affected
+        == 1)
 }
 
 /// Accepts `YYYY-MM-DD`, and `DD/MM/YYYY` or `DD.MM.YYYY` as typed where date inputs are
@@ -588,10 +696,29 @@ fn parse_date(v: &str) -> Option<chrono::NaiveDate> {
         .find_map(|f| chrono::NaiveDate::parse_from_str(v.trim(), f).ok())
 }
 
+/// A right answer: the share's attempt is given back and the session opened, but only
+/// if the share is still open at this instant (one conditional UPDATE, the first
+/// statement of the transaction): a share that locked while this answer was being
+/// checked stays locked, and nothing opens it.
 async fn succeed(s: &AppState, c: &Caller, ctx: Ctx, method: VerifyMethod) -> Result<Response, AppError> {
     let now = Utc::now();
     let token = crypto::random_token();
     let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
+    if !refund_share_attempt(&txn, &ctx.share.id).await? {
+        txn.rollback().await.map_err(internal)?;
+        return refused_page(s, &ctx).await;
+    }
+    // The first open: marked once, even when two instances verify at the same moment.
+    let first = share::Entity::update_many()
+        .col_expr(share::Column::OpenedAt, Expr::value(now))
+        .col_expr(share::Column::Status, Expr::value("opened"))
+        .filter(share::Column::Id.eq(&ctx.share.id))
+        .filter(share::Column::OpenedAt.is_null())
+        .exec(&txn)
+        .await
+        .map_err(internal)?
+        .rows_affected
+        == 1;
     portal_session::ActiveModel {
         id: Set(crypto::token_hash(&token)),
         share_id: Set(ctx.share.id.clone()),
@@ -604,17 +731,6 @@ async fn succeed(s: &AppState, c: &Caller, ctx: Ctx, method: VerifyMethod) -> Re
     .await
     .map_err(internal)?;
     ctx.audit(&txn, c, "portal.verified", json!({ "method": method.key() })).await?;
-    // The first open: marked once, even when two instances verify at the same moment.
-    let first = share::Entity::update_many()
-        .col_expr(share::Column::OpenedAt, Expr::value(now))
-        .col_expr(share::Column::Status, Expr::value("opened"))
-        .filter(share::Column::Id.eq(&ctx.share.id))
-        .filter(share::Column::OpenedAt.is_null())
-        .exec(&txn)
-        .await
-        .map_err(internal)?
-        .rows_affected
-        == 1;
     if first {
         ctx.audit(&txn, c, "share.opened", json!({})).await?;
         tell_sender(s, &txn, &ctx, ShareEvent::Opened, ctx.share.notify_on_open).await?;
@@ -627,32 +743,28 @@ async fn succeed(s: &AppState, c: &Caller, ctx: Ctx, method: VerifyMethod) -> Re
     Ok(with_cookies(redirect("/portal"), cookies))
 }
 
+/// A wrong answer (its attempt already spent): audited, and the share locks when the
+/// spent attempts reach the limit.
 async fn fail(s: &AppState, c: &Caller, ctx: Ctx, method: VerifyMethod) -> Result<Response, AppError> {
+    let limit = attempt_limit(method);
     let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
-    share::Entity::update_many()
-        .col_expr(share::Column::FailedAttempts, Expr::col(share::Column::FailedAttempts).add(1))
+    let locked = share::Entity::update_many()
+        .col_expr(share::Column::Status, Expr::value("locked"))
         .filter(share::Column::Id.eq(&ctx.share.id))
+        .filter(share::Column::FailedAttempts.gte(limit))
+        .filter(share::Column::Status.is_not_in(CLOSED_STATUSES))
         .exec(&txn)
         .await
-        .map_err(internal)?;
+        .map_err(internal)?
+        .rows_affected
+        == 1;
     let failures = share::Entity::find_by_id(ctx.share.id.clone())
         .one(&txn)
         .await
         .map_err(internal)?
         .map(|r| r.failed_attempts)
         .unwrap_or(i32::MAX);
-    let limit = if method == VerifyMethod::DateOfBirth { MAX_FAILURES_DATE_OF_BIRTH } else { MAX_FAILURES };
     ctx.audit(&txn, c, "portal.verify_failed", json!({ "method": method.key(), "failures": failures })).await?;
-    let locked = failures >= limit
-        && share::Entity::update_many()
-            .col_expr(share::Column::Status, Expr::value("locked"))
-            .filter(share::Column::Id.eq(&ctx.share.id))
-            .filter(share::Column::Status.is_not_in(["revoked", "expired", "locked"]))
-            .exec(&txn)
-            .await
-            .map_err(internal)?
-            .rows_affected
-            == 1;
     if locked {
         ctx.audit(&txn, c, "share.locked", json!({ "failures": failures })).await?;
         tell_sender(s, &txn, &ctx, ShareEvent::Locked, true).await?;
@@ -685,18 +797,7 @@ async fn tell_sender<C: ConnectionTrait>(
         ShareEvent::Opened => "share.opened",
         ShareEvent::Locked => "share.locked",
     };
-    notification::ActiveModel {
-        id: Set(uuid::Uuid::now_v7().to_string()),
-        practice_id: Set(ctx.share.practice_id.clone()),
-        staff_id: Set(ctx.share.sender_id.clone()),
-        kind: Set(kind.to_owned()),
-        share_id: Set(Some(ctx.share.id.clone())),
-        created_at: Set(Utc::now()),
-        read_at: Set(None),
-    }
-    .insert(db)
-    .await
-    .map_err(internal)?;
+    crate::shares::notify_sender(db, &ctx.share, kind).await.map_err(internal)?;
     if email {
         if let Some(sender) = staff::Entity::find_by_id(ctx.share.sender_id.clone()).one(db).await.map_err(internal)? {
             let link = format!("{}/app/clients/{}", s.cfg.public_base(), ctx.share.client_id);

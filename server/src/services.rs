@@ -153,14 +153,10 @@ impl StaffPort for Services {
             .await
             .map_err(internal)?
             .ok_or_else(|| AppError::invalid("role_id", "Choose a role."))?;
-        if staff::Entity::find()
-            .filter(staff::Column::Email.eq(email.as_str()))
-            .one(db)
-            .await
-            .map_err(internal)?
-            .is_some()
-        {
-            return Err(AppError::invalid("email", "Someone with that email address already has a Dossier account."));
+        let existing =
+            staff::Entity::find().filter(staff::Column::Email.eq(email.as_str())).one(db).await.map_err(internal)?;
+        if existing.as_ref().is_some_and(|st| st.practice_id == p.practice_id()) {
+            return Err(AppError::invalid("email", "This person is already on your staff list."));
         }
         let inviter = staff::Entity::find_by_id(p.staff_id().to_owned())
             .one(db)
@@ -174,6 +170,25 @@ impl StaffPort for Services {
             .ok_or(AppError::Unauthenticated)?;
         let now = Utc::now();
         let txn = crate::db::begin_write(db).await.map_err(internal)?;
+        if existing.is_some() {
+            // An account of another practice: the same answer as a sent invitation (no
+            // cross-practice oracle); the address's owner is told by email instead.
+            let m = crate::emails::invitation_elsewhere(email.as_str(), name.as_str(), &pr, &inviter.display_name);
+            mail::enqueue(&txn, &self.s.keys, p.practice_id(), "staff_invite_elsewhere", &m).await.map_err(internal)?;
+            audit::append(
+                &txn,
+                p.practice_id(),
+                &Actor::Staff(p.staff_id().to_owned()),
+                "staff.invite_not_sent",
+                None,
+                &origin_of(&parts, &self.s),
+                json!({ "reason": "address_in_use" }),
+            )
+            .await
+            .map_err(internal)?;
+            txn.commit().await.map_err(internal)?;
+            return Ok(());
+        }
         let st = staff::ActiveModel {
             id: Set(uuid::Uuid::now_v7().to_string()),
             practice_id: Set(p.practice_id().to_owned()),
@@ -192,7 +207,7 @@ impl StaffPort for Services {
         .await
         .map_err(|e| {
             if crate::db::is_unique_violation(&e) {
-                AppError::invalid("email", "Someone with that email address already has a Dossier account.")
+                AppError::Conflict("That address was invited at the same moment: reload the staff list.".into())
             } else {
                 internal(e)
             }

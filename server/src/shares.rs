@@ -179,7 +179,7 @@ pub async fn document_shares(svc: &Services, p: &StaffPrincipal, document_id: &s
 }
 
 /// Marks one share revoked and ends its sessions (in the caller's transaction).
-async fn revoke_one<C: ConnectionTrait>(
+async fn revoke_one<C: ConnectionTrait + sea_orm::TransactionTrait>(
     db: &C,
     p: &StaffPrincipal,
     id: &str,
@@ -335,6 +335,8 @@ pub async fn resend_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Resul
     if q.exec(&txn).await.map_err(internal)?.rows_affected != 1 {
         return Err(AppError::Conflict("The share changed meanwhile: reload and try again.".into()));
     }
+    // A new decision about the share: sessions opened with the old link end, as on revoke.
+    end_sessions_of(&txn, &sh.id).await?;
     let outbox = mail::enqueue_for_share(&txn, &s.keys, &sh.practice_id, &sh.id, &mail).await.map_err(internal)?;
     audit::by_staff(&txn, p, "share.resent", Some(&sh.id), &origin, json!({ "outbox": outbox })).await?;
     audit::by_staff(&txn, p, "email.queued", Some(&sh.id), &origin, json!({ "outbox": outbox })).await?;
@@ -493,22 +495,29 @@ pub async fn sweep_once(db: &DatabaseConnection) -> Result<(usize, usize), DbErr
             .await?
             .rows_affected;
         if n == 1 {
-            notification::Entity::insert(notification::ActiveModel {
-                id: sea_orm::ActiveValue::Set(uuid::Uuid::now_v7().to_string()),
-                practice_id: sea_orm::ActiveValue::Set(sh.practice_id.clone()),
-                staff_id: sea_orm::ActiveValue::Set(sh.sender_id.clone()),
-                kind: sea_orm::ActiveValue::Set("share.expiring".into()),
-                share_id: sea_orm::ActiveValue::Set(Some(sh.id.clone())),
-                created_at: sea_orm::ActiveValue::Set(now),
-                read_at: sea_orm::ActiveValue::Set(None),
-            })
-            .exec(&txn)
-            .await?;
+            notify_sender(&txn, &sh, "share.expiring").await?;
             reminded += 1;
         }
         txn.commit().await?;
     }
     Ok((expired, reminded))
+}
+
+/// An in-app notification for the staff member who sent `sh` (`kind`: share.opened,
+/// share.locked, share.expiring).
+pub(crate) async fn notify_sender<C: ConnectionTrait>(db: &C, sh: &share::Model, kind: &str) -> Result<(), DbErr> {
+    notification::Entity::insert(notification::ActiveModel {
+        id: sea_orm::ActiveValue::Set(uuid::Uuid::now_v7().to_string()),
+        practice_id: sea_orm::ActiveValue::Set(sh.practice_id.clone()),
+        staff_id: sea_orm::ActiveValue::Set(sh.sender_id.clone()),
+        kind: sea_orm::ActiveValue::Set(kind.to_owned()),
+        share_id: sea_orm::ActiveValue::Set(Some(sh.id.clone())),
+        created_at: sea_orm::ActiveValue::Set(Utc::now()),
+        read_at: sea_orm::ActiveValue::Set(None),
+    })
+    .exec(db)
+    .await?;
+    Ok(())
 }
 
 /// The sweep worker (every ten worker polls); stops when `shutdown` fires.

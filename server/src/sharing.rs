@@ -132,14 +132,102 @@ pub async fn load_settings<C: ConnectionTrait>(db: &C, practice_id: &str) -> Res
     })
 }
 
+/// The template sandbox's limits. A template is data an admin types: it must not be able
+/// to make the server loop, recurse or build a huge email. Fuel bounds the instructions
+/// of one render (minijinja `fuel`), the recursion limit bounds nesting (loops, macros,
+/// includes), and the output is cut off past [`TEMPLATE_MAX_OUTPUT`]. Every limit is
+/// tried when the template is saved, with the longest values a share can carry, so a
+/// template that passes renders within them for every share. A bounded render takes well
+/// under a millisecond, so share creation renders inline; the save-time trial, which
+/// runs to the limits on purpose, runs on the blocking pool.
+pub const TEMPLATE_FUEL: u64 = 20_000;
+pub const TEMPLATE_RECURSION: usize = 16;
+pub const TEMPLATE_MAX_OUTPUT: usize = 32 * 1024;
+
 fn template_env() -> minijinja::Environment<'static> {
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_fuel(Some(TEMPLATE_FUEL));
+    env.set_recursion_limit(TEMPLATE_RECURSION);
     env
 }
 
-/// Checks a template: it parses, and uses only known placeholders (`link` in the body).
-pub fn check_template(subject: &str, body: &str) -> Result<(), AppError> {
+/// A writer that refuses to grow past `limit` bytes.
+struct Bounded {
+    out: Vec<u8>,
+    limit: usize,
+    overflowed: bool,
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.out.len() + buf.len() > self.limit {
+            self.overflowed = true;
+            return Err(std::io::Error::other("template output limit"));
+        }
+        self.out.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Why a template cannot be used, in words for the admin.
+#[derive(Debug)]
+pub enum TemplateFailure {
+    Syntax(String),
+    TooMuchWork,
+    TooDeep,
+    TooLong,
+    Other(String),
+}
+
+impl std::fmt::Display for TemplateFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TemplateFailure::Syntax(d) => write!(f, "The template does not read: {d}"),
+            TemplateFailure::TooMuchWork => {
+                f.write_str("The template does too much work (loops inside loops?): keep it to text and placeholders.")
+            }
+            TemplateFailure::TooDeep => f.write_str("The template nests too deeply: keep it to text and placeholders."),
+            TemplateFailure::TooLong => {
+                write!(f, "The email this template makes would be longer than {} KB.", TEMPLATE_MAX_OUTPUT / 1024)
+            }
+            TemplateFailure::Other(d) => write!(f, "The template cannot be used: {d}"),
+        }
+    }
+}
+
+/// Renders `src` inside the sandbox.
+fn render_bounded(
+    env: &minijinja::Environment<'_>,
+    src: &str,
+    ctx: &minijinja::Value,
+) -> Result<String, TemplateFailure> {
+    let t = env
+        .template_from_str(src)
+        .map_err(|e| TemplateFailure::Syntax(e.detail().unwrap_or("syntax error").to_owned()))?;
+    let mut w = Bounded { out: Vec::new(), limit: TEMPLATE_MAX_OUTPUT, overflowed: false };
+    match t.render_captured_to(ctx, &mut w) {
+        Ok(_) => String::from_utf8(w.out).map_err(|_| TemplateFailure::Other("not text".into())),
+        Err(_) if w.overflowed => Err(TemplateFailure::TooLong),
+        Err(e) if e.kind() == minijinja::ErrorKind::OutOfFuel => Err(TemplateFailure::TooMuchWork),
+        Err(e) if e.to_string().contains("recursion limit") => Err(TemplateFailure::TooDeep),
+        Err(e) => Err(TemplateFailure::Other(e.detail().unwrap_or("it fails to render").to_owned())),
+    }
+}
+
+/// Checks a template: it parses, uses only known placeholders (`link` in the body), and
+/// renders inside the sandbox's limits with the longest values a share can carry.
+pub async fn check_template(subject: &str, body: &str) -> Result<(), AppError> {
+    let (subject, body) = (subject.to_owned(), body.to_owned());
+    tokio::task::spawn_blocking(move || check_template_blocking(&subject, &body))
+        .await
+        .map_err(|e| internal(format!("template check: {e}")))?
+}
+
+fn check_template_blocking(subject: &str, body: &str) -> Result<(), AppError> {
     let env = template_env();
     let allowed: BTreeSet<&str> = TEMPLATE_PLACEHOLDERS.iter().map(|(k, _)| *k).collect();
     for (field, src) in [("subject", subject), ("body", body)] {
@@ -163,8 +251,20 @@ pub fn check_template(subject: &str, body: &str) -> Result<(), AppError> {
             return Err(AppError::invalid("subject", "Keep the link out of the subject."));
         }
     }
+    // The worst case a share can bring: every value at its longest.
+    let long = |n: usize| "w".repeat(n);
+    let worst = minijinja::context! {
+        recipient_name => long(200), practice_name => long(200), sender_name => long(200),
+        expires => long(40), link => long(120), message => long(MAX_MESSAGE_CHARS),
+    };
+    for (field, src) in [("subject", subject), ("body", body)] {
+        render_bounded(&env, src, &worst).map_err(|f| AppError::invalid(field, f.to_string()))?;
+    }
     Ok(())
 }
+
+/// The longest personal message a share may carry.
+pub const MAX_MESSAGE_CHARS: usize = 2000;
 
 /// Values for the placeholders.
 pub struct TemplateValues<'a> {
@@ -189,7 +289,7 @@ pub fn render_email(
         recipient_name => v.recipient_name, practice_name => v.practice_name, sender_name => v.sender_name,
         expires => v.expires, link => v.link, message => v.message,
     };
-    let render = |src: &str| env.render_str(src, &ctx).map_err(internal);
+    let render = |src: &str| render_bounded(&env, src, &ctx).map_err(|f| internal(format!("share email: {f}")));
     let subject = render(&settings.template.subject)?.replace(['\r', '\n'], " ");
     let text = render(&settings.template.body)?;
     Ok(email_from_text(to, v.recipient_name, subject, text, Some(v.link), from))
@@ -209,7 +309,9 @@ pub fn render_attachment_email(
         recipient_name => v.recipient_name, practice_name => v.practice_name, sender_name => v.sender_name,
         expires => v.expires, link => "", message => v.message,
     };
-    let subject = env.render_str(&settings.template.subject, &ctx).map_err(internal)?.replace(['\r', '\n'], " ");
+    let subject = render_bounded(&env, &settings.template.subject, &ctx)
+        .map_err(|f| internal(format!("share email: {f}")))?
+        .replace(['\r', '\n'], " ");
     let what = if files == 1 { "a document".to_owned() } else { format!("{files} documents") };
     let text = format!(
         "Hello {},\n\n{} at {} has sent you {what}, attached to this email.\n\n{}\n\n\
@@ -292,7 +394,7 @@ impl SharingPort for Services {
     async fn save_sharing_settings(&self, p: &StaffPrincipal, mut s: SharingSettings) -> Result<(), AppError> {
         p.require(Permission::ManageSettings)?;
         s.validate()?;
-        check_template(&s.template.subject, &s.template.body)?;
+        check_template(&s.template.subject, &s.template.body).await?;
         let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
         let (practice, _) = practice_and_sender(&txn, p).await?;
         let mut before = load_settings(&txn, p.practice_id()).await?;
@@ -549,7 +651,7 @@ impl SharingPort for Services {
             return Err(AppError::invalid("purpose_text", "Keep the purpose under 300 characters."));
         }
         let message = req.message.trim().to_owned();
-        if message.chars().count() > 2000 {
+        if message.chars().count() > MAX_MESSAGE_CHARS {
             return Err(AppError::invalid("message", "Keep the message under 2,000 characters."));
         }
         let recipients = self.parse_recipients(p, &c, &settings, &req.recipients, &ids, req.delivery).await?;
@@ -847,7 +949,7 @@ impl Services {
     /// the admin editing it. The template is checked as when saving.
     async fn example_email(&self, p: &StaffPrincipal, template: EmailTemplate) -> Result<OutgoingEmail, AppError> {
         p.require(Permission::ManageSettings)?;
-        check_template(&template.subject, &template.body)?;
+        check_template(&template.subject, &template.body).await?;
         let mut settings = load_settings(&self.s.db, p.practice_id()).await?;
         settings.template = template;
         let (practice, me) = practice_and_sender(&self.s.db, p).await?;
@@ -1128,12 +1230,32 @@ mod tests {
     #[test]
     fn templates_accept_known_placeholders_only() {
         let s = SharingSettings::default();
-        check_template(&s.template.subject, &s.template.body).unwrap();
-        let e = check_template("Hi {{ recipient_name }}", "{{ link }} {{ diagnosis }}").unwrap_err();
+        check_template_blocking(&s.template.subject, &s.template.body).unwrap();
+        let e = check_template_blocking("Hi {{ recipient_name }}", "{{ link }} {{ diagnosis }}").unwrap_err();
         assert!(e.to_string().contains("Unknown placeholder {{ diagnosis }}"), "{e}");
-        assert!(check_template("Hi", "no link here").unwrap_err().to_string().contains("{{ link }}"));
-        assert!(check_template("{{ link }}", "{{ link }}").is_err(), "no link in subjects");
-        assert!(check_template("Hi {{", "{{ link }}").is_err());
+        assert!(check_template_blocking("Hi", "no link here").unwrap_err().to_string().contains("{{ link }}"));
+        assert!(check_template_blocking("{{ link }}", "{{ link }}").is_err(), "no link in subjects");
+        assert!(check_template_blocking("Hi {{", "{{ link }}").is_err());
+    }
+
+    #[test]
+    fn templates_are_sandboxed() {
+        let ok = |b: &str| check_template_blocking("Hi", b);
+        // Nested loops over the link: too much work, refused when saved.
+        let e = ok(
+            "{% for a in link %}{% for b in link %}{% for c in link %}{{ link }}{% endfor %}{% endfor %}{% endfor %}",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("too much work") || e.to_string().contains("longer than"), "{e}");
+        // A recursive macro: refused, not a 500 on every share later.
+        let e = ok("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}{{ link }}").unwrap_err();
+        assert!(e.to_string().contains("nests too deeply") || e.to_string().contains("too much work"), "{e}");
+        // A short template that makes a huge email.
+        let e = ok("{% for i in range(100000) %}{{ message }}{% endfor %}{{ link }}").unwrap_err();
+        assert!(e.to_string().contains("longer than") || e.to_string().contains("too much work"), "{e}");
+        assert_eq!(e.field(), Some("body"));
+        // An ordinary template with a condition passes.
+        ok("Hello {{ recipient_name }}{% if message %}\n\n{{ message }}{% endif %}\n\n{{ link }}").unwrap();
     }
 
     #[test]

@@ -3,7 +3,6 @@
 //! the current window; the window restarts when it has passed.
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     sea_query::{Expr, OnConflict},
 };
@@ -29,33 +28,60 @@ pub async fn blocked_for<C: ConnectionTrait>(
     }))
 }
 
-/// Counts one failure for `key`, atomically (two single statements, no read-modify-write).
-pub async fn record_failure<C: ConnectionTrait>(
+/// Spends one attempt of `key` if fewer than `max` were spent in the current window, in
+/// one atomic statement (an upsert whose update is conditional, with `RETURNING`), so N
+/// parallel requests can never spend more than `max` (SECURITY.md: access-count races).
+/// Call it before the expensive work (argon2, a text message); `Err(minutes)` says how
+/// long until the key may try again. A stale window starts over at this attempt.
+pub async fn spend<C: ConnectionTrait>(
     db: &C,
     key: &str,
+    max: u32,
     window: Duration,
     now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    // A stale window starts over.
+) -> Result<Result<u32, u32>, DbErr> {
+    use sea_orm::sea_query::{Alias, CaseStatement, Query};
+    let stale = now - window;
+    let t = || Expr::col((throttle::Entity, throttle::Column::WindowStart));
+    let failures = || Expr::col((throttle::Entity, throttle::Column::Failures));
+    let stmt = Query::insert()
+        .into_table(throttle::Entity)
+        .columns([throttle::Column::Key, throttle::Column::WindowStart, throttle::Column::Failures])
+        .values_panic([key.into(), now.into(), 1i32.into()])
+        .on_conflict(
+            OnConflict::column(throttle::Column::Key)
+                .values([
+                    (
+                        throttle::Column::Failures,
+                        CaseStatement::new().case(t().lt(stale), Expr::value(1i32)).finally(failures().add(1)).into(),
+                    ),
+                    (
+                        throttle::Column::WindowStart,
+                        CaseStatement::new().case(t().lt(stale), Expr::value(now)).finally(t()).into(),
+                    ),
+                ])
+                .action_and_where(t().lt(stale).or(failures().lt(max as i32)))
+                .to_owned(),
+        )
+        .returning(Query::returning().column(Alias::new("failures")))
+        .to_owned();
+    let row = db.query_one(db.get_database_backend().build(&stmt)).await?;
+    match row {
+        Some(r) => Ok(Ok(r.try_get::<i32>("", "failures")?.max(0) as u32)),
+        None => Ok(Err(blocked_for(db, key, max, window, now).await?.unwrap_or(1))),
+    }
+}
+
+/// Gives back an attempt spent by [`spend`] that turned out not to be a failure (a
+/// success, or input that was not a guess). Never resets the counter: attempts that
+/// parallel requests are still spending stay counted.
+pub async fn refund<C: ConnectionTrait>(db: &C, key: &str) -> Result<(), DbErr> {
     throttle::Entity::update_many()
-        .col_expr(throttle::Column::Failures, Expr::value(0))
-        .col_expr(throttle::Column::WindowStart, Expr::value(now))
+        .col_expr(throttle::Column::Failures, Expr::col(throttle::Column::Failures).sub(1))
         .filter(throttle::Column::Key.eq(key))
-        .filter(throttle::Column::WindowStart.lt(now - window))
+        .filter(throttle::Column::Failures.gt(0))
         .exec(db)
         .await?;
-    throttle::Entity::insert(throttle::ActiveModel {
-        key: Set(key.to_owned()),
-        window_start: Set(now),
-        failures: Set(1),
-    })
-    .on_conflict(
-        OnConflict::column(throttle::Column::Key)
-            .value(throttle::Column::Failures, Expr::col((throttle::Entity, throttle::Column::Failures)).add(1))
-            .to_owned(),
-    )
-    .exec(db)
-    .await?;
     Ok(())
 }
 

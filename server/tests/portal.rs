@@ -79,7 +79,20 @@ async fn share_with(app: &TestApp, w: &World, method: &str, email: &str, kind: &
     assert_eq!(s, StatusCode::OK, "{out}");
     let id = out["shares"][0][0].as_str().unwrap().to_owned();
     let mail = app.wait_for_mail(email, "shared documents").await;
+    // The mail worker marks the share sent just after SMTP took the message: wait for
+    // that state, so no later read races the worker.
+    wait_for_status(app, &id, "sent").await;
     (id, extract_link(&mail, &app.base, "/s/"))
+}
+
+async fn wait_for_status(app: &TestApp, id: &str, status: &str) {
+    for _ in 0..200 {
+        if share_row(app, id).await.status == status {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("share {id} never reached {status}: {}", share_row(app, id).await.status);
 }
 
 /// A browser: opens the emailed link and follows the redirect by hand.
@@ -451,5 +464,151 @@ both_dbs!(failures_are_throttled_per_network, |app: TestApp| async move {
         }
     }
     assert!(refused, "20 failures from one network are throttled across shares");
+    app.stop().await;
+});
+
+/// The events of one share in chain order (action names).
+async fn share_events(app: &TestApp, id: &str) -> Vec<String> {
+    use sea_orm::QueryOrder;
+    audit_event::Entity::find()
+        .filter(audit_event::Column::Target.eq(id))
+        .order_by_asc(audit_event::Column::Seq)
+        .all(&app.state().db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect()
+}
+
+/// Fires `n` verification posts at once through one barrier.
+async fn verify_burst(
+    app: &TestApp,
+    c: &Client,
+    n: usize,
+    field: &str,
+    value: impl Fn(usize) -> String,
+) -> Vec<StatusCode> {
+    burst(n, |i| form_post(app, c, "/portal/verify", &[(field, &value(i))], true))
+        .await
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect()
+}
+
+both_dbs!(a_burst_of_guesses_gets_exactly_the_allowance, |app: TestApp| async move {
+    let w = world(&app).await;
+    // Passcode: 40 wrong at once, exactly 10 checked; the share locks; the right one after is refused.
+    let (id, link) = share_with(&app, &w, "Passcode", "p@example.com", "Other").await;
+    let c = open(&app, &link).await;
+    let answers = verify_burst(&app, &c, 40, "passcode", |i| format!("wrong passcode {i}")).await;
+    assert!(answers.iter().all(|s| s.is_client_error()), "no 5xx: {answers:?}");
+    let ev = share_events(&app, &id).await;
+    assert_eq!(ev.iter().filter(|a| *a == "portal.verify_failed").count(), 10, "{ev:?}");
+    assert_eq!(ev.iter().filter(|a| *a == "share.locked").count(), 1);
+    let row = share_row(&app, &id).await;
+    assert_eq!((row.status.as_str(), row.failed_attempts), ("locked", 10));
+    let (s, _, html) = post(&app, &c, "/portal/verify", &[("passcode", PASSCODE)]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{html}");
+    assert_eq!(share_row(&app, &id).await.status, "locked");
+    assert!(!share_events(&app, &id).await.contains(&"portal.verified".to_owned()));
+
+    // Date of birth: 30 wrong at once, exactly 5 checked; the right date after is refused.
+    let (id, link) = share_with(&app, &w, "DateOfBirth", "nora@example.com", "Client").await;
+    let c = open(&app, &link).await;
+    let answers = verify_burst(&app, &c, 30, "date_of_birth", |i| format!("19{:02}-01-01", i + 10)).await;
+    assert!(answers.iter().all(|s| s.is_client_error()), "{answers:?}");
+    let ev = share_events(&app, &id).await;
+    assert_eq!(ev.iter().filter(|a| *a == "portal.verify_failed").count(), 5, "{ev:?}");
+    let (s, _, _) = post(&app, &c, "/portal/verify", &[("date_of_birth", "1990-02-03")]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(share_row(&app, &id).await.status, "locked");
+    app.stop().await;
+});
+
+both_dbs!(a_burst_of_codes_and_sends_gets_exactly_the_allowance, |app: TestApp| async move {
+    let w = world(&app).await;
+    let (id, link) = share_with(&app, &w, "Sms", "gail@gp.test", "Other").await;
+    let c = open(&app, &link).await;
+    // 12 "text me a code" at once: 3 codes sent, the limit per 15 minutes.
+    let answers = burst(12, |_| form_post(&app, &c, "/portal/code", &[("channel", "sms")], true)).await;
+    let sent = answers.iter().filter(|(s, _)| *s == StatusCode::SEE_OTHER).count();
+    let refused = answers.iter().filter(|(s, _)| *s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((sent, refused), (3, 9), "{answers:?}");
+    assert_eq!(share_code::Entity::find().count(&app.state().db).await.unwrap(), 3);
+    assert_eq!(count_audit(&app, "portal.code_requested").await, 3);
+    let queued = server::entities::outbox_sms::Entity::find().count(&app.state().db).await.unwrap();
+    assert_eq!(queued, 3, "exactly three texts queued");
+    // The three texts as the provider got them; the newest code is the one that counts.
+    let file = app.state().cfg.sms_file();
+    let mut codes: Vec<String> = Vec::new();
+    for _ in 0..200 {
+        codes = std::fs::read_to_string(&file)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .filter(|l| l["to"] == "+447400654321")
+            .map(|l| l["text"].as_str().unwrap().chars().filter(char::is_ascii_digit).take(6).collect())
+            .collect();
+        if codes.len() == 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(codes.len(), 3, "three texts delivered");
+    let current = share_code::Entity::find()
+        .filter(share_code::Column::UsedAt.is_null())
+        .one(&app.state().db)
+        .await
+        .unwrap()
+        .unwrap();
+    let state = app.state();
+    let right =
+        codes.iter().find(|c| state.keys.code_mac(&id, c) == current.code_hash).expect("the current code").clone();
+    let answers = verify_burst(&app, &c, 40, "code", |i| {
+        let n = (right.parse::<u32>().unwrap() + 1 + i as u32) % 1_000_000;
+        format!("{n:06}")
+    })
+    .await;
+    assert!(answers.iter().all(|s| s.is_client_error()), "{answers:?}");
+    let ev = share_events(&app, &id).await;
+    assert_eq!(ev.iter().filter(|a| *a == "portal.verify_failed").count(), 10, "{ev:?}");
+    let (s, _, _) = post(&app, &c, "/portal/verify", &[("code", &right)]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "the right code after the lock is refused");
+    assert_eq!(share_row(&app, &id).await.status, "locked");
+    app.stop().await;
+});
+
+both_dbs!(the_right_answer_inside_a_burst_never_opens_a_locked_share, |app: TestApp| async move {
+    let w = world(&app).await;
+    let (id, link) = share_with(&app, &w, "Passcode", "q@example.com", "Other").await;
+    let c = open(&app, &link).await;
+    let answers =
+        verify_burst(&app, &c, 40, "passcode", |i| if i == 25 { PASSCODE.to_owned() } else { format!("nope {i}") })
+            .await;
+    assert!(answers.iter().all(|s| s.is_client_error() || *s == StatusCode::SEE_OTHER), "{answers:?}");
+    let ev = share_events(&app, &id).await;
+    let failed = ev.iter().filter(|a| *a == "portal.verify_failed").count();
+    assert!(failed <= 10, "at most the allowance is checked: {ev:?}");
+    // Nothing is verified after the lock, and a locked share stays locked.
+    if let Some(locked_at) = ev.iter().position(|a| a == "share.locked") {
+        assert!(!ev[locked_at..].contains(&"portal.verified".to_owned()), "{ev:?}");
+        assert_eq!(share_row(&app, &id).await.status, "locked");
+    }
+    app.stop().await;
+});
+
+both_dbs!(resending_a_link_ends_verified_sessions, |app: TestApp| async move {
+    let w = world(&app).await;
+    let (id, link) = share_with(&app, &w, "DateOfBirth", "nora@example.com", "Client").await;
+    let c = open(&app, &link).await;
+    let (s, _, _) = post(&app, &c, "/portal/verify", &[("date_of_birth", "1990-02-03")]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = page(&app, &c, "/portal").await;
+    assert!(html.contains("Your documents"), "{html}");
+    let (s, b) = call(&app, &w.admin, "resend_share", json!({ "share_id": id })).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (_, html) = page(&app, &c, "/portal").await;
+    assert!(!html.contains("Session 3"), "the old session ended with the resend: {html}");
     app.stop().await;
 });

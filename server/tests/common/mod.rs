@@ -450,3 +450,63 @@ pub async fn call(app: &TestApp, who: &Staff, name: &str, args: Value) -> (Statu
 pub fn in_days(n: i64) -> String {
     (chrono::Utc::now().date_naive() + chrono::Duration::days(n)).format("%Y-%m-%d").to_string()
 }
+
+/// Fires `n` requests at once: every task waits at one barrier, then runs the future
+/// `f(i)` made for it (reqwest futures send nothing until polled). Answers in task order.
+pub async fn burst<F, Fut, T>(n: usize, f: F) -> Vec<T>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(n));
+    let tasks: Vec<_> = (0..n)
+        .map(|i| {
+            let b = barrier.clone();
+            let fut = f(i);
+            tokio::spawn(async move {
+                b.wait().await;
+                fut.await
+            })
+        })
+        .collect();
+    let mut out = Vec::with_capacity(n);
+    for t in tasks {
+        out.push(t.await.expect("burst task"));
+    }
+    out
+}
+
+/// A same-origin form post as a future that owns what it needs (for [`burst`]): as a
+/// browser (`html`: pages and redirects) or as an API client (JSON answers with their
+/// 4xx). Answers the status and the redirect target, or else the body.
+pub fn form_post(
+    app: &TestApp,
+    client: &Client,
+    path: &str,
+    fields: &[(&str, &str)],
+    html: bool,
+) -> impl std::future::Future<Output = (StatusCode, String)> + Send + use<> {
+    let fields: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let mut req = client.post(app.url(path)).header(header::ORIGIN, app.base.clone()).form(&fields);
+    if html {
+        req = req.header(header::ACCEPT, "text/html");
+    }
+    async move {
+        let r = req.send().await.expect("request");
+        let status = r.status();
+        let loc = location(&r);
+        let body = r.text().await.unwrap_or_default();
+        (status, if loc.is_empty() { body } else { loc })
+    }
+}
+
+/// How many audit events named `action` the database holds.
+pub async fn audit_count(app: &TestApp, action: &str) -> u64 {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    server::entities::audit_event::Entity::find()
+        .filter(server::entities::audit_event::Column::Action.eq(action))
+        .count(&app.state().db)
+        .await
+        .unwrap()
+}
