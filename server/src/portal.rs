@@ -846,7 +846,8 @@ async fn refresh_inner(s: &AppState, c: &Caller) -> Result<Response, AppError> {
             message: "",
         },
         None,
-    )?;
+    )
+    .await?;
     let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
     // Only the holder of the current link can renew it, once per ageing period.
     let swapped = share::Entity::update_many()

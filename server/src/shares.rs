@@ -321,7 +321,8 @@ pub async fn resend_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Resul
             message: &message,
         },
         None,
-    )?;
+    )
+    .await?;
     let origin = current_origin(s);
     let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
     let mut q = share::Entity::update_many()

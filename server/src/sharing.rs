@@ -137,9 +137,8 @@ pub async fn load_settings<C: ConnectionTrait>(db: &C, practice_id: &str) -> Res
 /// of one render (minijinja `fuel`), the recursion limit bounds nesting (loops, macros,
 /// includes), and the output is cut off past [`TEMPLATE_MAX_OUTPUT`]. Every limit is
 /// tried when the template is saved, with the longest values a share can carry, so a
-/// template that passes renders within them for every share. A bounded render takes well
-/// under a millisecond, so share creation renders inline; the save-time trial, which
-/// runs to the limits on purpose, runs on the blocking pool.
+/// template that passes renders within them for every share. Every render, and the
+/// save-time trial, runs on the blocking pool, never on the async runtime.
 pub const TEMPLATE_FUEL: u64 = 20_000;
 pub const TEMPLATE_RECURSION: usize = 16;
 pub const TEMPLATE_MAX_OUTPUT: usize = 32 * 1024;
@@ -276,42 +275,53 @@ pub struct TemplateValues<'a> {
     pub message: &'a str,
 }
 
+/// Renders `srcs` with the placeholders' values inside the sandbox, on the blocking pool
+/// (a template is bounded, but its rendering is still CPU work kept off the runtime).
+async fn render_templates<const N: usize>(srcs: [String; N], ctx: minijinja::Value) -> Result<[String; N], AppError> {
+    tokio::task::spawn_blocking(move || {
+        let env = template_env();
+        let mut out: [String; N] = std::array::from_fn(|_| String::new());
+        for (o, src) in out.iter_mut().zip(srcs.iter()) {
+            *o = render_bounded(&env, src, &ctx).map_err(|f| internal(format!("share email: {f}")))?;
+        }
+        Ok(out)
+    })
+    .await
+    .map_err(|e| internal(format!("template render: {e}")))?
+}
+
 /// Renders the share email: plain text from the template, and HTML from the same text
 /// (every value escaped, the link made clickable). No clinical data is ever a value.
-pub fn render_email(
+pub async fn render_email(
     settings: &SharingSettings,
     to: &str,
     v: &TemplateValues<'_>,
     from: Option<String>,
 ) -> Result<OutgoingEmail, AppError> {
-    let env = template_env();
     let ctx = minijinja::context! {
         recipient_name => v.recipient_name, practice_name => v.practice_name, sender_name => v.sender_name,
         expires => v.expires, link => v.link, message => v.message,
     };
-    let render = |src: &str| render_bounded(&env, src, &ctx).map_err(|f| internal(format!("share email: {f}")));
-    let subject = render(&settings.template.subject)?.replace(['\r', '\n'], " ");
-    let text = render(&settings.template.body)?;
-    Ok(email_from_text(to, v.recipient_name, subject, text, Some(v.link), from))
+    let [subject, text] =
+        render_templates([settings.template.subject.clone(), settings.template.body.clone()], ctx).await?;
+    Ok(email_from_text(to, v.recipient_name, subject.replace(['\r', '\n'], " "), text, Some(v.link), from))
 }
 
 /// The email for a share delivered as attachments: the practice's subject, and a fixed
 /// body (there is no link to open), with the PDFs attached.
-pub fn render_attachment_email(
+pub async fn render_attachment_email(
     settings: &SharingSettings,
     to: &str,
     v: &TemplateValues<'_>,
     files: usize,
     from: Option<String>,
 ) -> Result<OutgoingEmail, AppError> {
-    let env = template_env();
     let ctx = minijinja::context! {
         recipient_name => v.recipient_name, practice_name => v.practice_name, sender_name => v.sender_name,
         expires => v.expires, link => "", message => v.message,
     };
-    let subject = render_bounded(&env, &settings.template.subject, &ctx)
-        .map_err(|f| internal(format!("share email: {f}")))?
-        .replace(['\r', '\n'], " ");
+    let [subject] = render_templates([settings.template.subject.clone()], ctx).await?;
+    let subject = subject.replace(['\r', '\n'], " ");
     let what = if files == 1 { "a document".to_owned() } else { format!("{files} documents") };
     let text = format!(
         "Hello {},\n\n{} at {} has sent you {what}, attached to this email.\n\n{}\n\n\
@@ -805,9 +815,9 @@ impl SharingPort for Services {
                 message: &message,
             };
             let mut mail = if attach {
-                render_attachment_email(&settings, &r.email, &values, attachments.len(), from.clone())?
+                render_attachment_email(&settings, &r.email, &values, attachments.len(), from.clone()).await?
             } else {
-                render_email(&settings, &r.email, &values, from.clone())?
+                render_email(&settings, &r.email, &values, from.clone()).await?
             };
             mail.attachments = attachments;
             let outbox_id =
@@ -968,6 +978,7 @@ impl Services {
             },
             from_for(&settings, &[]),
         )
+        .await
     }
 }
 
@@ -1258,8 +1269,8 @@ mod tests {
         ok("Hello {{ recipient_name }}{% if message %}\n\n{{ message }}{% endif %}\n\n{{ link }}").unwrap();
     }
 
-    #[test]
-    fn email_escapes_values_and_carries_the_link() {
+    #[tokio::test]
+    async fn email_escapes_values_and_carries_the_link() {
         let s = SharingSettings::default();
         let m = render_email(
             &s,
@@ -1274,6 +1285,7 @@ mod tests {
             },
             None,
         )
+        .await
         .unwrap();
         assert_eq!(m.subject, "Harbour Therapy has shared documents with you");
         assert!(m.text.contains("https://dossier.example/s/abc") && m.text.contains("30 November 2026"));
