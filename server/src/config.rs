@@ -272,11 +272,14 @@ pub struct WorkersConfig {
     pub enabled: bool,
     /// How often an idle worker looks for due work.
     pub poll_ms: u64,
+    /// How long a worker's claim on an outbox row lasts: rows a crashed worker held are
+    /// sent by another (or the restarted) instance after this. Longer than any send takes.
+    pub lease_secs: u64,
 }
 
 impl Default for WorkersConfig {
     fn default() -> Self {
-        WorkersConfig { enabled: true, poll_ms: 1000 }
+        WorkersConfig { enabled: true, poll_ms: 1000, lease_secs: 120 }
     }
 }
 

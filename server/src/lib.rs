@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod audit_log;
 pub mod auth;
+pub mod backup;
 pub mod branding;
 pub mod config;
 pub mod crypto;

@@ -225,7 +225,18 @@ async fn follow_share(db: &DatabaseConnection, share_id: &str, outcome: Outcome)
 
 /// One pass: claim due messages and try each once. Returns how many were attempted.
 pub async fn run_once(db: &DatabaseConnection, keys: &Keys, transport: &Transport, from: &str) -> Result<usize, DbErr> {
-    let batch = outbox::claim(db, Queue::Email, 10).await?;
+    run_once_with(db, keys, transport, from, outbox::DEFAULT_LEASE_SECS).await
+}
+
+/// [`run_once`] with the claim's lease.
+pub async fn run_once_with(
+    db: &DatabaseConnection,
+    keys: &Keys,
+    transport: &Transport,
+    from: &str,
+    lease_secs: u64,
+) -> Result<usize, DbErr> {
+    let batch = outbox::claim(db, Queue::Email, 10, lease_secs).await?;
     let n = batch.len();
     for row in batch {
         let attempt = match row.payload.as_deref().and_then(|p| keys.open(p, &format!("outbox:{}", row.id))) {
@@ -263,7 +274,8 @@ pub async fn worker(
     transport: Arc<Transport>,
     from: String,
     poll: std::time::Duration,
+    lease_secs: u64,
     shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
-    outbox::work_loop("email", poll, shutdown, || run_once(&db, &keys, &transport, &from)).await
+    outbox::work_loop("email", poll, shutdown, || run_once_with(&db, &keys, &transport, &from, lease_secs)).await
 }

@@ -38,6 +38,20 @@ enum Command {
     RotateKeys,
     /// Fill an empty practice (or a new one) with realistic fake data to try Dossier.
     DemoData,
+    /// Write a consistent copy of the database while Dossier runs (SQLite: VACUUM INTO;
+    /// PostgreSQL: pg_dump). Keep the master key with your backups, stored apart.
+    Backup {
+        /// The new file to write.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Restore a backup into an empty database (a new SQLite file or PostgreSQL
+    /// database), then migrate it and check every practice's audit chain.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -71,6 +85,14 @@ fn main() -> ExitCode {
                 Ok(())
             }
             Command::RotateKeys => rotate_keys(cfg).await,
+            Command::Backup { to } => {
+                server::backup::backup(&cfg, &to).await.map(|_| println!("backup written to {}", to.display()))
+            }
+            Command::Restore { from } => server::backup::restore(&cfg, &from).await.map(|r| {
+                for (name, events) in r.practices {
+                    println!("{name}: restored, {events} audit events, chain intact");
+                }
+            }),
         }
     });
     match result {

@@ -14,8 +14,8 @@ use crate::db::sql;
 
 /// Attempts before a message is given up as failed.
 pub const MAX_ATTEMPTS: i32 = 8;
-/// How long a claim lasts before another worker may take the row.
-const LEASE_SECS: i64 = 120;
+/// How long a claim lasts before another worker may take the row (`workers.lease_secs`).
+pub const DEFAULT_LEASE_SECS: u64 = 120;
 
 /// The outbox tables (a closed set: table names are never taken from input).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,11 +61,11 @@ pub enum Outcome {
     Failed,
 }
 
-/// Claims up to `limit` due rows of `queue`.
-pub async fn claim(db: &DatabaseConnection, queue: Queue, limit: u64) -> Result<Vec<Claimed>, DbErr> {
+/// Claims up to `limit` due rows of `queue` for `lease_secs`.
+pub async fn claim(db: &DatabaseConnection, queue: Queue, limit: u64, lease_secs: u64) -> Result<Vec<Claimed>, DbErr> {
     let backend = db.get_database_backend();
     let now = Utc::now();
-    let lease = now + Duration::seconds(LEASE_SECS);
+    let lease = now + Duration::seconds(lease_secs as i64);
     let lock = if backend == sea_orm::DbBackend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
     let t = queue.table();
     let q = format!(

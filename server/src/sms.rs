@@ -237,7 +237,17 @@ pub fn provider_from_config(cfg: &Config) -> Result<Arc<dyn SmsProvider>, String
 
 /// One pass: claim due messages and try each once. Returns how many were attempted.
 pub async fn run_once(db: &DatabaseConnection, keys: &Keys, provider: &dyn SmsProvider) -> Result<usize, DbErr> {
-    let batch = outbox::claim(db, Queue::Sms, 10).await?;
+    run_once_with(db, keys, provider, outbox::DEFAULT_LEASE_SECS).await
+}
+
+/// [`run_once`] with the claim's lease.
+pub async fn run_once_with(
+    db: &DatabaseConnection,
+    keys: &Keys,
+    provider: &dyn SmsProvider,
+    lease_secs: u64,
+) -> Result<usize, DbErr> {
+    let batch = outbox::claim(db, Queue::Sms, 10, lease_secs).await?;
     let n = batch.len();
     for row in batch {
         let attempt = match row.payload.as_deref().and_then(|p| keys.open(p, &format!("outbox_sms:{}", row.id))) {
@@ -268,9 +278,10 @@ pub async fn worker(
     keys: Keys,
     provider: Arc<dyn SmsProvider>,
     poll: std::time::Duration,
+    lease_secs: u64,
     shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
-    outbox::work_loop("sms", poll, shutdown, || run_once(&db, &keys, provider.as_ref())).await
+    outbox::work_loop("sms", poll, shutdown, || run_once_with(&db, &keys, provider.as_ref(), lease_secs)).await
 }
 
 #[cfg(test)]

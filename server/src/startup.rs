@@ -148,6 +148,7 @@ pub async fn spawn(cfg: Config) -> Result<Running, String> {
             transport,
             state.cfg.mail.from.clone(),
             Duration::from_millis(state.cfg.workers.poll_ms),
+            state.cfg.workers.lease_secs,
             rx.clone(),
         )));
         tasks.push(tokio::spawn(crate::shares::sweeper(
@@ -160,6 +161,7 @@ pub async fn spawn(cfg: Config) -> Result<Running, String> {
             state.keys.clone(),
             crate::sms::provider_from_config(&state.cfg)?,
             Duration::from_millis(state.cfg.workers.poll_ms),
+            state.cfg.workers.lease_secs,
             rx.clone(),
         )));
     }

@@ -4,6 +4,8 @@
 //! `DOSSIER_TEST_SMTP_PORT` is set.
 #![allow(dead_code)]
 
+pub mod twilio;
+
 use reqwest::{Client, StatusCode, header};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;

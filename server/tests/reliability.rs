@@ -1,0 +1,400 @@
+//! Reliability, black-box, on both databases.
+//!
+//! Nothing lost, nothing sent twice across a crash: 1,000 shares are created (each queues
+//! its email in the share's transaction), the real `dossier` binary is started on that
+//! database and killed with SIGKILL while its outbox drains, then started again. Every
+//! share's email must arrive (at the real SMTP server of the test command, maildev, or the
+//! file sink when run alone), none more than once except the messages that were in flight
+//! at the kill, and every share's status must match. Then the same for 1,000 texts through
+//! the Twilio-compatible stand-in.
+//!
+//! Backups that restore: a backup taken while the server runs is restored into a fresh
+//! installation with the same master key; the audit chain verifies and a share made
+//! before the backup still opens and reads.
+mod common;
+
+use common::{twilio::*, *};
+use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+use server::entities::{outbox_email, outbox_sms, share};
+use std::{collections::BTreeMap, process::Child, time::Duration};
+
+const SHARES: usize = 1000;
+const TEXTS: usize = 1000;
+
+/// The real binary, serving the test app's database and data folder, with workers on.
+fn start_binary(cfg: &server::config::Config, extra: &[(&str, String)]) -> (Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_dossier"));
+    cmd.arg("serve")
+        .current_dir(&cfg.data.dir)
+        .env("DOSSIER_CONFIG", cfg.data.dir.join("none.toml"))
+        .env("DATABASE_URL", cfg.database_url())
+        .env("DOSSIER__DATA__DIR", &cfg.data.dir)
+        .env("DOSSIER__SITE__ROOT", &cfg.site.root)
+        .env("DOSSIER__SERVER__BIND", format!("127.0.0.1:{port}"))
+        .env("DOSSIER__SERVER__PUBLIC_URL", &cfg.server.public_url)
+        .env("DOSSIER__SECURITY__INSECURE_DEV_COOKIES", "true")
+        .env("DOSSIER__WORKERS__POLL_MS", "20")
+        .env("DOSSIER__WORKERS__LEASE_SECS", "3")
+        .env("DOSSIER__MAIL__FILE_DIR", cfg.mail_dir())
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null());
+    if let Ok(port) = std::env::var("DOSSIER_TEST_SMTP_PORT") {
+        cmd.env("DOSSIER__MAIL__TRANSPORT", "smtp")
+            .env("DOSSIER__MAIL__SMTP_HOST", "127.0.0.1")
+            .env("DOSSIER__MAIL__SMTP_PORT", port)
+            .env("DOSSIER__MAIL__SMTP_TLS", "none");
+    } else {
+        cmd.env("DOSSIER__MAIL__TRANSPORT", "file");
+    }
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    (cmd.spawn().expect("dossier starts"), format!("http://127.0.0.1:{port}"))
+}
+
+async fn wait_healthy(base: &str) {
+    for _ in 0..300 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok_and(|r| r.status() == StatusCode::OK) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("dossier did not start at {base}");
+}
+
+/// SIGTERM, then waits for a clean exit.
+fn terminate(mut child: Child) {
+    let pid = child.id().to_string();
+    std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    for _ in 0..300 {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "a clean exit after SIGTERM: {status}");
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().ok();
+    panic!("dossier did not stop within 15 s of SIGTERM");
+}
+
+/// How many messages each address of `domain` received (maildev, or the .eml files).
+async fn received(app: &TestApp, domain: &str) -> BTreeMap<String, usize> {
+    let mut per = BTreeMap::new();
+    if let Ok(web) = std::env::var("DOSSIER_TEST_MAILDEV_URL") {
+        let list: Vec<Value> = reqwest::get(format!("{web}/api/email")).await.unwrap().json().await.unwrap();
+        for m in &list {
+            for t in m["to"].as_array().into_iter().flatten() {
+                if let Some(a) = t["address"].as_str().filter(|a| a.ends_with(domain)) {
+                    *per.entry(a.to_owned()).or_default() += 1;
+                }
+            }
+        }
+        return per;
+    }
+    for e in std::fs::read_dir(&app.mail_dir).unwrap() {
+        let raw = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        if let Some(a) = raw
+            .lines()
+            .find_map(|l| l.strip_prefix("To: "))
+            .and_then(|to| to.split(['<', '>', ' ']).find(|p| p.ends_with(domain)).map(str::to_owned))
+        {
+            *per.entry(a).or_default() += 1;
+        }
+    }
+    per
+}
+
+/// Polls until `done` holds (or panics after `secs`).
+async fn wait_for<F, Fut>(secs: u64, what: &str, done: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..secs * 20 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+async fn crash_and_restart(db: Db) {
+    // The shares are made by an in-process server whose workers are off, so nothing is
+    // sent before the binary takes over.
+    let Some(mut app) = spawn_with(db, |c| c.workers.enabled = false).await else { return };
+    setup_practice(&app, "Calm Clinic").await;
+    let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
+    let (_, mut settings) = call(&app, &admin, "sharing_settings", json!({})).await;
+    settings["third_party_methods"] = json!(["Passcode", "LinkOnly"]);
+    let (s, b) = call(&app, &admin, "save_sharing_settings", json!({ "settings": settings })).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let client_id = create_client(&app, &admin, "Nora", "Quinnell").await;
+    let (s, doc) = call(
+        &app,
+        &admin,
+        "save_document",
+        json!({ "client_id": client_id, "id": null, "draft": {
+            "kind": "Letter", "title": "Referral", "date": "2026-11-20", "is_psychotherapy": false,
+            "body": { "type": "Letter", "addressee": "Dr Lee", "body": "Dear colleague" } } }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{doc}");
+    let domain = format!("@crash-{}.test", uuid::Uuid::now_v7().simple());
+    for batch in 0..SHARES / 20 {
+        let recipients: Vec<Value> = (0..20)
+            .map(|i| {
+                json!({ "kind": "Other", "ref_id": null, "name": format!("Reader {batch}-{i}"),
+                        "email": format!("r{batch:03}x{i:02}{domain}"), "phone": "", "method": "LinkOnly",
+                        "passcode": "", "sections": {} })
+            })
+            .collect();
+        let (s, out) = call(
+            &app,
+            &admin,
+            "create_shares",
+            json!({ "request": {
+                "client_id": client_id, "document_ids": [doc], "recipients": recipients, "delivery": "Link",
+                "expires_on": in_days(7), "purpose": "Treatment", "purpose_text": "", "message": "",
+                "psychotherapy_authorisation": "", "confirmed_warnings": true, "notify_on_open": false } }),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{out}");
+    }
+    let queued = outbox_email::Entity::find()
+        .filter(outbox_email::Column::Status.eq("queued"))
+        .count(&app.state().db)
+        .await
+        .unwrap();
+    assert_eq!(queued as usize, SHARES, "every share queued its email in its own transaction");
+    let cfg = (*app.state().cfg).clone();
+    let keys = app.state().keys.clone();
+    app.running.take().unwrap().stop().await;
+    // The harness's own connection, to watch while the binary runs.
+    let db_conn = sea_orm::Database::connect(cfg.database_url()).await.unwrap();
+    let sent = |db: sea_orm::DatabaseConnection| async move {
+        outbox_email::Entity::find().filter(outbox_email::Column::Status.eq("sent")).count(&db).await.unwrap()
+    };
+
+    // Start, let it drain a part, kill it without warning.
+    let (child, base) = start_binary(&cfg, &[]);
+    wait_healthy(&base).await;
+    wait_for(120, "the first emails", || {
+        let db = db_conn.clone();
+        async move { sent(db).await >= 150 }
+    })
+    .await;
+    let mut child = child;
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let in_flight =
+        outbox_email::Entity::find().filter(outbox_email::Column::Status.eq("sending")).count(&db_conn).await.unwrap();
+    let sent_at_kill = sent(db_conn.clone()).await;
+
+    // Start again: the rest goes out; what the dead process held is taken after its lease.
+    let (child, base) = start_binary(&cfg, &[]);
+    wait_healthy(&base).await;
+    wait_for(300, "every email sent", || {
+        let db = db_conn.clone();
+        async move { sent(db).await as usize == SHARES }
+    })
+    .await;
+    terminate(child);
+    let got = received(&app, &domain).await;
+    let total: usize = got.values().sum();
+    let duplicates = total - got.len();
+    println!(
+        "crash test ({db:?}): {SHARES} shares, killed after {sent_at_kill} sent with {in_flight} in flight; \
+         {} addresses received {total} emails ({duplicates} duplicates)",
+        got.len()
+    );
+    assert_eq!(got.len(), SHARES, "every share's email arrived");
+    assert!(duplicates as u64 <= in_flight, "at most the in-flight messages twice: {duplicates} > {in_flight}");
+    let not_sent = share::Entity::find().filter(share::Column::Status.ne("sent")).count(&db_conn).await.unwrap();
+    assert_eq!(not_sent, 0, "every share's status says sent, as the SMTP server saw");
+
+    // Texts: 1,000 queued, the same kill and restart, through the Twilio stand-in.
+    let (rec, url) = start_recorder().await;
+    let pid = server::entities::practice::Entity::find().one(&db_conn).await.unwrap().unwrap().id;
+    for i in 0..TEXTS {
+        let msg = server::sms::OutgoingSms {
+            channel: server::sms::Channel::Sms,
+            to: format!("+4474009{i:05}"),
+            text: format!("text {i}"),
+        };
+        server::sms::enqueue(&db_conn, &keys, &pid, None, "crash-test", &msg).await.unwrap();
+    }
+    let twilio = [
+        ("DOSSIER__SMS__PROVIDER", "twilio".to_owned()),
+        ("DOSSIER__SMS__TWILIO_BASE_URL", url),
+        ("DOSSIER__SMS__ACCOUNT_SID", "AC0123".to_owned()),
+        ("DOSSIER__SMS__AUTH_TOKEN", "tok-secret".to_owned()),
+        ("DOSSIER__SMS__FROM", "+15005550006".to_owned()),
+    ];
+    let texts_sent = |db: sea_orm::DatabaseConnection| async move {
+        outbox_sms::Entity::find().filter(outbox_sms::Column::Status.eq("sent")).count(&db).await.unwrap()
+    };
+    let (mut child, base) = start_binary(&cfg, &twilio);
+    wait_healthy(&base).await;
+    wait_for(120, "the first texts", || {
+        let db = db_conn.clone();
+        async move { texts_sent(db).await >= 150 }
+    })
+    .await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let texts_in_flight =
+        outbox_sms::Entity::find().filter(outbox_sms::Column::Status.eq("sending")).count(&db_conn).await.unwrap();
+    let (child, base) = start_binary(&cfg, &twilio);
+    wait_healthy(&base).await;
+    wait_for(300, "every text sent", || {
+        let db = db_conn.clone();
+        async move { texts_sent(db).await as usize == TEXTS }
+    })
+    .await;
+    terminate(child);
+    let mut per: BTreeMap<String, usize> = BTreeMap::new();
+    for r in rec.seen() {
+        *per.entry(r.form.get("To").cloned().unwrap_or_default()).or_default() += 1;
+    }
+    let total: usize = per.values().sum();
+    let duplicates = total - per.len();
+    println!(
+        "crash test ({db:?}): {TEXTS} texts, {texts_in_flight} in flight at the kill; {} numbers received {total} \
+         texts ({duplicates} duplicates)",
+        per.len()
+    );
+    assert_eq!(per.len(), TEXTS, "every text reached the provider");
+    assert!(duplicates as u64 <= texts_in_flight, "{duplicates} > {texts_in_flight}");
+    db_conn.close().await.ok();
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_lost_or_sent_twice_across_a_kill_sqlite() {
+    crash_and_restart(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_lost_or_sent_twice_across_a_kill_postgres() {
+    crash_and_restart(Db::Postgres).await;
+}
+
+/// Shares a letter by link only; returns the link.
+async fn share_letter(app: &TestApp, admin: &Staff, email: &str) -> String {
+    let (_, mut settings) = call(app, admin, "sharing_settings", json!({})).await;
+    settings["third_party_methods"] = json!(["Passcode", "LinkOnly"]);
+    let (s, b) = call(app, admin, "save_sharing_settings", json!({ "settings": settings })).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let client_id = create_client(app, admin, "Nora", "Quinnell").await;
+    let (s, doc) = call(
+        app,
+        admin,
+        "save_document",
+        json!({ "client_id": client_id, "id": null, "draft": {
+            "kind": "Letter", "title": "Referral", "date": "2026-11-20", "is_psychotherapy": false,
+            "body": { "type": "Letter", "addressee": "Dr Lee", "body": "BACKED-UP-LETTER-TEXT" } } }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{doc}");
+    let (s, out) = call(
+        app,
+        admin,
+        "create_shares",
+        json!({ "request": {
+            "client_id": client_id, "document_ids": [doc], "delivery": "Link",
+            "recipients": [{ "kind": "Other", "ref_id": null, "name": "Gail Green", "email": email, "phone": "",
+                             "method": "LinkOnly", "passcode": "", "sections": {} }],
+            "expires_on": in_days(7), "purpose": "Treatment", "purpose_text": "", "message": "",
+            "psychotherapy_authorisation": "", "confirmed_warnings": true, "notify_on_open": false } }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{out}");
+    let mail = app.wait_for_mail(email, "shared documents").await;
+    extract_link(&mail, &app.base, "/s/")
+}
+
+/// A new, empty PostgreSQL database: (name, URL).
+async fn empty_pg_database() -> (String, String) {
+    use sea_orm::ConnectionTrait;
+    let name = format!("dossier_restore_{}", uuid::Uuid::now_v7().simple());
+    let admin = sea_orm::Database::connect(pg_admin_url()).await.unwrap();
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+    admin.close().await.ok();
+    let mut u = url::Url::parse(&pg_admin_url()).unwrap();
+    u.set_path(&format!("/{name}"));
+    (name, u.to_string())
+}
+
+async fn backup_restores_into_a_working_practice(db: Db) {
+    let Some(app) = spawn(db).await else { return };
+    setup_practice(&app, "Calm Clinic").await;
+    let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
+    let email = format!("gail-{}@gp.test", uuid::Uuid::now_v7().simple());
+    let link = share_letter(&app, &admin, &email).await;
+    let cfg = (*app.state().cfg).clone();
+    let key = std::fs::read_to_string(cfg.data.dir.join("master.key")).expect("the development master key");
+    // Taken while the server runs and its workers poll.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("dossier.backup");
+    server::backup::backup(&cfg, &file).await.unwrap();
+    assert!(server::backup::backup(&cfg, &file).await.unwrap_err().contains("exists already"), "never overwrites");
+    let events = server::entities::audit_event::Entity::find().count(&app.state().db).await.unwrap();
+
+    // A fresh installation: a new data folder (or a new database) and the same master key.
+    let (pg_name, url) = match db {
+        Db::Sqlite => (None, format!("sqlite://{}?mode=rwc", dir.path().join("restored/dossier.db").display())),
+        Db::Postgres => {
+            let (n, u) = empty_pg_database().await;
+            (Some(n), u)
+        }
+    };
+    let mut target = cfg.clone();
+    target.database.url = Some(server::config::Secret::new(url.clone()));
+    target.security.master_key = Some(server::config::Secret::new(key.trim().to_owned()));
+    let restored = server::backup::restore(&target, &file).await.unwrap();
+    assert_eq!(restored.practices.len(), 1);
+    assert!(restored.practices[0].1 >= events, "the chain verifies with every event: {restored:?}");
+    assert!(server::backup::restore(&target, &file).await.is_err(), "never restores over a database");
+    app.stop().await;
+
+    let key = key.trim().to_owned();
+    let fresh = spawn_with(Db::Sqlite, move |c| {
+        c.database.url = Some(server::config::Secret::new(url));
+        c.security.master_key = Some(server::config::Secret::new(key));
+    })
+    .await
+    .unwrap();
+    // The recipient's link from before the backup opens and reads on the restored server.
+    let token = link.rsplit('/').next().unwrap();
+    let c = new_client();
+    let r = c.get(fresh.url(&format!("/s/{token}"))).send().await.unwrap();
+    assert_eq!(location(&r), "/portal");
+    let r = fresh.form(&c, "/portal/verify", &[]).await;
+    assert_eq!(location(&r), "/portal", "link only verifies");
+    let html = fresh.get(&c, "/portal").await.text().await.unwrap();
+    let doc = html.split("/portal/d/").nth(1).and_then(|r| r.split('"').next()).expect("a document link").to_owned();
+    let page = fresh.get(&c, &format!("/portal/d/{doc}")).await.text().await.unwrap();
+    assert!(page.contains("BACKED-UP-LETTER-TEXT"), "the document opens with the same master key");
+    fresh.stop().await;
+    if let Some(name) = pg_name {
+        use sea_orm::ConnectionTrait;
+        let admin = sea_orm::Database::connect(pg_admin_url()).await.unwrap();
+        admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_restores_into_a_working_practice_sqlite() {
+    backup_restores_into_a_working_practice(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_restores_into_a_working_practice_postgres() {
+    if postgres_available().await {
+        backup_restores_into_a_working_practice(Db::Postgres).await;
+    }
+}
