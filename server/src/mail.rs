@@ -207,7 +207,7 @@ fn build_message(from: &str, mail: &OutgoingEmail) -> Result<Message, String> {
 }
 
 /// A share follows its email: `sent`, or `failed` once the email is given up.
-async fn follow_share(db: &DatabaseConnection, share_id: &str, outcome: Outcome) -> Result<(), DbErr> {
+async fn follow_share<C: ConnectionTrait>(db: &C, share_id: &str, outcome: Outcome) -> Result<(), DbErr> {
     let status = match outcome {
         Outcome::Sent => "sent",
         Outcome::Failed => "failed",
@@ -259,10 +259,14 @@ pub async fn run_once_with(
                 tracing::warn!(outbox_id = %row.id, attempt = row.attempts, error = %e, "email delivery failed");
             }
         }
-        let outcome = outbox::finish(db, Queue::Email, &row.id, row.attempts, attempt).await?;
+        // The outcome and the share's status change together: a crash between them would
+        // leave a delivered email whose share still says queued.
+        let txn = crate::db::begin_write(db).await?;
+        let outcome = outbox::finish(&txn, Queue::Email, &row.id, row.attempts, attempt).await?;
         if let Some(share_id) = &row.share_id {
-            follow_share(db, share_id, outcome).await?;
+            follow_share(&txn, share_id, outcome).await?;
         }
+        txn.commit().await?;
     }
     Ok(n)
 }

@@ -82,8 +82,8 @@ pub async fn claim(db: &DatabaseConnection, queue: Queue, limit: u64, lease_secs
 /// Records an attempt on a claimed row: sent (payload erased), queued again after a
 /// backoff of 5 s × 2^attempts, or failed (payload erased) when the error is permanent or
 /// the attempts are used up.
-pub async fn finish(
-    db: &DatabaseConnection,
+pub async fn finish<C: ConnectionTrait>(
+    db: &C,
     queue: Queue,
     id: &str,
     attempts: i32,

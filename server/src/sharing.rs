@@ -1288,7 +1288,8 @@ mod tests {
         let e = ok(&format!("{}{{{{ link }}}}", "{{ message }}".repeat(20))).unwrap_err();
         assert!(e.to_string().contains("longer than 32 KB"), "{e}");
         assert_eq!(e.field(), Some("body"));
-        let e = ok("{% for a in message %}{% for b in message %}{{ b }}{% endfor %}{% endfor %}{{ link }}").unwrap_err();
+        let e =
+            ok("{% for a in message %}{% for b in message %}{{ b }}{% endfor %}{% endfor %}{{ link }}").unwrap_err();
         assert!(e.to_string().contains("longer than") || e.to_string().contains("too much work"), "{e}");
         // An ordinary template with a condition passes.
         ok("Hello {{ recipient_name }}{% if message %}\n\n{{ message }}{% endif %}\n\n{{ link }}").unwrap();

@@ -122,54 +122,74 @@ where
     panic!("timed out waiting for {what}");
 }
 
-async fn crash_and_restart(db: Db) {
-    // The shares are made by an in-process server whose workers are off, so nothing is
-    // sent before the binary takes over.
-    let Some(mut app) = spawn_with(db, |c| c.workers.enabled = false).await else { return };
-    setup_practice(&app, "Calm Clinic").await;
-    let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
-    let (_, mut settings) = call(&app, &admin, "sharing_settings", json!({})).await;
+/// A practice with its admin, a client and a letter (`text`), sharing by link allowed
+/// for third parties: (admin, client id, document id).
+async fn letter_practice(app: &TestApp, text: &str) -> (Staff, String, String) {
+    setup_practice(app, "Calm Clinic").await;
+    let admin = sign_in_first_time(app, ADMIN_EMAIL, PASSWORD).await;
+    let (_, mut settings) = call(app, &admin, "sharing_settings", json!({})).await;
     settings["third_party_methods"] = json!(["Passcode", "LinkOnly"]);
-    let (s, b) = call(&app, &admin, "save_sharing_settings", json!({ "settings": settings })).await;
+    let (s, b) = call(app, &admin, "save_sharing_settings", json!({ "settings": settings })).await;
     assert_eq!(s, StatusCode::OK, "{b}");
-    let client_id = create_client(&app, &admin, "Nora", "Quinnell").await;
+    let client_id = create_client(app, &admin, "Nora", "Quinnell").await;
     let (s, doc) = call(
-        &app,
+        app,
         &admin,
         "save_document",
         json!({ "client_id": client_id, "id": null, "draft": {
             "kind": "Letter", "title": "Referral", "date": "2026-11-20", "is_psychotherapy": false,
-            "body": { "type": "Letter", "addressee": "Dr Lee", "body": "Dear colleague" } } }),
+            "body": { "type": "Letter", "addressee": "Dr Lee", "body": text } } }),
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{doc}");
+    (admin, client_id, doc.as_str().unwrap().to_owned())
+}
+
+/// Shares the document by link only with each of `emails` (at most 20).
+async fn share_by_link(app: &TestApp, admin: &Staff, client_id: &str, doc: &str, emails: &[String]) {
+    let recipients: Vec<Value> = emails
+        .iter()
+        .map(|email| {
+            json!({ "kind": "Other", "ref_id": null, "name": "A Reader", "email": email, "phone": "",
+                    "method": "LinkOnly", "passcode": "", "sections": {} })
+        })
+        .collect();
+    let (s, out) = call(
+        app,
+        admin,
+        "create_shares",
+        json!({ "request": {
+            "client_id": client_id, "document_ids": [doc], "recipients": recipients, "delivery": "Link",
+            "expires_on": in_days(7), "purpose": "Treatment", "purpose_text": "", "message": "",
+            "psychotherapy_authorisation": "", "confirmed_warnings": true, "notify_on_open": false } }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{out}");
+}
+
+/// A practice on `app` with `n` link-only shares queued to addresses of a fresh domain
+/// (which it returns).
+async fn queue_shares(app: &TestApp, n: usize) -> String {
+    let (admin, client_id, doc) = letter_practice(app, "Dear colleague").await;
     let domain = format!("@crash-{}.test", uuid::Uuid::now_v7().simple());
-    for batch in 0..SHARES / 20 {
-        let recipients: Vec<Value> = (0..20)
-            .map(|i| {
-                json!({ "kind": "Other", "ref_id": null, "name": format!("Reader {batch}-{i}"),
-                        "email": format!("r{batch:03}x{i:02}{domain}"), "phone": "", "method": "LinkOnly",
-                        "passcode": "", "sections": {} })
-            })
-            .collect();
-        let (s, out) = call(
-            &app,
-            &admin,
-            "create_shares",
-            json!({ "request": {
-                "client_id": client_id, "document_ids": [doc], "recipients": recipients, "delivery": "Link",
-                "expires_on": in_days(7), "purpose": "Treatment", "purpose_text": "", "message": "",
-                "psychotherapy_authorisation": "", "confirmed_warnings": true, "notify_on_open": false } }),
-        )
-        .await;
-        assert_eq!(s, StatusCode::OK, "{out}");
+    for batch in 0..n.div_ceil(20) {
+        let emails: Vec<String> = (batch * 20..n.min(batch * 20 + 20)).map(|i| format!("r{i:04}{domain}")).collect();
+        share_by_link(app, &admin, &client_id, &doc, &emails).await;
     }
     let queued = outbox_email::Entity::find()
         .filter(outbox_email::Column::Status.eq("queued"))
         .count(&app.state().db)
         .await
         .unwrap();
-    assert_eq!(queued as usize, SHARES, "every share queued its email in its own transaction");
+    assert_eq!(queued as usize, n, "every share queued its email in its own transaction");
+    domain
+}
+
+async fn crash_and_restart(db: Db) {
+    // The shares are made by an in-process server whose workers are off, so nothing is
+    // sent before the binary takes over.
+    let Some(mut app) = spawn_with(db, |c| c.workers.enabled = false).await else { return };
+    let domain = queue_shares(&app, SHARES).await;
     let cfg = (*app.state().cfg).clone();
     let keys = app.state().keys.clone();
     app.running.take().unwrap().stop().await;
@@ -284,35 +304,9 @@ async fn nothing_lost_or_sent_twice_across_a_kill_postgres() {
 }
 
 /// Shares a letter by link only; returns the link.
-async fn share_letter(app: &TestApp, admin: &Staff, email: &str) -> String {
-    let (_, mut settings) = call(app, admin, "sharing_settings", json!({})).await;
-    settings["third_party_methods"] = json!(["Passcode", "LinkOnly"]);
-    let (s, b) = call(app, admin, "save_sharing_settings", json!({ "settings": settings })).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    let client_id = create_client(app, admin, "Nora", "Quinnell").await;
-    let (s, doc) = call(
-        app,
-        admin,
-        "save_document",
-        json!({ "client_id": client_id, "id": null, "draft": {
-            "kind": "Letter", "title": "Referral", "date": "2026-11-20", "is_psychotherapy": false,
-            "body": { "type": "Letter", "addressee": "Dr Lee", "body": "BACKED-UP-LETTER-TEXT" } } }),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{doc}");
-    let (s, out) = call(
-        app,
-        admin,
-        "create_shares",
-        json!({ "request": {
-            "client_id": client_id, "document_ids": [doc], "delivery": "Link",
-            "recipients": [{ "kind": "Other", "ref_id": null, "name": "Gail Green", "email": email, "phone": "",
-                             "method": "LinkOnly", "passcode": "", "sections": {} }],
-            "expires_on": in_days(7), "purpose": "Treatment", "purpose_text": "", "message": "",
-            "psychotherapy_authorisation": "", "confirmed_warnings": true, "notify_on_open": false } }),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{out}");
+async fn share_letter(app: &TestApp, email: &str) -> String {
+    let (admin, client_id, doc) = letter_practice(app, "BACKED-UP-LETTER-TEXT").await;
+    share_by_link(app, &admin, &client_id, &doc, &[email.to_owned()]).await;
     let mail = app.wait_for_mail(email, "shared documents").await;
     extract_link(&mail, &app.base, "/s/")
 }
@@ -331,10 +325,8 @@ async fn empty_pg_database() -> (String, String) {
 
 async fn backup_restores_into_a_working_practice(db: Db) {
     let Some(app) = spawn(db).await else { return };
-    setup_practice(&app, "Calm Clinic").await;
-    let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
     let email = format!("gail-{}@gp.test", uuid::Uuid::now_v7().simple());
-    let link = share_letter(&app, &admin, &email).await;
+    let link = share_letter(&app, &email).await;
     let cfg = (*app.state().cfg).clone();
     let key = std::fs::read_to_string(cfg.data.dir.join("master.key")).expect("the development master key");
     // Taken while the server runs and its workers poll.
@@ -397,4 +389,60 @@ async fn backup_restores_into_a_working_practice_postgres() {
     if postgres_available().await {
         backup_restores_into_a_working_practice(Db::Postgres).await;
     }
+}
+
+/// A rolling restart of two instances on one database: each is stopped with SIGTERM
+/// (graceful: the current send finishes) and replaced while the outbox drains. Nothing
+/// may be lost, and, unlike a kill, nothing may be sent twice.
+async fn rolling_restart(db: Db) {
+    const N: usize = 600;
+    let Some(mut app) = spawn_with(db, |c| c.workers.enabled = false).await else { return };
+    let domain = queue_shares(&app, N).await;
+    let cfg = (*app.state().cfg).clone();
+    app.running.take().unwrap().stop().await;
+    let db_conn = sea_orm::Database::connect(cfg.database_url()).await.unwrap();
+    let sent = |db: sea_orm::DatabaseConnection| async move {
+        outbox_email::Entity::find().filter(outbox_email::Column::Status.eq("sent")).count(&db).await.unwrap()
+    };
+    let until = |n: u64| {
+        let db = db_conn.clone();
+        wait_for(300, "emails sent", move || {
+            let db = db.clone();
+            async move { sent(db).await >= n }
+        })
+    };
+    let (a, base_a) = start_binary(&cfg, &[]);
+    let (b, base_b) = start_binary(&cfg, &[]);
+    wait_healthy(&base_a).await;
+    wait_healthy(&base_b).await;
+    until(100).await;
+    terminate(a);
+    let (a2, base) = start_binary(&cfg, &[]);
+    wait_healthy(&base).await;
+    until(300).await;
+    terminate(b);
+    let (b2, base) = start_binary(&cfg, &[]);
+    wait_healthy(&base).await;
+    until(N as u64).await;
+    terminate(a2);
+    terminate(b2);
+    let got = received(&app, &domain).await;
+    let total: usize = got.values().sum();
+    println!("rolling restart ({db:?}): {N} shares, {} addresses received {total} emails", got.len());
+    assert_eq!(got.len(), N, "every email arrived");
+    assert_eq!(total, N, "none twice: a graceful stop finishes its send and hands nothing over");
+    let not_sent = share::Entity::find().filter(share::Column::Status.ne("sent")).count(&db_conn).await.unwrap();
+    assert_eq!(not_sent, 0);
+    db_conn.close().await.ok();
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rolling_restart_loses_and_repeats_nothing_sqlite() {
+    rolling_restart(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rolling_restart_loses_and_repeats_nothing_postgres() {
+    rolling_restart(Db::Postgres).await;
 }
