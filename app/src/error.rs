@@ -28,6 +28,10 @@ pub enum AppError {
     /// Too many attempts.
     #[error("Too many attempts. Try again in {minutes} minutes.")]
     Throttled { minutes: u32 },
+    /// The server cannot reach its database just now (a restart, a network fault): try
+    /// again shortly. Nothing was changed.
+    #[error("Dossier cannot reach its database just now. Nothing was changed: please try again in a minute.")]
+    Unavailable,
     /// Anything unexpected; the id lets support find the logged cause.
     #[error("Something went wrong on our side (incident {incident}). Please try again.")]
     Internal { incident: String },
@@ -47,6 +51,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Conflict(_) => 409,
             AppError::Throttled { .. } => 429,
+            AppError::Unavailable => 503,
             AppError::Internal { .. } => 500,
         }
     }

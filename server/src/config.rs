@@ -84,11 +84,13 @@ pub struct DatabaseConfig {
     /// `sqlite://path?mode=rwc` or `postgres://...`. Empty: SQLite in the data folder.
     pub url: Option<Secret>,
     pub max_connections: u32,
+    /// How long a request waits for a database connection before it answers 503.
+    pub acquire_timeout_secs: u64,
 }
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        DatabaseConfig { url: None, max_connections: 10 }
+        DatabaseConfig { url: None, max_connections: 10, acquire_timeout_secs: 5 }
     }
 }
 

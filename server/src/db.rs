@@ -19,7 +19,9 @@ pub async fn connect_and_migrate(cfg: &Config) -> Result<DatabaseConnection, Str
     opts.max_connections(cfg.database.max_connections)
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10))
+        // A request waits at most this long for a connection, then answers 503 (a
+        // database restart must not hang every request).
+        .acquire_timeout(Duration::from_secs(cfg.database.acquire_timeout_secs))
         .sqlx_logging(false);
     opts.map_sqlx_sqlite_opts(|o| {
         o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
@@ -65,6 +67,25 @@ pub fn sql(backend: DbBackend, pg_sql: &str) -> String {
             }
             out
         }
+    }
+}
+
+/// Whether `e` means the database could not be reached (rather than a query's fault): no
+/// connection in time, a connection refused or cut, an I/O error on the socket.
+pub fn is_unavailable(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, sqlx::Error as Sqlx};
+    let sqlx = |r: &RuntimeErr| match r {
+        RuntimeErr::SqlxError(x) => {
+            matches!(x, Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::Io(_) | Sqlx::Tls(_) | Sqlx::WorkerCrashed)
+                || matches!(x, Sqlx::Database(d) if d.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08")))
+        }
+        _ => false,
+    };
+    match e {
+        // Any failure to open a connection (refused, cut during the handshake).
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(r) | DbErr::Query(r) => sqlx(r),
+        _ => false,
     }
 }
 

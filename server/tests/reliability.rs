@@ -446,3 +446,128 @@ async fn a_rolling_restart_loses_and_repeats_nothing_sqlite() {
 async fn a_rolling_restart_loses_and_repeats_nothing_postgres() {
     rolling_restart(Db::Postgres).await;
 }
+
+/// A TCP proxy in front of PostgreSQL that can be cut: while down it closes every open
+/// connection and refuses new ones, as a database restart or a network fault would.
+struct Cuttable {
+    port: u16,
+    down: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    open: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+}
+
+impl Cuttable {
+    async fn start(target: String) -> Cuttable {
+        use std::sync::{Arc, Mutex, atomic::AtomicBool};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let down = Arc::new(AtomicBool::new(false));
+        let open: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>> = Arc::default();
+        let (d, o) = (down.clone(), open.clone());
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if d.load(std::sync::atomic::Ordering::SeqCst) {
+                    continue; // dropped: the connection is refused
+                }
+                let target = target.clone();
+                o.lock().unwrap().push(tokio::spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                }));
+            }
+        });
+        Cuttable { port, down, open }
+    }
+
+    fn cut(&self) {
+        self.down.store(true, std::sync::atomic::Ordering::SeqCst);
+        for t in self.open.lock().unwrap().drain(..) {
+            t.abort();
+        }
+    }
+
+    fn restore(&self) {
+        self.down.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// PostgreSQL goes away under load (every connection cut, new ones refused for four
+/// seconds), then comes back: requests meanwhile answer 503 "try again" promptly (never a
+/// hang, never a 500), the server reconnects by itself, and nothing committed is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_outage_answers_503_and_the_server_reconnects() {
+    if !postgres_available().await {
+        return;
+    }
+    let pg = url::Url::parse(&pg_admin_url()).unwrap();
+    let target = format!("{}:{}", pg.host_str().unwrap(), pg.port().unwrap_or(5432));
+    let proxy = Cuttable::start(target).await;
+    let port = proxy.port;
+    let app = spawn_with(Db::Postgres, move |c| {
+        let mut u = url::Url::parse(c.database.url.as_ref().unwrap().expose()).unwrap();
+        u.set_host(Some("127.0.0.1")).unwrap();
+        u.set_port(Some(port)).unwrap();
+        c.database.url = Some(server::config::Secret::new(u.to_string()));
+        c.database.acquire_timeout_secs = 2;
+    })
+    .await
+    .unwrap();
+    setup_practice(&app, "Calm Clinic").await;
+    let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
+    create_client(&app, &admin, "Before", "Outage").await;
+
+    // Staff keep working: a list request every 50 ms, each answer timed.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let load = {
+        let (c, url, origin, stop) =
+            (admin.client.clone(), app.url("/api/list_clients"), app.base.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut seen = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let t = std::time::Instant::now();
+                let r = c.post(&url).header("origin", &origin).form(&[("query", "")]).send().await;
+                seen.push((r.map(|r| r.status().as_u16()).unwrap_or(0), t.elapsed(), std::time::Instant::now()));
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            seen
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    proxy.cut();
+    let cut_at = std::time::Instant::now();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let health = app.client.get(app.url("/healthz")).send().await.unwrap().status();
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    proxy.restore();
+    let restored_at = std::time::Instant::now();
+    // Back by itself: the first success after the restore.
+    wait_for(20, "a success after the database came back", || {
+        let (c, url) = (admin.client.clone(), app.url("/api/list_clients"));
+        let origin = app.base.clone();
+        async move {
+            c.post(&url).header("origin", &origin).form(&[("query", "")]).send().await.is_ok_and(|r| r.status() == 200)
+        }
+    })
+    .await;
+    let back_after = restored_at.elapsed();
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let seen = load.await.unwrap();
+    let during: Vec<_> =
+        seen.iter().filter(|(_, _, at)| *at > cut_at + Duration::from_millis(300) && *at < restored_at).collect();
+    let slowest = seen.iter().map(|(_, d, _)| *d).max().unwrap();
+    println!(
+        "database outage: {} requests, {} during the outage ({} answered 503), slowest answer {:?}, healthz {health}, \
+         back {:?} after the database returned",
+        seen.len(),
+        during.len(),
+        during.iter().filter(|(s, _, _)| *s == 503).count(),
+        slowest,
+        back_after
+    );
+    assert_eq!(health, StatusCode::SERVICE_UNAVAILABLE, "health says the database is gone");
+    assert!(!during.is_empty() && during.iter().all(|(s, _, _)| *s == 503), "503 while it is gone: {during:?}");
+    assert!(seen.iter().all(|(s, _, _)| *s == 200 || *s == 503), "only successes and 503s, never a 500");
+    assert!(slowest < Duration::from_secs(5), "no request hangs: slowest {slowest:?}");
+    assert_eq!(visible_clients(&app, &admin, "").await, vec!["Before Outage".to_owned()], "nothing committed lost");
+    app.stop().await;
+}
