@@ -236,7 +236,7 @@ both_dbs!(password_reset_answers_the_same_for_every_address, |app: TestApp| asyn
     let (us, ub) = (unknown.status(), unknown.text().await.unwrap());
     assert_eq!((ks, kb), (us, ub));
     // The known address still gets its email, from the task that answers nothing.
-    app.wait_for_mail(ADMIN_EMAIL, "reset").await;
+    app.wait_for_mail(ADMIN_EMAIL, "Reset your Dossier password").await;
     app.stop().await;
 });
 
