@@ -14,7 +14,6 @@ mod common;
 
 use common::*;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-use serde_json::{Value, json};
 use server::entities::outbox_email;
 use std::time::{Duration, Instant};
 
@@ -22,42 +21,9 @@ fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-async fn practice_with_letter(app: &TestApp) -> (Staff, String, String) {
-    setup_practice(app, "Calm Clinic").await;
-    let admin = sign_in_first_time(app, ADMIN_EMAIL, PASSWORD).await;
-    let (_, mut settings) = call(app, &admin, "sharing_settings", json!({})).await;
-    settings["third_party_methods"] = json!(["Passcode", "LinkOnly"]);
-    call(app, &admin, "save_sharing_settings", json!({ "settings": settings })).await;
-    let client_id = create_client(app, &admin, "Nora", "Quinnell").await;
-    let (_, doc) = call(
-        app,
-        &admin,
-        "save_document",
-        json!({ "client_id": client_id, "id": null, "draft": {
-            "kind": "Letter", "title": "Referral", "date": "2026-11-20", "is_psychotherapy": false,
-            "body": { "type": "Letter", "addressee": "Dr Lee", "body": "Dear colleague" } } }),
-    )
-    .await;
-    (admin, client_id, doc.as_str().unwrap().to_owned())
-}
-
-fn request(client_id: &str, doc: &str, emails: &[String]) -> Value {
-    let recipients: Vec<Value> = emails
-        .iter()
-        .map(|e| {
-            json!({ "kind": "Other", "ref_id": null, "name": "A Reader", "email": e, "phone": "",
-                    "method": "LinkOnly", "passcode": "", "sections": {} })
-        })
-        .collect();
-    json!({ "request": {
-        "client_id": client_id, "document_ids": [doc], "recipients": recipients, "delivery": "Link",
-        "expires_on": in_days(7), "purpose": "Treatment", "purpose_text": "", "message": "",
-        "psychotherapy_authorisation": "", "confirmed_warnings": true, "notify_on_open": false } })
-}
-
 async fn share_throughput(db: Db, n: usize) {
     let Some(app) = spawn_with(db, |c| c.workers.poll_ms = 20).await else { return };
-    let (admin, client_id, doc) = practice_with_letter(&app).await;
+    let (admin, client_id, doc) = letter_practice(&app, "Dear colleague").await;
     let domain = format!("@load-{}.test", uuid::Uuid::now_v7().simple());
     let batches: Vec<Vec<String>> = (0..n.div_ceil(20))
         .map(|b| (b * 20..n.min(b * 20 + 20)).map(|i| format!("r{i:05}{domain}")).collect())
@@ -70,8 +36,7 @@ async fn share_throughput(db: Db, n: usize) {
         let (client_id, doc) = (client_id.clone(), doc.clone());
         async move {
             for emails in mine {
-                let (s, b) = call(app_ref, admin_ref, "create_shares", request(&client_id, &doc, &emails)).await;
-                assert_eq!(s, 200, "{b}");
+                share_by_link(app_ref, admin_ref, &client_id, &doc, &emails).await;
             }
         }
     }))
@@ -111,9 +76,9 @@ async fn portal_under_flood(db: Db, samples: usize) {
     else {
         return;
     };
-    let (admin, client_id, doc) = practice_with_letter(&app).await;
+    let (admin, client_id, doc) = letter_practice(&app, "Dear colleague").await;
     let email = "reader@gp.test".to_owned();
-    call(&app, &admin, "create_shares", request(&client_id, &doc, std::slice::from_ref(&email))).await;
+    share_by_link(&app, &admin, &client_id, &doc, std::slice::from_ref(&email)).await;
     let mail = app.wait_for_mail(&email, "shared documents").await;
     let link = extract_link(&mail, &app.base, "/s/");
     let reader = new_client();

@@ -295,18 +295,16 @@ async fn spend_sign_in_attempt(
     now: chrono::DateTime<Utc>,
 ) -> Result<(), AppError> {
     let window = Duration::seconds(s.cfg.security.login_window_secs as i64);
-    if let Err(minutes) =
-        throttle::spend(&s.db, acct, s.cfg.security.login_max_failures, window, now).await.map_err(internal)?
-    {
-        metrics::counter!("dossier_signin_throttled_total").increment(1);
-        return Err(AppError::Throttled { minutes });
-    }
-    if let Err(minutes) =
-        throttle::spend(&s.db, net, s.cfg.security.network_max_failures, window, now).await.map_err(internal)?
-    {
-        throttle::refund(&s.db, acct).await.map_err(internal)?;
-        metrics::counter!("dossier_signin_throttled_total").increment(1);
-        return Err(AppError::Throttled { minutes });
+    let limits = [(acct, s.cfg.security.login_max_failures), (net, s.cfg.security.network_max_failures)];
+    for (i, (key, max)) in limits.iter().enumerate() {
+        if let Err(minutes) = throttle::spend(&s.db, key, *max, window, now).await.map_err(internal)? {
+            // Give back what this attempt already spent on the earlier limits.
+            for (spent, _) in &limits[..i] {
+                throttle::refund(&s.db, spent).await.map_err(internal)?;
+            }
+            metrics::counter!("dossier_signin_throttled_total").increment(1);
+            return Err(AppError::Throttled { minutes });
+        }
     }
     Ok(())
 }

@@ -160,19 +160,8 @@ both_dbs!(malformed_server_function_bodies_are_4xx, |app: TestApp| async move {
 
 both_dbs!(invites_do_not_reveal_other_practices_accounts, |app: TestApp| async move {
     setup_practice(&app, "Calm Clinic").await;
+    other_practice(&app).await;
     let s = app.state();
-    use app::domain::{DisplayName, EmailAddress, NewPassword};
-    server::auth::create_practice(
-        &s.db,
-        &s.hasher,
-        &DisplayName::parse("n", "n", "Other Practice").unwrap(),
-        &DisplayName::parse("n", "n", "Olga Other").unwrap(),
-        &EmailAddress::parse("e", "olga@other.test").unwrap(),
-        &NewPassword::parse("p", PASSWORD).unwrap(),
-        &server::audit::Origin::default(),
-    )
-    .await
-    .unwrap();
     let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
     let (_, roles) = app.server_fn(&admin.client, "list_roles", &[]).await;
     let role = roles.as_array().unwrap()[0]["id"].as_str().unwrap().to_owned();

@@ -285,19 +285,7 @@ both_dbs!(other_practices_never_see_clients_or_contacts, |app: TestApp| async mo
         &[("name", "Acme Insurance"), ("kind", "insurer"), ("email", "claims@acme.test")],
     )
     .await;
-    let s = app.state();
-    use app::domain::{DisplayName, EmailAddress, NewPassword};
-    server::auth::create_practice(
-        &s.db,
-        &s.hasher,
-        &DisplayName::parse("n", "n", "Other Practice").unwrap(),
-        &DisplayName::parse("n", "n", "Olga Other").unwrap(),
-        &EmailAddress::parse("e", "olga@other.test").unwrap(),
-        &NewPassword::parse("p", PASSWORD).unwrap(),
-        &server::audit::Origin::default(),
-    )
-    .await
-    .unwrap();
+    other_practice(&app).await;
     let olga = sign_in_first_time(&app, "olga@other.test", PASSWORD).await;
     assert!(visible_clients(&app, &olga, "").await.is_empty());
     assert_client_paths(&app, &olga, &id, StatusCode::NOT_FOUND).await;

@@ -104,20 +104,8 @@ async fn idle_sessions_end_on_the_server() {
 both_dbs!(practices_never_see_each_other, |app: TestApp| async move {
     setup_practice(&app, "Calm Clinic").await;
     // A second practice created by the CLI path.
+    other_practice(&app).await;
     let s = app.state();
-    let origin = server::audit::Origin::default();
-    use app::domain::{DisplayName, EmailAddress, NewPassword};
-    server::auth::create_practice(
-        &s.db,
-        &s.hasher,
-        &DisplayName::parse("n", "n", "Other Practice").unwrap(),
-        &DisplayName::parse("n", "n", "Olga Other").unwrap(),
-        &EmailAddress::parse("e", "olga@other.test").unwrap(),
-        &NewPassword::parse("p", PASSWORD).unwrap(),
-        &origin,
-    )
-    .await
-    .unwrap();
     let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
     let (_, staff) = app.server_fn(&admin.client, "list_staff", &[]).await;
     let emails: Vec<_> = staff.as_array().unwrap().iter().map(|s| s["email"].as_str().unwrap().to_owned()).collect();

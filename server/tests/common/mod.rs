@@ -8,7 +8,7 @@ pub mod twilio;
 
 use reqwest::{Client, StatusCode, header};
 use sea_orm::{ConnectionTrait, Database};
-use serde_json::Value;
+use serde_json::{Value, json};
 use server::config::{Config, MailTransportKind, Secret, SmtpTls};
 use std::{path::PathBuf, time::Duration};
 
@@ -511,4 +511,67 @@ pub async fn audit_count(app: &TestApp, action: &str) -> u64 {
         .count(&app.state().db)
         .await
         .unwrap()
+}
+
+/// A second practice, "Other Practice", with its admin olga@other.test, created by the
+/// CLI path (as `dossier create-practice` does).
+pub async fn other_practice(app: &TestApp) {
+    use app::domain::{DisplayName, EmailAddress, NewPassword};
+    let s = app.state();
+    server::auth::create_practice(
+        &s.db,
+        &s.hasher,
+        &DisplayName::parse("n", "n", "Other Practice").unwrap(),
+        &DisplayName::parse("n", "n", "Olga Other").unwrap(),
+        &EmailAddress::parse("e", "olga@other.test").unwrap(),
+        &NewPassword::parse("p", PASSWORD).unwrap(),
+        &server::audit::Origin::default(),
+    )
+    .await
+    .unwrap();
+}
+
+/// A practice with its admin, a client and a letter (`text`), sharing by link allowed
+/// for third parties: (admin, client id, document id).
+pub async fn letter_practice(app: &TestApp, text: &str) -> (Staff, String, String) {
+    setup_practice(app, "Calm Clinic").await;
+    let admin = sign_in_first_time(app, ADMIN_EMAIL, PASSWORD).await;
+    let (_, mut settings) = call(app, &admin, "sharing_settings", json!({})).await;
+    settings["third_party_methods"] = json!(["Passcode", "LinkOnly"]);
+    let (s, b) = call(app, &admin, "save_sharing_settings", json!({ "settings": settings })).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let client_id = create_client(app, &admin, "Nora", "Quinnell").await;
+    let (s, doc) = call(
+        app,
+        &admin,
+        "save_document",
+        json!({ "client_id": client_id, "id": null, "draft": {
+            "kind": "Letter", "title": "Referral", "date": "2026-11-20", "is_psychotherapy": false,
+            "body": { "type": "Letter", "addressee": "Dr Lee", "body": text } } }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{doc}");
+    (admin, client_id, doc.as_str().unwrap().to_owned())
+}
+
+/// Shares the document by link only with each of `emails` (at most 20).
+pub async fn share_by_link(app: &TestApp, admin: &Staff, client_id: &str, doc: &str, emails: &[String]) {
+    let recipients: Vec<Value> = emails
+        .iter()
+        .map(|email| {
+            json!({ "kind": "Other", "ref_id": null, "name": "A Reader", "email": email, "phone": "",
+                    "method": "LinkOnly", "passcode": "", "sections": {} })
+        })
+        .collect();
+    let (s, out) = call(
+        app,
+        admin,
+        "create_shares",
+        json!({ "request": {
+            "client_id": client_id, "document_ids": [doc], "recipients": recipients, "delivery": "Link",
+            "expires_on": in_days(7), "purpose": "Treatment", "purpose_text": "", "message": "",
+            "psychotherapy_authorisation": "", "confirmed_warnings": true, "notify_on_open": false } }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{out}");
 }
