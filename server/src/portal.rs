@@ -84,10 +84,10 @@ fn portal_cookie(s: &AppState) -> &'static str {
 
 /// What the link cookie holds (sealed under the master key).
 #[derive(Serialize, Deserialize)]
-struct LinkClaim {
-    share: String,
+pub(crate) struct LinkClaim {
+    pub(crate) share: String,
     /// The token's hash when the link was opened: a newer link retires this cookie.
-    token_hash: String,
+    pub(crate) token_hash: String,
 }
 
 fn page<V: IntoView + 'static>(status: StatusCode, title: &str, body: impl FnOnce() -> V) -> Response {
@@ -336,13 +336,17 @@ async fn home_inner(s: &AppState, c: &Caller) -> Result<Response, AppError> {
 
 /// The newest code of the share, if it can still be used.
 async fn current_code<C: ConnectionTrait>(db: &C, share_id: &str) -> Result<Option<share_code::Model>, AppError> {
-    let newest = share_code::Entity::find()
+    // The one code not yet used or replaced (each send replaces the others under the
+    // share's row lock). Not "the newest by created_at": a request that read the clock
+    // first but took the lock second writes an older timestamp on the newer code.
+    let open = share_code::Entity::find()
         .filter(share_code::Column::ShareId.eq(share_id))
+        .filter(share_code::Column::UsedAt.is_null())
         .order_by_desc(share_code::Column::CreatedAt)
         .one(db)
         .await
         .map_err(internal)?;
-    Ok(newest.filter(|c| c.used_at.is_none() && c.expires_at > Utc::now()))
+    Ok(open.filter(|c| c.expires_at > Utc::now()))
 }
 
 async fn verify_page(
@@ -421,6 +425,8 @@ async fn request_code_inner(s: &AppState, c: &Caller, f: &HashMap<String, String
     // parallel requests queue here and each sees the codes the previous one wrote.
     let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
     crate::db::lock_row(&txn, "share", &ctx.share.id).await.map_err(internal)?;
+    // The clock is read again under the lock, so the codes' times follow their order.
+    let now = Utc::now();
     let sent: Vec<share_code::Model> = share_code::Entity::find()
         .filter(share_code::Column::ShareId.eq(&ctx.share.id))
         .all(&txn)
@@ -498,7 +504,7 @@ pub async fn verify(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<
 }
 
 /// What the recipient typed, read before anything is spent.
-enum Given {
+pub(crate) enum Given {
     Code(String),
     Passcode(String),
     DateOfBirth(chrono::NaiveDate),
@@ -514,7 +520,7 @@ enum Answer {
 }
 
 /// Reads the form for `method`; malformed input is not a guess and spends nothing.
-fn read_answer(method: VerifyMethod, f: &HashMap<String, String>) -> Result<Given, &'static str> {
+pub(crate) fn read_answer(method: VerifyMethod, f: &HashMap<String, String>) -> Result<Given, &'static str> {
     let field = |k: &str| f.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
     match method {
         VerifyMethod::Sms | VerifyMethod::Voice => {
@@ -690,7 +696,7 @@ async fn refund_share_attempt<C: ConnectionTrait>(db: &C, share_id: &str) -> Res
 
 /// Accepts `YYYY-MM-DD`, and `DD/MM/YYYY` or `DD.MM.YYYY` as typed where date inputs are
 /// plain text.
-fn parse_date(v: &str) -> Option<chrono::NaiveDate> {
+pub(crate) fn parse_date(v: &str) -> Option<chrono::NaiveDate> {
     ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"]
         .iter()
         .find_map(|f| chrono::NaiveDate::parse_from_str(v.trim(), f).ok())
