@@ -27,6 +27,7 @@ mod m20261123_000016_outbox_sms;
 mod m20261123_000017_previous_recipient;
 mod m20261123_000018_portal;
 mod m20261123_000019_practice_logo;
+mod m20261204_000020_outbox_share_index;
 
 pub struct Migrator;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000017_previous_recipient::Migration),
             Box::new(m20261123_000018_portal::Migration),
             Box::new(m20261123_000019_practice_logo::Migration),
+            Box::new(m20261204_000020_outbox_share_index::Migration),
         ]
     }
 }

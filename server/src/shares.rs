@@ -8,7 +8,7 @@
 use app::{
     domain::{
         Permission,
-        sharing::{NotificationRow, ShareRow, ShareStatus, check_expiry, effective_status},
+        sharing::{DeliveryIssue, NotificationRow, ShareRow, ShareStatus, check_expiry, effective_status},
     },
     error::AppError,
     ports::StaffPrincipal,
@@ -26,7 +26,7 @@ use crate::{
     auth::internal,
     crypto,
     documents::find_visible_document,
-    entities::{client_contact, notification, share, share_code, share_document, staff},
+    entities::{client_contact, notification, outbox_email, share, share_code, share_document, staff},
     mail,
     portal::end_sessions_of,
     records::find_visible,
@@ -86,10 +86,34 @@ async fn rows<C: ConnectionTrait>(db: &C, shares: Vec<share::Model>) -> Result<V
         .into_iter()
         .map(|r| (r.id, r.relationship))
         .collect();
+    // The link emails that did not go through at once (retrying or given up).
+    let mut issues: HashMap<String, DeliveryIssue> = HashMap::new();
+    for e in outbox_email::Entity::find()
+        .filter(outbox_email::Column::ShareId.is_in(ids))
+        .order_by_asc(outbox_email::Column::CreatedAt)
+        .all(db)
+        .await
+        .map_err(internal)?
+    {
+        let Some(share_id) = e.share_id else { continue };
+        // The newest email of the share (a resend replaces the first) is the one that counts.
+        match e.status.as_str() {
+            "failed" => issues.insert(share_id, DeliveryIssue::GivenUp { tries: e.attempts }),
+            "queued" if e.attempts > 0 => issues.insert(
+                share_id,
+                DeliveryIssue::Delayed { tries: e.attempts, next_try_at: e.next_attempt_at.to_rfc3339() },
+            ),
+            _ => issues.remove(&share_id),
+        };
+    }
     Ok(shares
         .into_iter()
         .map(|s| {
             let status = status_of(&s);
+            let delivery_issue = match status {
+                ShareStatus::Queued | ShareStatus::Failed => issues.remove(&s.id),
+                _ => None,
+            };
             let kind = match s.recipient_kind.as_str() {
                 "client" => "The client".to_owned(),
                 "relation" => s
@@ -127,6 +151,7 @@ async fn rows<C: ConnectionTrait>(db: &C, shares: Vec<share::Model>) -> Result<V
                 views: s.view_count,
                 last_viewed_at: s.last_viewed_at.map(|t| t.to_rfc3339()),
                 failed_attempts: s.failed_attempts,
+                delivery_issue,
                 client_id: s.client_id,
                 id: s.id,
             }

@@ -526,3 +526,83 @@ async fn a_database_outage_answers_503_and_the_server_reconnects() {
     assert_eq!(visible_clients(&app, &admin, "").await, vec!["Before Outage".to_owned()], "nothing committed lost");
     app.stop().await;
 }
+
+/// The mail server goes away (every connection to it cut) while shares are made: each
+/// share stays queued, its email is retried with backoff, and the sender's Shared list
+/// says "delivery delayed" with the tries so far and the next try. When the server
+/// returns, every email is delivered exactly once and every share says sent.
+async fn smtp_outage(db: Db) {
+    let Ok(smtp) = std::env::var("DOSSIER_TEST_SMTP_PORT") else {
+        eprintln!("smtp_outage: needs the real SMTP server of scripts/test.sh (DOSSIER_TEST_SMTP_PORT); skipped");
+        return;
+    };
+    let proxy = Cuttable::start(format!("127.0.0.1:{smtp}")).await;
+    proxy.cut();
+    let port = proxy.port;
+    let Some(app) = spawn_with(db, move |c| {
+        c.mail.smtp_port = port;
+        c.workers.poll_ms = 50;
+    })
+    .await
+    else {
+        return;
+    };
+    let (admin, client_id, doc) = letter_practice(&app, "Dear colleague").await;
+    let domain = format!("@outage-{}.test", uuid::Uuid::now_v7().simple());
+    let emails: Vec<String> = (0..12).map(|i| format!("r{i:02}{domain}")).collect();
+    share_by_link(&app, &admin, &client_id, &doc, &emails).await;
+    // Every email has been tried and put back for later.
+    let db_ = app.state().db.clone();
+    wait_for(30, "every email tried once while SMTP is down", || {
+        let db_ = db_.clone();
+        async move {
+            let rows = outbox_email::Entity::find()
+                .filter(outbox_email::Column::ShareId.is_not_null())
+                .all(&db_)
+                .await
+                .unwrap();
+            rows.len() == 12 && rows.iter().all(|r| r.status == "queued" && r.attempts >= 1 && r.last_error.is_some())
+        }
+    })
+    .await;
+    let (s, list) = call(&app, &admin, "list_client_shares", serde_json::json!({ "client_id": client_id, "status": null })).await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    let rows = list.as_array().unwrap();
+    assert_eq!(rows.len(), 12);
+    for r in rows {
+        assert_eq!(r["status"], "Queued", "{r}");
+        let delayed = &r["delivery_issue"]["Delayed"];
+        assert!(delayed["tries"].as_i64().unwrap() >= 1, "the sender sees the delay: {r}");
+        assert!(delayed["next_try_at"].as_str().is_some_and(|t| !t.is_empty()), "{r}");
+    }
+    assert!(received(&app, &domain).await.is_empty(), "nothing reached the mail server while it was down");
+
+    proxy.restore();
+    let db_ = app.state().db.clone();
+    wait_for(90, "every share sent after SMTP returned", || {
+        let db_ = db_.clone();
+        async move {
+            share::Entity::find().filter(share::Column::Status.eq("sent")).count(&db_).await.unwrap() == 12
+        }
+    })
+    .await;
+    let got = received(&app, &domain).await;
+    assert_eq!(got.len(), 12, "every recipient got the email: {got:?}");
+    assert!(got.values().all(|n| *n == 1), "and only once: {got:?}");
+    let (_, list) = call(&app, &admin, "list_client_shares", serde_json::json!({ "client_id": client_id, "status": null })).await;
+    assert!(list.as_array().unwrap().iter().all(|r| r["status"] == "Sent" && r["delivery_issue"].is_null()), "{list}");
+    let tries: Vec<i32> =
+        outbox_email::Entity::find().all(&app.state().db).await.unwrap().into_iter().map(|r| r.attempts).collect();
+    println!("smtp outage: 12 emails delivered once each after {:?} tries", tries);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_smtp_outage_delays_then_delivers_everything_once_sqlite() {
+    smtp_outage(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_smtp_outage_delays_then_delivers_everything_once_postgres() {
+    smtp_outage(Db::Postgres).await;
+}

@@ -462,6 +462,35 @@ pub struct ShareRow {
     pub views: i32,
     pub last_viewed_at: Option<String>,
     pub failed_attempts: i32,
+    /// How delivery of the link's email is going when it is not plainly done: tries so far
+    /// and when the next one is due (retrying), or that it was given up (failed).
+    pub delivery_issue: Option<DeliveryIssue>,
+}
+
+/// An email that did not go through at the first try.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DeliveryIssue {
+    /// The mail server did not take it yet; Dossier tries again by itself.
+    Delayed { tries: i32, next_try_at: String },
+    /// Given up after `tries`: the address was refused or the server never answered.
+    GivenUp { tries: i32 },
+}
+
+impl DeliveryIssue {
+    /// Plain words for the sender; times go through `when` (the viewer's format).
+    pub fn describe(&self, when: impl Fn(&str) -> String) -> String {
+        match self {
+            DeliveryIssue::Delayed { tries, next_try_at } => format!(
+                "Delivery delayed: the mail server has not accepted it ({tries} {}). Trying again at {}.",
+                if *tries == 1 { "try" } else { "tries" },
+                when(next_try_at)
+            ),
+            DeliveryIssue::GivenUp { tries } => format!(
+                "Not delivered after {tries} {}. Check the address, then resend the link.",
+                if *tries == 1 { "try" } else { "tries" }
+            ),
+        }
+    }
 }
 
 /// Where a share is in its life.

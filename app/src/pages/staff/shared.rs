@@ -7,7 +7,7 @@ use crate::api::sharing::{
     list_client_shares, list_notifications,
 };
 use crate::components::{ActionError, AfterHydration};
-use crate::domain::sharing::{ShareRow, ShareStatus};
+use crate::domain::sharing::{DeliveryIssue, ShareRow, ShareStatus};
 
 fn when(rfc3339: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(rfc3339)
@@ -200,7 +200,11 @@ fn ShareLine(r: ShareRow, a: Actions) -> impl IntoView {
             <td>{r.delivery.clone()}<br/><span class="hint">{r.method.clone()}</span></td>
             <td><span class="when">{when(&r.sent_at)}</span><br/><span class="hint">{format!("by {}", r.sender)}</span></td>
             <td class="when">{r.expires_on.clone()}</td>
-            <td>{badge(r.status)}{(r.failed_attempts > 0).then(|| view! { <br/><span class="hint">{format!("{} failed attempts", r.failed_attempts)}</span> })}</td>
+            <td>
+                {badge(r.status)}
+                {(r.failed_attempts > 0).then(|| view! { <br/><span class="hint">{format!("{} failed attempts", r.failed_attempts)}</span> })}
+                {r.delivery_issue.as_ref().map(|d| view! { <br/><span class="hint delivery-issue" data-delivery=if matches!(d, DeliveryIssue::Delayed { .. }) { "delayed" } else { "given-up" }>{d.describe(when)}</span> })}
+            </td>
             <td>{r.views}{r.last_viewed_at.as_deref().map(|t| view! { <br/><span class="hint">{format!("last {}", when(t))}</span> })}</td>
             <td class="row-actions">
                 {(live && r.status != ShareStatus::Revoked).then(|| view! {
@@ -293,6 +297,7 @@ fn DocumentSharingList(document_id: String) -> impl IntoView {
                                     {r.delivery.clone()}" · "{badge(r.status)}
                                     {format!(" · {} views", r.views)}
                                     {r.last_viewed_at.as_deref().map(|t| format!(", last {}", when(t)))}
+                                    {r.delivery_issue.as_ref().map(|d| view! { <br/><span class="hint delivery-issue">{d.describe(when)}</span> })}
                                 </li>
                             }).collect_view()}
                         </ul>
