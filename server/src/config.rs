@@ -295,6 +295,16 @@ impl Config {
         {
             fig = fig.merge(("database.url", url));
         }
+        Self::extract(fig)
+    }
+
+    /// A configuration from TOML text alone (defaults for the rest), checked as `load`
+    /// checks it.
+    pub fn from_toml(text: &str) -> Result<Config, String> {
+        Self::extract(Figment::new().merge(Toml::string(text)))
+    }
+
+    fn extract(fig: Figment) -> Result<Config, String> {
         let cfg: Config = fig.extract().map_err(|e| {
             let e = e.to_string();
             // figment names the offending key; keep the first line only.

@@ -145,21 +145,12 @@ pub async fn create_file_document(
     if bytes.len() > MAX_UPLOAD {
         return Err(AppError::invalid("file", "The file is larger than 10 MB."));
     }
-    let media_type = match infer::get(bytes).map(|t| t.mime_type()) {
-        Some(m @ ("application/pdf" | "image/png" | "image/jpeg")) => m.to_owned(),
-        _ => {
-            return Err(AppError::invalid(
-                "file",
-                "Upload a PDF, PNG or JPEG file (the content decides, not the name).",
-            ));
-        }
-    };
+    let media_type = sniff_upload(bytes)?.to_owned();
     let body = DocumentBody::File { description: description.trim().to_owned() };
     body.validate(kind)?;
     let title = parse_title(title)?;
     let date = parse_date(date)?;
-    let safe_name: String =
-        file_name.chars().filter(|c| c.is_alphanumeric() || " ._-()".contains(*c)).take(120).collect();
+    let safe_name = safe_file_name(file_name);
     let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
     let c = find_visible(&txn, p, client_id).await?;
     let id = uuid::Uuid::now_v7().to_string();
@@ -187,6 +178,20 @@ pub async fn create_file_document(
     .await?;
     txn.commit().await.map_err(internal)?;
     Ok(id)
+}
+
+/// What an upload is, from its content (never its name): PDF, PNG or JPEG, or refused.
+pub(crate) fn sniff_upload(bytes: &[u8]) -> Result<&'static str, AppError> {
+    match infer::get(bytes).map(|t| t.mime_type()) {
+        Some(m @ ("application/pdf" | "image/png" | "image/jpeg")) => Ok(m),
+        _ => Err(AppError::invalid("file", "Upload a PDF, PNG or JPEG file (the content decides, not the name).")),
+    }
+}
+
+/// The uploaded file's name as kept: letters, digits and ` ._-()`, at most 120 characters
+/// (it goes into a Content-Disposition header on download).
+pub(crate) fn safe_file_name(raw: &str) -> String {
+    raw.chars().filter(|c| c.is_alphanumeric() || " ._-()".contains(*c)).take(120).collect()
 }
 
 /// Inserts a document sealed under a fresh data key (`dek`), for `author_id`.

@@ -216,7 +216,7 @@ pub async fn thanks(State(s): State<AppState>, Path(slug): Path<String>) -> Resp
 }
 
 /// The client fields of a submission (email required here), every error collected.
-fn parse_identity(
+pub(crate) fn parse_identity(
     raw: &BTreeMap<String, String>,
     region: &str,
     errors: &mut BTreeMap<String, String>,

@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod db;
 pub mod demo;
 pub mod documents;
+pub mod fuzzing;
 pub mod emails;
 pub mod entities;
 pub mod files;

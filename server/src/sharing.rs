@@ -143,7 +143,7 @@ pub const TEMPLATE_FUEL: u64 = 20_000;
 pub const TEMPLATE_RECURSION: usize = 16;
 pub const TEMPLATE_MAX_OUTPUT: usize = 32 * 1024;
 
-fn template_env() -> minijinja::Environment<'static> {
+pub(crate) fn template_env() -> minijinja::Environment<'static> {
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.set_fuel(Some(TEMPLATE_FUEL));
@@ -199,7 +199,7 @@ impl std::fmt::Display for TemplateFailure {
 }
 
 /// Renders `src` inside the sandbox.
-fn render_bounded(
+pub(crate) fn render_bounded(
     env: &minijinja::Environment<'_>,
     src: &str,
     ctx: &minijinja::Value,
@@ -226,7 +226,7 @@ pub async fn check_template(subject: &str, body: &str) -> Result<(), AppError> {
         .map_err(|e| internal(format!("template check: {e}")))?
 }
 
-fn check_template_blocking(subject: &str, body: &str) -> Result<(), AppError> {
+pub(crate) fn check_template_blocking(subject: &str, body: &str) -> Result<(), AppError> {
     let env = template_env();
     let allowed: BTreeSet<&str> = TEMPLATE_PLACEHOLDERS.iter().map(|(k, _)| *k).collect();
     for (field, src) in [("subject", subject), ("body", body)] {
