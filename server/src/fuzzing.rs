@@ -168,3 +168,46 @@ pub fn config(data: &[u8]) {
         Err(e) => assert!(!e.contains('\n') && e.starts_with("invalid configuration"), "{e}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every fuzz target runs over its committed seeds and a handful of hostile inputs on
+    /// each `cargo test`, so a target that stops building or starts panicking on a known
+    /// input is caught without the nightly toolchain.
+    #[test]
+    fn every_fuzz_target_runs_clean_on_its_seeds() {
+        let targets: [(&str, fn(&[u8])); 9] = [
+            ("link_token", super::link_token),
+            ("phone", super::phone),
+            ("date_of_birth", super::date_of_birth),
+            ("access_code", super::access_code),
+            ("email", super::email),
+            ("template", super::template),
+            ("intake_answers", super::intake_answers),
+            ("upload", super::upload),
+            ("config", super::config),
+        ];
+        let hostile: [&[u8]; 6] = [
+            b"",
+            b"\xff\xfe\x00\x01",
+            b"{% for a in link %}{% for b in link %}{{ b }}{% endfor %}{% endfor %}",
+            b"code=%00%ff&passcode=&date_of_birth=31/02/1990",
+            b"[smtp]\nport = 99999999999\n",
+            b"%PDF-1.7\n\x00\x00",
+        ];
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds");
+        for (name, run) in targets {
+            let dir = root.join(name);
+            let mut seeds = 0;
+            for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+                run(&std::fs::read(entry.unwrap().path()).unwrap());
+                seeds += 1;
+            }
+            assert!(seeds > 0, "{name} has no seeds");
+            for input in hostile {
+                run(input);
+            }
+            run(&vec![b'9'; 100_000]);
+        }
+    }
+}
