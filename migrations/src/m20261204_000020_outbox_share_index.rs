@@ -13,7 +13,9 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for (name, table) in INDEXES {
             manager
-                .create_index(Index::create().name(name).table(Alias::new(table)).col(Alias::new("share_id")).to_owned())
+                .create_index(
+                    Index::create().name(name).table(Alias::new(table)).col(Alias::new("share_id")).to_owned(),
+                )
                 .await?;
         }
         Ok(())

@@ -23,11 +23,7 @@ fn text(data: &[u8]) -> std::borrow::Cow<'_, str> {
 
 /// Splits `data` into `key=value` lines: a form as a browser would post it.
 fn form(data: &[u8]) -> BTreeMap<String, String> {
-    text(data)
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect()
+    text(data).lines().filter_map(|l| l.split_once('=')).map(|(k, v)| (k.to_owned(), v.to_owned())).collect()
 }
 
 /// The emailed link's token (`/s/{token}`) and the link cookie it is swapped for: a cookie

@@ -565,7 +565,8 @@ async fn smtp_outage(db: Db) {
         }
     })
     .await;
-    let (s, list) = call(&app, &admin, "list_client_shares", serde_json::json!({ "client_id": client_id, "status": null })).await;
+    let (s, list) =
+        call(&app, &admin, "list_client_shares", serde_json::json!({ "client_id": client_id, "status": null })).await;
     assert_eq!(s, StatusCode::OK, "{list}");
     let rows = list.as_array().unwrap();
     assert_eq!(rows.len(), 12);
@@ -581,15 +582,14 @@ async fn smtp_outage(db: Db) {
     let db_ = app.state().db.clone();
     wait_for(90, "every share sent after SMTP returned", || {
         let db_ = db_.clone();
-        async move {
-            share::Entity::find().filter(share::Column::Status.eq("sent")).count(&db_).await.unwrap() == 12
-        }
+        async move { share::Entity::find().filter(share::Column::Status.eq("sent")).count(&db_).await.unwrap() == 12 }
     })
     .await;
     let got = received(&app, &domain).await;
     assert_eq!(got.len(), 12, "every recipient got the email: {got:?}");
     assert!(got.values().all(|n| *n == 1), "and only once: {got:?}");
-    let (_, list) = call(&app, &admin, "list_client_shares", serde_json::json!({ "client_id": client_id, "status": null })).await;
+    let (_, list) =
+        call(&app, &admin, "list_client_shares", serde_json::json!({ "client_id": client_id, "status": null })).await;
     assert!(list.as_array().unwrap().iter().all(|r| r["status"] == "Sent" && r["delivery_issue"].is_null()), "{list}");
     let tries: Vec<i32> =
         outbox_email::Entity::find().all(&app.state().db).await.unwrap().into_iter().map(|r| r.attempts).collect();
