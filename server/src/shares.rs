@@ -59,7 +59,7 @@ async fn rows<C: ConnectionTrait>(db: &C, shares: Vec<share::Model>) -> Result<V
     let ids: Vec<String> = shares.iter().map(|s| s.id.clone()).collect();
     let mut titles: HashMap<String, Vec<String>> = HashMap::new();
     for d in share_document::Entity::find()
-        .filter(share_document::Column::ShareId.is_in(ids.clone()))
+        .filter(share_document::Column::ShareId.is_in(ids))
         .order_by_asc(share_document::Column::Position)
         .all(db)
         .await
@@ -86,34 +86,47 @@ async fn rows<C: ConnectionTrait>(db: &C, shares: Vec<share::Model>) -> Result<V
         .into_iter()
         .map(|r| (r.id, r.relationship))
         .collect();
-    // The link emails that did not go through at once (retrying or given up).
+    // The link emails that did not go through at once (retrying or given up). Only shares
+    // still queued or failed can have one, and only the columns that tell are read (never
+    // the sealed message).
+    let pending: Vec<String> = shares
+        .iter()
+        .filter(|s| matches!(status_of(s), ShareStatus::Queued | ShareStatus::Failed))
+        .map(|s| s.id.clone())
+        .collect();
     let mut issues: HashMap<String, DeliveryIssue> = HashMap::new();
-    for e in outbox_email::Entity::find()
-        .filter(outbox_email::Column::ShareId.is_in(ids))
-        .order_by_asc(outbox_email::Column::CreatedAt)
-        .all(db)
-        .await
-        .map_err(internal)?
-    {
-        let Some(share_id) = e.share_id else { continue };
-        // The newest email of the share (a resend replaces the first) is the one that counts.
-        match e.status.as_str() {
-            "failed" => issues.insert(share_id, DeliveryIssue::GivenUp { tries: e.attempts }),
-            "queued" if e.attempts > 0 => issues.insert(
-                share_id,
-                DeliveryIssue::Delayed { tries: e.attempts, next_try_at: e.next_attempt_at.to_rfc3339() },
-            ),
-            _ => issues.remove(&share_id),
-        };
+    if !pending.is_empty() {
+        let emails: Vec<(Option<String>, String, i32, chrono::DateTime<Utc>)> = outbox_email::Entity::find()
+            .select_only()
+            .columns([
+                outbox_email::Column::ShareId,
+                outbox_email::Column::Status,
+                outbox_email::Column::Attempts,
+                outbox_email::Column::NextAttemptAt,
+            ])
+            .filter(outbox_email::Column::ShareId.is_in(pending))
+            .order_by_asc(outbox_email::Column::CreatedAt)
+            .into_tuple()
+            .all(db)
+            .await
+            .map_err(internal)?;
+        for (share_id, status, tries, next) in emails {
+            let Some(share_id) = share_id else { continue };
+            // The newest email of the share (a resend replaces the first) is the one that counts.
+            match status.as_str() {
+                "failed" => issues.insert(share_id, DeliveryIssue::GivenUp { tries }),
+                "queued" if tries > 0 => {
+                    issues.insert(share_id, DeliveryIssue::Delayed { tries, next_try_at: next.to_rfc3339() })
+                }
+                _ => issues.remove(&share_id),
+            };
+        }
     }
     Ok(shares
         .into_iter()
         .map(|s| {
             let status = status_of(&s);
-            let delivery_issue = match status {
-                ShareStatus::Queued | ShareStatus::Failed => issues.remove(&s.id),
-                _ => None,
-            };
+            let delivery_issue = issues.remove(&s.id);
             let kind = match s.recipient_kind.as_str() {
                 "client" => "The client".to_owned(),
                 "relation" => s
