@@ -8,7 +8,8 @@ const execFileP = promisify(execFile);
 
 /**
  * Runs one SQL statement on the database behind a project's server. The suite uses it only
- * to move time (age a link, let a share expire), never to read what the UI should show.
+ * to move time (age a link, let a share expire) or stand in for an outage, never to read
+ * what the UI should show.
  */
 export async function runSql(project: ProjectName, sql: string): Promise<void> {
   const server = readRuntime().servers[project];

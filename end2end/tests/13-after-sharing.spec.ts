@@ -2,6 +2,7 @@ import type { Browser, Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { expect, test } from '../lib/fixtures';
+import { hoursFromNow, runSql } from '../lib/db';
 import { waitForMail } from '../lib/mail';
 import { button, heading, settle, visit, watchForCrashes } from '../lib/ui';
 
@@ -71,6 +72,29 @@ test('the Shared section: statuses, notifications, revoke cuts a reader off, unl
     const row = page.locator('#shared tr', { hasText: 'Stan Stranger' });
     await row.getByRole('button', { name: 'Unlock' }).click();
     await expect(page.locator('#shared tr', { hasText: 'Stan Stranger' }).locator('[data-status]')).toHaveText('Sent');
+  });
+
+  await test.step('an email the mail server has not accepted yet says so', async () => {
+    // What an SMTP outage leaves behind (server/tests/reliability.rs makes a real one):
+    // the share's email still queued after three tries, the next one an hour away, so the
+    // worker leaves it alone while the page is read.
+    const stan = "(SELECT id FROM share WHERE recipient_name = 'Stan Stranger')";
+    await runSql(project, `UPDATE outbox_email SET status = 'queued', attempts = 3, next_attempt_at = '${hoursFromNow(1)}' WHERE share_id = ${stan}`);
+    await runSql(project, `UPDATE share SET status = 'queued' WHERE id = ${stan}`);
+    await openIris(page);
+    const row = page.locator('#shared tr', { hasText: 'Stan Stranger' });
+    await expect(row.locator('[data-status]')).toHaveText('Queued');
+    await expect(row.locator('[data-delivery="delayed"]')).toContainText('Delivery delayed: 3 tries so far, next try at');
+    const size = page.viewportSize()!;
+    await page.setViewportSize({ width: 1366, height: 900 });
+    await page.screenshot({ path: test.info().outputPath('shared-delayed-desktop.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: test.info().outputPath('shared-delayed-phone.png'), fullPage: true });
+    await page.setViewportSize(size);
+    await runSql(project, `UPDATE outbox_email SET status = 'sent' WHERE share_id = ${stan}`);
+    await runSql(project, `UPDATE share SET status = 'sent' WHERE id = ${stan}`);
+    await openIris(page);
+    await expect(page.locator('#shared tr', { hasText: 'Stan Stranger' }).locator('[data-delivery]')).toHaveCount(0);
   });
 
   await test.step('revoke while the recipient reads: refused on the next click', async () => {

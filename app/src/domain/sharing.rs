@@ -480,17 +480,18 @@ impl DeliveryIssue {
     /// Plain words for the sender; times go through `when` (the viewer's format).
     pub fn describe(&self, when: impl Fn(&str) -> String) -> String {
         match self {
-            DeliveryIssue::Delayed { tries, next_try_at } => format!(
-                "Delivery delayed: the mail server has not accepted it ({tries} {}). Trying again at {}.",
-                if *tries == 1 { "try" } else { "tries" },
-                when(next_try_at)
-            ),
-            DeliveryIssue::GivenUp { tries } => format!(
-                "Not delivered after {tries} {}. Check the address, then resend the link.",
-                if *tries == 1 { "try" } else { "tries" }
-            ),
+            DeliveryIssue::Delayed { tries, next_try_at } => {
+                format!("Delivery delayed: {tries} {} so far, next try at {}.", tries_word(*tries), when(next_try_at))
+            }
+            DeliveryIssue::GivenUp { tries } => {
+                format!("Could not deliver after {tries} {}. Check the address, then resend.", tries_word(*tries))
+            }
         }
     }
+}
+
+fn tries_word(n: i32) -> &'static str {
+    if n == 1 { "try" } else { "tries" }
 }
 
 /// Where a share is in its life.
