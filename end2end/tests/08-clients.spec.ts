@@ -122,6 +122,7 @@ test('clients belong to their practitioner until access is shared', async ({ adm
     await dialog.getByLabel('Owner', { exact: true }).selectOption({ label: peteId.name });
     await dialog.getByLabel('Owner only').check();
     await dialog.getByRole('button', { name: 'Save access' }).click();
+    await expect(dialog, 'the dialog closes once the change is saved').toBeHidden();
     await visit(paula, '/app/clients');
     await expect(paula.getByText('No clients yet')).toBeVisible();
     await visit(pete, profileUrl);
