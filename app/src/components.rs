@@ -208,6 +208,7 @@ pub fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
         <main class="auth-page" id="main">
             <div class="auth-card">
                 <p class="brand">"Dossier"</p>
+                <leptos_meta::Title text=title/>
                 <h1>{title}</h1>
                 {children()}
             </div>

@@ -55,6 +55,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        // Browsers ask for /favicon.ico on pages that name no icon (a PDF, a download).
+        .route("/favicon.ico", get(|| async { axum::response::Redirect::permanent("/pkg/favicon.svg") }))
         .route("/auth/setup", post(auth::setup))
         .route("/auth/login", post(auth::login))
         .route("/auth/mfa", post(auth::mfa))

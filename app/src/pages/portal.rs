@@ -378,6 +378,7 @@ pub fn render_document<V: IntoView + 'static>(title: &str, body: impl FnOnce() -
                     <meta name="viewport" content="width=device-width, initial-scale=1"/>
                     <meta name="referrer" content="no-referrer"/>
                     <title>{title}" · Dossier"</title>
+                    <link rel="icon" href="/pkg/favicon.svg" type="image/svg+xml"/>
                     <link rel="stylesheet" href=crate::assets::portal_css()/>
                 </head>
                 <body class="portal-body">{body()}</body>

@@ -9,6 +9,7 @@ pub mod share;
 pub mod shared;
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::components::{A, Outlet};
 
 use crate::api::staff::{CreateRole, InviteStaff, get_me, list_roles, list_staff};
@@ -69,7 +70,7 @@ fn NavLinks(me: Me) -> impl IntoView {
 pub fn OverviewPage() -> impl IntoView {
     let me = Resource::new(|| (), |_| get_me());
     view! {
-        <h1>"Overview"</h1>
+        <Title text="Overview"/><h1>"Overview"</h1>
         <Suspense fallback=|| ()>
             {move || me.get().and_then(Result::ok).map(|m| view! {
                 <p class="lead">"Signed in to " {m.practice_name} " as " {m.name} " (" {m.role_name} ")."</p>
@@ -83,6 +84,7 @@ pub fn OverviewPage() -> impl IntoView {
 #[component]
 pub fn SectionPage(title: &'static str, empty_title: &'static str, empty_text: &'static str) -> impl IntoView {
     view! {
+        <Title text=title/>
         <h1>{title}</h1>
         <div class="empty-state">
             <h2>{empty_title}</h2>
@@ -94,7 +96,7 @@ pub fn SectionPage(title: &'static str, empty_title: &'static str, empty_text: &
 #[component]
 pub fn DocumentsPage() -> impl IntoView {
     view! {
-        <h1>"Documents"</h1>
+        <Title text="Documents"/><h1>"Documents"</h1>
         <div class="empty-state">
             <h2>"Documents live in each client's file"</h2>
             <p>"Open a client to see their documents, add notes, letters, forms, prescriptions and invoices, upload lab results, and download any of them as PDF."</p>
@@ -111,7 +113,7 @@ pub fn SharedPage() -> impl IntoView {
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     view! {
-        <h1>"Settings"</h1>
+        <Title text="Settings"/><h1>"Settings"</h1>
         <ul class="settings-list">
             <li class="panel">
                 <h2><a href="/app/settings/intake">"Intake form"</a></h2>
@@ -128,7 +130,7 @@ pub fn SettingsPage() -> impl IntoView {
 #[component]
 pub fn ForbiddenPage() -> impl IntoView {
     view! {
-        <h1>"You don't have access to this page"</h1>
+        <Title text="You don't have access to this page"/><h1>"You don't have access to this page"</h1>
         <p class="lead">"Your role does not include this part of Dossier. If you need it, ask a practice administrator."</p>
         <p><a href="/app">"Back to the overview"</a></p>
     }
@@ -146,7 +148,7 @@ pub fn StaffAdminPage() -> impl IntoView {
     let role_perms = RwSignal::new(Vec::<String>::new());
 
     view! {
-        <h1>"Staff"</h1>
+        <Title text="Staff"/><h1>"Staff"</h1>
         <section class="panel" aria-labelledby="staff-list-h">
             <h2 id="staff-list-h">"People"</h2>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>

@@ -1,6 +1,7 @@
 //! The audit log (staff who may view it): filters, pages, CSV export and the hash-chain
 //! check; and a client's accounting of disclosures.
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::audit::{VerifyAuditChain, client_accounting, list_audit};
@@ -30,7 +31,7 @@ pub fn AuditLogPage() -> impl IntoView {
     };
     view! {
         <div class="page-head">
-            <h1>"Audit log"</h1>
+            <Title text="Audit log"/><h1>"Audit log"</h1>
             <div class="actions">
                 <a class="button" href=move || format!("/app/audit/export.csv?{}", filter.with(AuditFilter::to_query)) download>"Export CSV"</a>
                 <button class="button" on:click=move |_| { verify.dispatch(VerifyAuditChain {}); }>"Verify the log"</button>
@@ -116,7 +117,7 @@ pub fn DisclosuresPage() -> impl IntoView {
                 Ok(a) => view! {
                     <p class="crumbs"><a href=format!("/app/clients/{}", id())>{a.client_name.clone()}</a></p>
                     <div class="page-head">
-                        <h1>"Accounting of disclosures"</h1>
+                        <Title text="Accounting of disclosures"/><h1>"Accounting of disclosures"</h1>
                         <div class="actions"><a class="button primary" href=format!("/app/clients/{}/disclosures.pdf", id()) download>"Download PDF for the client"</a></div>
                     </div>
                     <p class="lead">{format!("Every disclosure of {}'s documents by {}: when, to whom, what and why.", a.client_name, a.practice_name)}</p>
@@ -143,7 +144,7 @@ pub fn DisclosuresPage() -> impl IntoView {
                         }}
                     </section>
                 }.into_any(),
-                Err(e) => view! { <h1>"Accounting of disclosures"</h1><ActionError error=e/> }.into_any(),
+                Err(e) => view! { <Title text="Accounting of disclosures"/><h1>"Accounting of disclosures"</h1><ActionError error=e/> }.into_any(),
             })}
         </Transition>
     }

@@ -1,6 +1,7 @@
 //! Clients: the list with search, the new-client form, and the client profile with its
 //! relationships, emergency contacts and the Client Access Control dialog.
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::records::{
@@ -32,7 +33,7 @@ pub fn ClientsPage() -> impl IntoView {
     });
     view! {
         <div class="page-head">
-            <h1>"Clients"</h1>
+            <Title text="Clients"/><h1>"Clients"</h1>
         </div>
         <div class="toolbar" role="search">
             <label for="client-search" class="visually-hidden">"Search clients"</label>
@@ -149,7 +150,7 @@ pub fn ClientProfilePage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || detail.get().map(|r| match r {
                 Err(_) => view! {
-                    <h1>"Client not found"</h1>
+                    <Title text="Client not found"/><h1>"Client not found"</h1>
                     <p class="lead">"This client does not exist, or you do not have access to it."</p>
                 }.into_any(),
                 Ok(d) => view! { <ClientProfile d=d editing access_open contact_form update archive add_contact remove_contact set_access/> }.into_any(),
@@ -181,6 +182,7 @@ fn ClientProfile(
     let full_name = format!("{} {}", c.first_name, c.last_name);
     view! {
         <div class="page-head">
+            <Title text=format!("{full_name} · Clients")/>
             <h1>{full_name}{archived.then(|| view! { " " <span class="badge">"archived"</span> })}</h1>
             <div class="actions">
                 <a class="button primary" href=format!("/app/clients/{}/share", id)>"Share documents"</a>

@@ -1,5 +1,6 @@
 //! The practice's contact book: search, add and edit people and organisations.
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 use crate::api::records::{SaveContact, list_contacts};
 use crate::api::staff::get_me;
@@ -27,7 +28,7 @@ pub fn ContactsPage() -> impl IntoView {
     });
     let can_manage = move || me.get().and_then(Result::ok).is_some_and(|m| m.can(Permission::ManageContacts));
     view! {
-        <div class="page-head"><h1>"Contacts"</h1></div>
+        <div class="page-head"><Title text="Contacts"/><h1>"Contacts"</h1></div>
         <div class="toolbar" role="search">
             <label for="contact-search" class="visually-hidden">"Search contacts"</label>
             <input id="contact-search" type="search" placeholder="Search by name, organisation, email or phone"

@@ -1,6 +1,7 @@
 //! Documents in the staff app: the list on a client's profile, the new-document editor
 //! (every structured kind, and file upload), and the document page with PDF download.
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::documents::{SaveDocument, get_document, list_documents};
@@ -128,10 +129,11 @@ pub fn DocumentPage() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || doc.get().map(|r| match r {
-                Err(_) => view! { <h1>"Document not found"</h1><p class="lead">"This document does not exist, or you do not have access to it."</p> }.into_any(),
+                Err(_) => view! { <Title text="Document not found"/><h1>"Document not found"</h1><p class="lead">"This document does not exist, or you do not have access to it."</p> }.into_any(),
                 Ok(d) => view! {
                     <p class="crumbs"><a href=format!("/app/clients/{}", d.row.client_id)>{d.client_name.clone()}</a></p>
                     <div class="page-head">
+                        <Title text=format!("{} · {}", d.row.title, d.client_name)/>
                         <h1>{d.row.title.clone()}</h1>
                         <div class="actions">
                             {d.file.as_ref().map(|_| view! { <a class="button" href=format!("/app/documents/{}/file", d.row.id) download>"Download original"</a> })}
@@ -278,7 +280,7 @@ pub fn NewDocumentPage() -> impl IntoView {
     };
     view! {
         <p class="crumbs"><a href=move || format!("/app/clients/{}", client_id())>"Back to the client"</a></p>
-        <h1>"New document"</h1>
+        <Title text="New document"/><h1>"New document"</h1>
         <section class="panel">
             <div class="field">
                 <label for="nd-kind">"Kind"</label>

@@ -1,5 +1,6 @@
 //! The practice's intake form (settings, for admins) and the submissions it receives.
 use leptos::prelude::*;
+use leptos_meta::Title;
 use std::collections::BTreeMap;
 
 use crate::api::intake::{ResolveIntakeSubmission, SaveIntakeForm, intake_settings, list_intake_submissions};
@@ -12,7 +13,7 @@ pub fn IntakeSettingsPage() -> impl IntoView {
     let settings = Resource::new(|| (), |_| intake_settings());
     view! {
         <p class="crumbs"><a href="/app/settings">"Settings"</a></p>
-        <h1>"Intake form"</h1>
+        <Title text="Intake form"/><h1>"Intake form"</h1>
         <p class="lead">"New clients fill in this form on your website. Each submission creates a client, owned by the practitioner whose link was used, with the answers as an intake form document."</p>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || settings.get().map(|r| match r {
@@ -264,7 +265,7 @@ pub fn IntakeInboxPage() -> impl IntoView {
     let resolve = ServerAction::<ResolveIntakeSubmission>::new();
     let rows = Resource::new(move || (page.get(), resolve.version().get()), |(p, _)| list_intake_submissions(p));
     view! {
-        <div class="page-head"><h1>"Intake forms"</h1></div>
+        <div class="page-head"><Title text="Intake forms"/><h1>"Intake forms"</h1></div>
         <p class="lead">"Forms new clients sent through your public links. Each created a client with the answers as an intake form document."</p>
         {move || resolve.value().get().and_then(Result::err).map(|e| view! { <ActionError error=e/> })}
         <section class="panel" aria-label="Intake forms received">

@@ -2,6 +2,7 @@
 //! recipients get (with a preview and a test send), outgoing addresses, and a test of the
 //! text-message provider. Every rule is checked again by the server, which audits changes.
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 use crate::api::sharing::{PreviewShareEmail, SaveSharingSettings, SendTestEmail, SendTestSms, sharing_settings};
 use crate::components::ActionError;
@@ -14,7 +15,7 @@ pub fn SharingSettingsPage() -> impl IntoView {
     let settings = Resource::new(|| (), |_| sharing_settings());
     view! {
         <p class="crumbs"><a href="/app/settings">"Settings"</a></p>
-        <h1>"Sharing"</h1>
+        <Title text="Sharing settings"/><h1>"Sharing"</h1>
         <p class="lead">"How your practice shares documents: who may receive them, how recipients prove who they are, how long links last, and the email they receive."</p>
         <LogoNotice/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

@@ -2,6 +2,7 @@
 //! purpose and message, a preview of exactly what each recipient will see, review, send.
 //! Every rule is checked here for quick feedback and again by the server.
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use std::collections::BTreeMap;
 
@@ -38,14 +39,14 @@ fn ShareLoader() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || ctx.get().map(|r| match r {
                 Ok(c) if !c.enabled => view! {
-                    <h1>"Sharing is switched off"</h1>
+                    <Title text="Sharing is switched off"/><h1>"Sharing is switched off"</h1>
                     <p class="lead">"An admin can switch sharing on under Settings."</p>
                 }.into_any(),
                 Ok(c) => {
                     let pre = query.with_untracked(|q| q.get("doc"));
                     view! { <ShareWizard ctx=c preselect=pre/> }.into_any()
                 }
-                Err(e) => view! { <h1>"Share documents"</h1><ActionError error=e/> }.into_any(),
+                Err(e) => view! { <Title text="Share documents"/><h1>"Share documents"</h1><ActionError error=e/> }.into_any(),
             })}
         </Suspense>
     }
@@ -195,6 +196,7 @@ fn ShareWizard(ctx: ShareContext, preselect: Option<String>) -> impl IntoView {
     };
 
     view! {
+        <Title text=format!("Share documents of {}", ctx.with_value(|c| c.client_name.clone()))/>
         <h1>"Share documents of " {ctx.with_value(|c| c.client_name.clone())}</h1>
         <Show when=move || send.value().with(|v| matches!(v, Some(Ok(_)))) fallback=move || view! {
             <ol class="stepper" aria-label="Steps">
