@@ -7,7 +7,6 @@ use leptos_router::{
     path,
 };
 
-use crate::domain::Permission;
 use crate::pages::{
     auth::*,
     staff::{audit::*, clients::*, contacts::*, documents::*, intake::*, settings::*, share::*, *},
@@ -58,13 +57,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("clients/:id/documents/new") view=NewDocumentPage ssr=SsrMode::Async/>
                     <Route path=path!("clients/:id/share") view=SharePage ssr=SsrMode::Async/>
                     <Route path=path!("shared") view=SharedPage ssr=SsrMode::Async/>
-                    <Route path=path!("audit") view=|| view! { <RequirePermission perm=Permission::ViewAuditLog><AuditLogPage/></RequirePermission> } ssr=SsrMode::Async/>
+                    <Route path=path!("audit") view=AuditLogPage ssr=SsrMode::Async/>
                     <Route path=path!("clients/:id/disclosures") view=DisclosuresPage ssr=SsrMode::Async/>
-                    <Route path=path!("settings") view=|| view! { <RequirePermission perm=Permission::ManageSettings><SettingsPage/></RequirePermission> } ssr=SsrMode::Async/>
-                    <Route path=path!("settings/intake") view=|| view! { <RequirePermission perm=Permission::ManageSettings><IntakeSettingsPage/></RequirePermission> } ssr=SsrMode::Async/>
-                    <Route path=path!("settings/sharing") view=|| view! { <RequirePermission perm=Permission::ManageSettings><SharingSettingsPage/></RequirePermission> } ssr=SsrMode::Async/>
+                    <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings/intake") view=IntakeSettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings/sharing") view=SharingSettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("intake") view=IntakeInboxPage ssr=SsrMode::Async/>
-                    <Route path=path!("staff") view=|| view! { <RequirePermission perm=Permission::ManageStaff><StaffAdminPage/></RequirePermission> } ssr=SsrMode::Async/>
+                    <Route path=path!("staff") view=StaffAdminPage ssr=SsrMode::Async/>
                     <Route path=path!("forbidden") view=ForbiddenPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>

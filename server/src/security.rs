@@ -5,7 +5,7 @@ use app::domain::Permission;
 use axum::{
     body::Body,
     extract::{Request, State},
-    http::{HeaderValue, Method, StatusCode, header},
+    http::{HeaderValue, Method, StatusCode, Uri, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -95,7 +95,7 @@ fn required_permission(path: &str) -> Option<Permission> {
 
 /// Page routing rules that depend on who is asking (GET only; the POST handlers and
 /// server functions check for themselves).
-pub async fn page_guard(State(s): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn page_guard(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
     if req.method() != Method::GET {
         return next.run(req).await;
     }
@@ -172,8 +172,8 @@ pub async fn page_guard(State(s): State<AppState>, req: Request, next: Next) -> 
         if let Some(perm) = required_permission(&path)
             && !principal.can(perm)
         {
-            // The page's own route renders the "no access" page (`RequirePermission`, so the
-            // browser hydrates the same page); the status says so too.
+            // Render the "no access" page in place, with a 403.
+            *req.uri_mut() = Uri::from_static("/app/forbidden");
             let mut res = next.run(req).await;
             *res.status_mut() = StatusCode::FORBIDDEN;
             return res;

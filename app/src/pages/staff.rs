@@ -20,7 +20,6 @@ use crate::dto::Me;
 #[component]
 pub fn StaffLayout() -> impl IntoView {
     let me = Resource::new(|| (), |_| get_me());
-    provide_context(SignedIn(me));
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <div class="app-shell">
@@ -44,38 +43,6 @@ pub fn StaffLayout() -> impl IntoView {
                 <Outlet/>
             </main>
         </div>
-    }
-}
-
-/// Who is signed in, read once by the layout and shared with the pages below it.
-#[derive(Clone, Copy)]
-pub struct SignedIn(pub Resource<Result<Me, crate::error::AppError>>);
-
-/// Its children only for a user who holds `perm`, so controls a user may not use are
-/// never shown (nothing while loading or on error).
-#[component]
-pub fn IfCan(perm: Permission, children: ChildrenFn) -> impl IntoView {
-    let me = expect_context::<SignedIn>().0;
-    view! {
-        <Suspense fallback=|| ()>
-            {move || me.get().and_then(Result::ok).filter(|m| m.can(perm)).map(|_| untrack(|| children()))}
-        </Suspense>
-    }
-}
-
-/// A page that needs `perm`: without it, the "no access" page, in the server's render and
-/// in the browser alike (so hydration matches and the page's own data is never asked for).
-#[component]
-pub fn RequirePermission(perm: Permission, children: ChildrenFn) -> impl IntoView {
-    let me = expect_context::<SignedIn>().0;
-    view! {
-        <Suspense fallback=|| ()>
-            {move || me.get().map(|r| match r {
-                // Built untracked: what the page reads while it is built must not rebuild it.
-                Ok(m) if m.can(perm) => untrack(|| children()).into_any(),
-                _ => view! { <ForbiddenPage/> }.into_any(),
-            })}
-        </Suspense>
     }
 }
 

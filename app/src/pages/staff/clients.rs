@@ -10,10 +10,8 @@ use crate::api::records::{
 };
 use crate::api::staff::get_me;
 use crate::components::{ActionError, Pager};
-use crate::domain::Permission;
 use crate::domain::records::AccessMode;
 use crate::dto::ClientDetail;
-use crate::pages::staff::IfCan;
 
 #[component]
 pub fn ClientsPage() -> impl IntoView {
@@ -182,15 +180,12 @@ fn ClientProfile(
     let shared_for = c.id.clone();
     let archived = c.archived;
     let full_name = format!("{} {}", c.first_name, c.last_name);
-    let share_href = format!("/app/clients/{id}/share");
     view! {
         <div class="page-head">
             <Title text=format!("{full_name} · Clients")/>
             <h1>{full_name}{archived.then(|| view! { " " <span class="badge">"archived"</span> })}</h1>
             <div class="actions">
-                <IfCan perm=Permission::ShareDocuments>
-                    <a class="button primary" href=share_href.clone()>"Share documents"</a>
-                </IfCan>
+                <a class="button primary" href=format!("/app/clients/{}/share", id)>"Share documents"</a>
                 <button class="button" on:click=move |_| editing.update(|e| *e = !*e)>{move || if editing.get() { "Cancel editing" } else { "Edit details" }}</button>
                 {d.can_manage_access.then(|| view! {
                     <button class="button" aria-haspopup="dialog" on:click=move |_| access_open.set(true)>"Client access control"</button>

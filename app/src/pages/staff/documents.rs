@@ -6,12 +6,10 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::documents::{SaveDocument, get_document, list_documents};
 use crate::components::ActionError;
-use crate::domain::Permission;
 use crate::domain::documents::{
     DocumentBody, DocumentKind, FormItem, InvoiceLine, PrescriptionItem, Section, format_money,
 };
 use crate::dto::DocumentDraft;
-use crate::pages::staff::IfCan;
 
 /// Renders a document body as accessible HTML (also used, later, by the portal).
 #[component]
@@ -132,7 +130,7 @@ pub fn DocumentPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || doc.get().map(|r| match r {
                 Err(_) => view! { <Title text="Document not found"/><h1>"Document not found"</h1><p class="lead">"This document does not exist, or you do not have access to it."</p> }.into_any(),
-                Ok(d) => { let share_href = format!("/app/clients/{}/share?doc={}", d.row.client_id, d.row.id); view! {
+                Ok(d) => view! {
                     <p class="crumbs"><a href=format!("/app/clients/{}", d.row.client_id)>{d.client_name.clone()}</a></p>
                     <div class="page-head">
                         <Title text=format!("{} · {}", d.row.title, d.client_name)/>
@@ -140,9 +138,7 @@ pub fn DocumentPage() -> impl IntoView {
                         <div class="actions">
                             {d.file.as_ref().map(|_| view! { <a class="button" href=format!("/app/documents/{}/file", d.row.id) download>"Download original"</a> })}
                             <a class="button" href=format!("/app/documents/{}/pdf", d.row.id) download>"Download PDF"</a>
-                            <IfCan perm=Permission::ShareDocuments>
-                                <a class="button primary" href=share_href.clone()>"Share"</a>
-                            </IfCan>
+                            <a class="button primary" href=format!("/app/clients/{}/share?doc={}", d.row.client_id, d.row.id)>"Share"</a>
                         </div>
                     </div>
                     <dl class="facts">
@@ -155,8 +151,7 @@ pub fn DocumentPage() -> impl IntoView {
                         <DocumentContent body=d.body.clone()/>
                     </article>
                     <crate::pages::staff::shared::DocumentSharing document_id=d.row.id.clone()/>
-                }.into_any() }
-
+                }.into_any(),
             })}
         </Transition>
     }
