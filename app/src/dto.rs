@@ -95,6 +95,9 @@ pub struct ClientDetail {
     pub can_manage_access: bool,
 }
 
+/// How many rows a page of a practice-wide list (Documents, Shared) holds.
+pub const LIST_PAGE: u64 = 50;
+
 /// A page of results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Page<T> {
@@ -124,6 +127,38 @@ pub struct DocumentRow {
     pub author_name: String,
     pub is_psychotherapy: bool,
     pub has_file: bool,
+}
+
+/// Which documents the practice-wide Documents list shows (every field optional).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DocumentFilter {
+    #[serde(default)]
+    pub kind: Option<crate::domain::documents::DocumentKind>,
+    #[serde(default)]
+    pub client_id: Option<String>,
+    #[serde(default)]
+    pub author_id: Option<String>,
+    /// Title, client name or date.
+    #[serde(default)]
+    pub query: String,
+    /// Dated on or after (`YYYY-MM-DD`, empty for any).
+    #[serde(default)]
+    pub from: String,
+    /// Dated on or before.
+    #[serde(default)]
+    pub to: String,
+    /// The page after this cursor ([`DocumentListItem::cursor`] of the last row).
+    #[serde(default)]
+    pub after: Option<String>,
+}
+
+/// A document in the practice-wide list: its row, its client, and where the next page
+/// starts if it is the last of this one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentListItem {
+    pub row: DocumentRow,
+    pub client_name: String,
+    pub cursor: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -175,8 +175,16 @@ pub trait DocumentsPort: Send + Sync {
         client_id: &str,
         kind: Option<crate::domain::documents::DocumentKind>,
         query: &str,
+        dates: crate::domain::documents::DateRange,
         page: u32,
     ) -> Result<crate::dto::Page<crate::dto::DocumentRow>, AppError>;
+    /// Every document of the practice the caller may see (the access rule applies), newest
+    /// first, a page at a time.
+    async fn list_practice_documents(
+        &self,
+        p: &StaffPrincipal,
+        filter: &crate::dto::DocumentFilter,
+    ) -> Result<crate::dto::Page<crate::dto::DocumentListItem>, AppError>;
     async fn get_document(&self, p: &StaffPrincipal, id: &str) -> Result<crate::dto::DocumentView, AppError>;
     async fn save_document(
         &self,
@@ -266,7 +274,16 @@ pub trait SharingPort: Send + Sync {
         p: &StaffPrincipal,
         document_id: &str,
     ) -> Result<Vec<crate::domain::sharing::ShareRow>, AppError>;
+    /// Every share of the practice whose client the caller may see, newest first, a page
+    /// at a time (the Shared list and the Overview).
+    async fn list_shares(
+        &self,
+        p: &StaffPrincipal,
+        filter: &crate::domain::sharing::ShareFilter,
+    ) -> Result<crate::dto::Page<crate::domain::sharing::ShareRow>, AppError>;
     async fn revoke_share(&self, p: &StaffPrincipal, share_id: &str) -> Result<(), AppError>;
+    /// Revokes the chosen shares (each checked; all or none); returns how many were live.
+    async fn revoke_shares(&self, p: &StaffPrincipal, share_ids: &[String]) -> Result<u64, AppError>;
     /// Revokes every live share of the client; returns how many.
     async fn revoke_client_shares(&self, p: &StaffPrincipal, client_id: &str) -> Result<u64, AppError>;
     async fn extend_share(&self, p: &StaffPrincipal, share_id: &str, expires_on: &str) -> Result<(), AppError>;

@@ -51,6 +51,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=OverviewPage ssr=SsrMode::Async/>
                     <Route path=path!("clients") view=ClientsPage ssr=SsrMode::Async/>
                     <Route path=path!("clients/:id") view=ClientProfilePage ssr=SsrMode::Async/>
+                    <Route path=path!("clients/:id/documents") view=ClientProfilePage ssr=SsrMode::Async/>
+                    <Route path=path!("clients/:id/shared") view=ClientProfilePage ssr=SsrMode::Async/>
+                    <Route path=path!("clients/:id/history") view=ClientProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("contacts") view=ContactsPage ssr=SsrMode::Async/>
                     <Route path=path!("documents") view=DocumentsPage ssr=SsrMode::Async/>
                     <Route path=path!("documents/:id") view=DocumentPage ssr=SsrMode::Async/>

@@ -81,7 +81,7 @@ test('clients belong to their practitioner until access is shared', async ({ adm
   });
 
   await test.step('Pete writes a consultation note, reads it, downloads its PDF and uploads a lab result', async () => {
-    await visit(pete, profileUrl);
+    await visit(pete, `${profileUrl}/documents`);
     await pete.getByRole('link', { name: 'New document' }).click();
     await expect(heading(pete, 'New document')).toBeVisible();
     await settle(pete);
@@ -109,7 +109,9 @@ test('clients belong to their practitioner until access is shared', async ({ adm
     await button(pete, 'Upload').click();
     await expect(heading(pete, 'Blood panel')).toBeVisible();
     await expect(pete.getByRole('link', { name: 'Download original' })).toBeVisible();
-    await visit(pete, profileUrl);
+    // The Documents tab of the file, by its own address.
+    await visit(pete, `${profileUrl}/documents`);
+    await expect(pete.getByRole('link', { name: 'Documents', exact: true }).and(pete.locator('[aria-current="page"]'))).toHaveCount(1);
     const docs = pete.getByRole('region', { name: 'Documents' });
     await expect(docs.getByRole('link', { name: 'Session 1' })).toBeVisible();
     await expect(docs.getByRole('link', { name: 'Blood panel' })).toBeVisible();

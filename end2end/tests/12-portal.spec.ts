@@ -6,7 +6,8 @@ import { expect, test } from '../lib/fixtures';
 import { hoursFromNow, runSql } from '../lib/db';
 import { waitForMail, type Mail } from '../lib/mail';
 import { waitForSms } from '../lib/sms';
-import { heading, visit } from '../lib/ui';
+import { shareIrisDocument } from '../lib/share';
+import { heading } from '../lib/ui';
 
 /**
  * The recipient portal, from the emails that 11-share-settings sent: Iris (date of birth),
@@ -142,35 +143,11 @@ test('a GP verifies with the passcode; wrong passcodes lock a share, with JavaSc
   await page.context().close();
 
   // A second share to someone who never gets the passcode right.
-  await visit(adminPage, '/app/clients');
   const started = new Date(Date.now() - 1000);
-  const clients = (await (
-    await adminPage.request.post('/api/list_clients', {
-      form: { query: 'ivers' },
-      headers: { origin: new URL(adminPage.url()).origin, accept: 'application/json' },
-    })
-  ).json()) as { items: { id: string }[] };
-  const clientId = clients.items[0].id;
-  const docs = (await (
-    await adminPage.request.post('/api/list_documents', {
-      data: { client_id: clientId, kind: null },
-      headers: { origin: new URL(adminPage.url()).origin },
-    })
-  ).json()) as { items: { id: string }[] };
   const stranger = `stranger-${project}@example.net`;
-  const expires = new Date(Date.now() + 3 * 86400_000).toISOString().slice(0, 10);
-  const res = await adminPage.request.post('/api/create_shares', {
-    headers: { origin: new URL(adminPage.url()).origin },
-    data: {
-      request: {
-        client_id: clientId, document_ids: [docs.items[0].id], delivery: 'Link', expires_on: expires,
-        purpose: 'Treatment', purpose_text: '', message: '', psychotherapy_authorisation: '', confirmed_warnings: true,
-        recipients: [{ kind: 'Other', ref_id: null, name: 'Stan Stranger', email: stranger, phone: '',
-          method: 'Passcode', passcode: 'a very long passcode', sections: {} }],
-      },
-    },
-  });
-  expect(res.status(), await res.text()).toBe(200);
+  await shareIrisDocument(adminPage, [
+    { name: 'Stan Stranger', email: stranger, method: 'Passcode', passcode: 'a very long passcode' },
+  ]);
   const lockMail = await waitForMail(maildevUrl, { to: stranger, subjectIncludes: 'shared documents', after: started });
   // The portal ships no script: with JavaScript off every form still works.
   const guesser = await phone(browser, false);
@@ -234,28 +211,40 @@ test('an expired share says so and names the practice, with nothing else', async
   await page.context().close();
 });
 
-test('an ageing link is renewed by email on request, and the old one stops working', async ({
+test('an unused link ages and is renewed by email on request; a used one stays valid', async ({
   browser,
+  adminPage,
   project,
   maildevUrl,
 }) => {
   test.setTimeout(90_000);
+  // Rosa verified with her link (above): once used, a link does not age, however old.
   const rosa = `rosa-${project}@example.com`;
-  const first = await waitForMail(maildevUrl, { to: rosa, subjectIncludes: 'shared documents' });
-  const oldLink = shareLink(first);
-  // The link was issued two days ago: older than the practice's 24-hour ageing setting.
+  const used = await waitForMail(maildevUrl, { to: rosa, subjectIncludes: 'shared documents' });
   await runSql(project, `UPDATE share SET link_issued_at = '${hoursFromNow(-48)}' WHERE recipient_email = '${rosa}'`);
+  const rosaPage = await phone(browser);
+  await rosaPage.goto(shareLink(used));
+  await expect(heading(rosaPage, 'Verify to view')).toBeVisible();
+  await rosaPage.context().close();
+
+  // A link nobody has used yet, issued two days ago: older than the 24-hour setting.
+  const nina = `nina-${project}@example.com`;
+  const sent = new Date(Date.now() - 1000);
+  await shareIrisDocument(adminPage, [{ name: 'Nina Newlink', email: nina, method: 'Sms', phone: '07400 111222' }]);
+  const first = await waitForMail(maildevUrl, { to: nina, subjectIncludes: 'shared documents', after: sent });
+  const oldLink = shareLink(first);
+  await runSql(project, `UPDATE share SET link_issued_at = '${hoursFromNow(-48)}' WHERE recipient_email = '${nina}'`);
   const page = await phone(browser);
   await page.goto(oldLink);
   await expectNoToken(page);
   await expect(heading(page, 'This link needs renewing')).toBeVisible();
-  await expect(page.getByText(rosa)).toHaveCount(0);
+  await expect(page.getByText(nina)).toHaveCount(0);
   await axe(page, 'renew link');
   const asked = new Date(Date.now() - 1000);
   await page.getByRole('button', { name: 'Email me a new link' }).click();
   await expect(heading(page, 'Check your email')).toBeVisible();
-  await expect(page.getByText('rosa')).toHaveCount(0);
-  const renewed = await waitForMail(maildevUrl, { to: rosa, subjectIncludes: 'shared documents', after: asked });
+  await expect(page.getByText('nina')).toHaveCount(0);
+  const renewed = await waitForMail(maildevUrl, { to: nina, subjectIncludes: 'shared documents', after: asked });
   const newLink = shareLink(renewed);
   expect(newLink).not.toBe(oldLink);
   for (const secret of ['Sleeps badly', 'Referral', 'Session 1']) expect(renewed.text ?? '').not.toContain(secret);

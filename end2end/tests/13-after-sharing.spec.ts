@@ -1,9 +1,10 @@
-import type { Browser, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { expect, test } from '../lib/fixtures';
 import { hoursFromNow, runSql } from '../lib/db';
 import { waitForMail } from '../lib/mail';
+import { recipientReading } from '../lib/share';
 import { button, heading, settle, visit, watchForCrashes } from '../lib/ui';
 
 /**
@@ -19,16 +20,10 @@ async function openIris(page: Page) {
   await page.getByRole('link', { name: 'Ivers, Iris' }).click();
   await expect(heading(page, 'Iris Ivers')).toBeVisible();
   await settle(page);
-}
-
-async function recipient(browser: Browser, link: string, passcode: string): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
-  const page = await ctx.newPage();
-  await page.goto(link);
-  await page.getByLabel('Passcode').fill(passcode);
-  await page.getByRole('button', { name: 'View documents' }).click();
-  await expect(heading(page, 'Your documents')).toBeVisible();
-  return page;
+  // The Shared tab of the client's file, by its own address.
+  await page.getByRole('navigation', { name: 'Client file' }).getByRole('link', { name: 'Shared' }).click();
+  await expect(page).toHaveURL(/\/app\/clients\/[0-9a-f-]+\/shared$/);
+  await settle(page);
 }
 
 test('the Shared section: statuses, notifications, revoke cuts a reader off, unlock', async ({
@@ -44,8 +39,11 @@ test('the Shared section: statuses, notifications, revoke cuts a reader off, unl
 
   await test.step('the overview tells the sender what happened', async () => {
     await visit(page, '/app');
-    await expect(page.getByText('Iris Ivers opened the documents you shared.')).toBeVisible();
-    await expect(page.getByText('A share with Stan Stranger was locked after too many failed attempts.')).toBeVisible();
+    // Each line names the client and the documents ("their" when the client opened them).
+    await expect(page.getByText(/^Iris Ivers opened their “.+”.*\.$/)).toBeVisible();
+    await expect(
+      page.getByText(/^A share with Stan Stranger \(.+’s “.+”.*\) was locked after too many failed attempts\.$/),
+    ).toBeVisible();
   });
 
   await test.step('every share of the client, with its status', async () => {
@@ -100,7 +98,7 @@ test('the Shared section: statuses, notifications, revoke cuts a reader off, unl
   await test.step('revoke while the recipient reads: refused on the next click', async () => {
     const mail = await waitForMail(maildevUrl, { to: `hugo-${project}@clinic.example`, subjectIncludes: 'shared documents' });
     const link = /https?:\/\/[^\s"<>]+\/s\/[A-Za-z0-9_-]{43}/.exec(mail.text ?? '')![0];
-    const reader = await recipient(browser, link, 'harbour lights 1987');
+    const reader = await recipientReading(browser, link, 'harbour lights 1987');
     const row = page.locator('#shared tr', { hasText: 'Dr Hugo Hale' });
     await row.getByRole('button', { name: 'Revoke the share with Dr Hugo Hale' }).click();
     await row.getByRole('button', { name: 'Confirm revoke' }).click();

@@ -81,6 +81,7 @@ test('every staff page fits the screen at desktop and phone sizes, with its own 
   await page.getByRole('link', { name: 'Ivers, Iris' }).click();
   await expect(heading(page, 'Iris Ivers')).toBeVisible();
   const profile = new URL(page.url()).pathname;
+  await visit(page, `${profile}/documents`);
   const docHref = await page.locator('section a[href^="/app/documents/"]').first().getAttribute('href');
   expect(docHref, 'Iris has a document').toMatch(/^\/app\/documents\//);
 
@@ -88,6 +89,9 @@ test('every staff page fits the screen at desktop and phone sizes, with its own 
     ['Overview', '/app', /^Overview · Dossier$/],
     ['Clients', '/app/clients', /^Clients · Dossier$/],
     ['Client profile', profile, /^Iris Ivers · Clients · Dossier$/],
+    ['Client documents', `${profile}/documents`, /^Documents · Iris Ivers · Clients · Dossier$/],
+    ['Client shares', `${profile}/shared`, /^Shared · Iris Ivers · Clients · Dossier$/],
+    ['Client history', `${profile}/history`, /^History · Iris Ivers · Clients · Dossier$/],
     ['Contacts', '/app/contacts', /^Contacts · Dossier$/],
     ['Documents', '/app/documents', /^Documents · Dossier$/],
     ['Document', docHref!, / · Iris Ivers · Dossier$/],

@@ -7,10 +7,11 @@
 //! Access follows the client ([`crate::records::visible_to`]).
 use app::{
     domain::{
-        documents::{DocumentBody, DocumentKind},
+        Permission,
+        documents::{DateRange, DocumentBody, DocumentKind},
         records::like_pattern,
     },
-    dto::{DocumentDraft, DocumentRow, DocumentView, FileInfo, Page},
+    dto::{DocumentDraft, DocumentFilter, DocumentListItem, DocumentRow, DocumentView, FileInfo, LIST_PAGE, Page},
     error::AppError,
     ports::{DocumentsPort, StaffPrincipal},
 };
@@ -19,8 +20,9 @@ use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, LikeExpr},
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect,
+    sea_query::{Expr, LikeExpr, Query},
 };
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -105,6 +107,86 @@ async fn names<C: ConnectionTrait>(
         .map_err(internal)?
         .into_iter()
         .map(|s| (s.id, s.display_name))
+        .collect())
+}
+
+/// The columns a list shows (never the sealed body or key).
+#[derive(Debug, FromQueryResult)]
+struct Listed {
+    id: String,
+    client_id: String,
+    kind: String,
+    title: String,
+    doc_date: String,
+    author_id: String,
+    is_psychotherapy: bool,
+    created_at: chrono::DateTime<Utc>,
+}
+
+fn listed(q: sea_orm::Select<document::Entity>) -> sea_orm::Select<document::Entity> {
+    use document::Column as C;
+    q.select_only().columns([
+        C::Id,
+        C::ClientId,
+        C::Kind,
+        C::Title,
+        C::DocDate,
+        C::AuthorId,
+        C::IsPsychotherapy,
+        C::CreatedAt,
+    ])
+}
+
+fn with_dates(mut q: sea_orm::Select<document::Entity>, dates: DateRange) -> sea_orm::Select<document::Entity> {
+    if let Some(from) = dates.from {
+        q = q.filter(document::Column::DocDate.gte(from.format("%Y-%m-%d").to_string()));
+    }
+    if let Some(to) = dates.to {
+        q = q.filter(document::Column::DocDate.lte(to.format("%Y-%m-%d").to_string()));
+    }
+    q
+}
+
+/// The search box: the title contains it, or the date is it ("2026-10-20", "20/10/2026")
+/// or contains it ("2026-10"). More alternatives may be added to the returned condition.
+fn matches(query: &str, pattern: String) -> Condition {
+    let on_date = match app::domain::documents::parse_date(query) {
+        Some(d) => document::Column::DocDate.eq(d.format("%Y-%m-%d").to_string()),
+        None => document::Column::DocDate.like(LikeExpr::new(pattern.clone()).escape('\\')),
+    };
+    Condition::any()
+        .add(
+            Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(document::Column::Title)))
+                .like(LikeExpr::new(pattern).escape('\\')),
+        )
+        .add(on_date)
+}
+
+/// Rows for listed documents: their authors' names and whether each is an uploaded file.
+async fn rows<C: ConnectionTrait>(db: &C, p: &StaffPrincipal, docs: &[Listed]) -> Result<Vec<DocumentRow>, AppError> {
+    let authors = names(db, p.practice_id(), docs.iter().map(|d| d.author_id.clone()).collect()).await?;
+    let with_files: HashSet<String> = document_file::Entity::find()
+        .select_only()
+        .column(document_file::Column::DocumentId)
+        .filter(document_file::Column::DocumentId.is_in(docs.iter().map(|d| d.id.clone())))
+        .into_tuple::<String>()
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .collect();
+    Ok(docs
+        .iter()
+        .map(|d| DocumentRow {
+            id: d.id.clone(),
+            client_id: d.client_id.clone(),
+            kind: DocumentKind::from_key(&d.kind).unwrap_or(DocumentKind::OtherFile),
+            title: d.title.clone(),
+            date: d.doc_date.clone(),
+            author_name: authors.get(&d.author_id).cloned().unwrap_or_default(),
+            is_psychotherapy: d.is_psychotherapy,
+            has_file: with_files.contains(&d.id),
+        })
         .collect())
 }
 
@@ -239,6 +321,7 @@ impl DocumentsPort for Services {
         client_id: &str,
         kind: Option<DocumentKind>,
         query: &str,
+        dates: DateRange,
         page: u32,
     ) -> Result<Page<DocumentRow>, AppError> {
         let db = &self.s.db;
@@ -251,40 +334,102 @@ impl DocumentsPort for Services {
         if let Some(k) = kind {
             q = q.filter(document::Column::Kind.eq(k.key()));
         }
+        // The search matches the title, or the date ("2026-10", "2026-10-20", "20/10/2026").
         if let Some(pattern) = like_pattern(query) {
-            q = q.filter(
-                Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(document::Column::Title)))
-                    .like(LikeExpr::new(pattern).escape('\\')),
-            );
+            q = q.filter(matches(query, pattern));
         }
-        let mut docs = q
+        q = with_dates(q, dates);
+        let mut docs = listed(q)
             .order_by_desc(document::Column::DocDate)
             .order_by_desc(document::Column::CreatedAt)
             .offset(page as u64 * PAGE_SIZE)
             .limit(PAGE_SIZE + 1)
+            .into_model::<Listed>()
             .all(db)
             .await
             .map_err(internal)?;
         let has_more = docs.len() as u64 > PAGE_SIZE;
         docs.truncate(PAGE_SIZE as usize);
-        let authors = names(db, p.practice_id(), docs.iter().map(|d| d.author_id.clone()).collect()).await?;
-        let with_files: HashSet<String> = document_file::Entity::find()
-            .select_only()
-            .column(document_file::Column::DocumentId)
-            .filter(document_file::Column::DocumentId.is_in(docs.iter().map(|d| d.id.clone())))
-            .into_tuple::<String>()
+        Ok(Page { has_more, items: rows(db, p, &docs).await? })
+    }
+
+    async fn list_practice_documents(
+        &self,
+        p: &StaffPrincipal,
+        f: &DocumentFilter,
+    ) -> Result<Page<DocumentListItem>, AppError> {
+        let db = &self.s.db;
+        let dates = DateRange::parse(&f.from, &f.to)?;
+        let mut q = document::Entity::find().filter(document::Column::PracticeId.eq(p.practice_id()));
+        // The access rule (skipped for those who see every client: the practice is the rule).
+        if !p.can(Permission::AccessAllClients) {
+            let visible = Query::select()
+                .column(client::Column::Id)
+                .from(client::Entity)
+                .cond_where(crate::records::visible_to(p))
+                .to_owned();
+            q = q.filter(document::Column::ClientId.in_subquery(visible));
+        }
+        if let Some(k) = f.kind {
+            q = q.filter(document::Column::Kind.eq(k.key()));
+        }
+        if let Some(c) = f.client_id.as_deref().filter(|c| !c.is_empty()) {
+            q = q.filter(document::Column::ClientId.eq(c));
+        }
+        if let Some(a) = f.author_id.as_deref().filter(|a| !a.is_empty()) {
+            q = q.filter(document::Column::AuthorId.eq(a));
+        }
+        q = with_dates(q, dates);
+        // The search: the title, the date, or the client's name (clients found through
+        // their search index, at most 200 of them).
+        if let Some(pattern) = like_pattern(&f.query) {
+            let clients =
+                crate::records::first_matches(db, "client", p.practice_id(), &f.query, 200).await.map_err(internal)?;
+            q = q.filter(matches(&f.query, pattern).add(document::Column::ClientId.is_in(clients)));
+        }
+        if let Some(cursor) = &f.after {
+            let bad = || AppError::invalid("after", "That page of the list is no longer valid: start again.");
+            let mut parts = cursor.splitn(3, '|');
+            let (Some(date), Some(at), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
+                return Err(bad());
+            };
+            let at = chrono::DateTime::parse_from_rfc3339(at).map_err(|_| bad())?.with_timezone(&Utc);
+            q = q.filter(
+                Condition::any()
+                    .add(document::Column::DocDate.lt(date))
+                    .add(document::Column::DocDate.eq(date).and(document::Column::CreatedAt.lt(at)))
+                    .add(
+                        document::Column::DocDate
+                            .eq(date)
+                            .and(document::Column::CreatedAt.eq(at))
+                            .and(document::Column::Id.lt(id)),
+                    ),
+            );
+        }
+        let mut docs = listed(q)
+            .order_by_desc(document::Column::DocDate)
+            .order_by_desc(document::Column::CreatedAt)
+            .order_by_desc(document::Column::Id)
+            .limit(LIST_PAGE + 1)
+            .into_model::<Listed>()
             .all(db)
             .await
-            .map_err(internal)?
+            .map_err(internal)?;
+        let has_more = docs.len() as u64 > LIST_PAGE;
+        docs.truncate(LIST_PAGE as usize);
+        let clients =
+            crate::records::client_names(db, p.practice_id(), docs.iter().map(|d| d.client_id.clone())).await?;
+        let items = rows(db, p, &docs)
+            .await?
             .into_iter()
+            .zip(&docs)
+            .map(|(row, d)| DocumentListItem {
+                client_name: clients.get(&d.client_id).cloned().unwrap_or_default(),
+                cursor: format!("{}|{}|{}", d.doc_date, d.created_at.to_rfc3339(), d.id),
+                row,
+            })
             .collect();
-        Ok(Page {
-            has_more,
-            items: docs
-                .iter()
-                .map(|d| row(d, authors.get(&d.author_id).cloned().unwrap_or_default(), with_files.contains(&d.id)))
-                .collect(),
-        })
+        Ok(Page { has_more, items })
     }
 
     async fn get_document(&self, p: &StaffPrincipal, id: &str) -> Result<DocumentView, AppError> {

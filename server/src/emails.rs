@@ -27,6 +27,7 @@ pub fn invitation(to: &staff::Model, practice: &practice::Model, inviter: &str, 
     ];
     OutgoingEmail {
         from: None,
+        from_name: None,
         attachments: Vec::new(),
         to: to.email.clone(),
         to_name: Some(to.display_name.clone()),
@@ -55,6 +56,7 @@ pub fn invitation_elsewhere(to: &str, to_name: &str, practice: &practice::Model,
     );
     OutgoingEmail {
         from: None,
+        from_name: None,
         attachments: Vec::new(),
         to: to.to_owned(),
         to_name: Some(to_name.to_owned()),
@@ -72,6 +74,7 @@ pub fn password_reset(to: &staff::Model, practice: &practice::Model, link: &str)
     ];
     OutgoingEmail {
         from: None,
+        from_name: None,
         attachments: Vec::new(),
         to: to.email.clone(),
         to_name: Some(to.display_name.clone()),
@@ -100,6 +103,7 @@ pub fn share_event(to: &staff::Model, recipient: &str, event: ShareEvent, link: 
     let lines = vec![format!("Hello {},", to.display_name), line];
     OutgoingEmail {
         from: None,
+        from_name: None,
         attachments: Vec::new(),
         to: to.email.clone(),
         to_name: Some(to.display_name.clone()),

@@ -37,6 +37,10 @@ pub struct OutgoingEmail {
     /// Sender address for this message (per document kind); the configured one if `None`.
     #[serde(default)]
     pub from: Option<String>,
+    /// Sender's display name for this message (the practice, for share emails); the
+    /// configured one if `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_name: Option<String>,
     /// Files attached (shares delivered as attachments). Sealed with the rest of the
     /// message and erased with it once sent.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -178,6 +182,10 @@ fn build_message(from: &str, mail: &OutgoingEmail) -> Result<Message, String> {
     let mut from: Mailbox = from.parse().map_err(|e| format!("bad from address: {e}"))?;
     if let Some(addr) = &mail.from {
         from = Mailbox::new(from.name.clone(), addr.parse().map_err(|e| format!("bad from address: {e}"))?);
+    }
+    if let Some(name) = mail.from_name.as_deref().map(|n| n.replace(['\r', '\n'], " ")).filter(|n| !n.trim().is_empty())
+    {
+        from = Mailbox::new(Some(name), from.email);
     }
     // The display name is passed as data, never spliced into a header string.
     let to = Mailbox::new(

@@ -38,8 +38,8 @@ use chrono::{DateTime, Duration, Utc};
 use cookie::SameSite;
 use leptos::prelude::*;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, sea_query::Expr,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -184,8 +184,22 @@ fn closed_page(ctx: &Ctx, why: Closed) -> Response {
     page(status, "Link closed", move || view! { <ClosedPage brand why/> })
 }
 
-fn aged(ctx: &Ctx, now: DateTime<Utc>) -> bool {
-    now - ctx.share.link_issued_at > Duration::hours(i64::from(ctx.settings.link_ageing_hours))
+/// Whether the current link has aged: older than the practice's link-ageing setting and
+/// never used to verify. Once a recipient has verified with a link it stays valid until
+/// the share itself expires (the seeds: "once clicked, the link remains valid"); a link
+/// replaced by a resend or a renewal starts unused again.
+async fn aged(s: &AppState, ctx: &Ctx, now: DateTime<Utc>) -> Result<bool, AppError> {
+    if now - ctx.share.link_issued_at <= Duration::hours(i64::from(ctx.settings.link_ageing_hours)) {
+        return Ok(false);
+    }
+    let used = portal_session::Entity::find()
+        .filter(portal_session::Column::ShareId.eq(&ctx.share.id))
+        .filter(portal_session::Column::CreatedAt.gte(ctx.share.link_issued_at))
+        .count(&s.db)
+        .await
+        .map_err(internal)?
+        > 0;
+    Ok(!used)
 }
 
 /// The share named by the link cookie, if the cookie is ours and its link is current.
@@ -327,7 +341,7 @@ async fn home_inner(s: &AppState, c: &Caller) -> Result<Response, AppError> {
     if let Some(why) = closed(&ctx.share, now) {
         return Ok(closed_page(&ctx, why));
     }
-    if aged(&ctx, now) {
+    if aged(s, &ctx, now).await? {
         let brand = ctx.brand();
         return Ok(page(StatusCode::OK, "Renew your link", move || view! { <AgedLinkPage brand/> }));
     }
@@ -412,7 +426,7 @@ async fn request_code_inner(s: &AppState, c: &Caller, f: &HashMap<String, String
     if let Some(why) = closed(&ctx.share, now) {
         return Ok(closed_page(&ctx, why));
     }
-    if aged(&ctx, now) || !ctx.method().is_some_and(VerifyMethod::needs_phone) {
+    if aged(s, &ctx, now).await? || !ctx.method().is_some_and(VerifyMethod::needs_phone) {
         return Ok(redirect("/portal"));
     }
     let channel = match f.get("channel").map(String::as_str) {
@@ -583,7 +597,7 @@ async fn verify_inner(s: &AppState, c: &Caller, f: &HashMap<String, String>) -> 
     if let Some(why) = closed(&ctx.share, now) {
         return Ok(closed_page(&ctx, why));
     }
-    if aged(&ctx, now) {
+    if aged(s, &ctx, now).await? {
         return Ok(redirect("/portal"));
     }
     let Some(method) = ctx.method() else { return Ok(invalid()) };
@@ -806,7 +820,7 @@ async fn tell_sender<C: ConnectionTrait>(
     crate::shares::notify_sender(db, &ctx.share, kind).await.map_err(internal)?;
     if email {
         if let Some(sender) = staff::Entity::find_by_id(ctx.share.sender_id.clone()).one(db).await.map_err(internal)? {
-            let link = format!("{}/app/clients/{}", s.cfg.public_base(), ctx.share.client_id);
+            let link = format!("{}/app/clients/{}/shared", s.cfg.public_base(), ctx.share.client_id);
             let mail = emails::share_event(&sender, &ctx.share.recipient_name, event, &link);
             mail::enqueue(db, &s.keys, &ctx.share.practice_id, kind, &mail).await.map_err(internal)?;
         }
@@ -828,7 +842,7 @@ async fn refresh_inner(s: &AppState, c: &Caller) -> Result<Response, AppError> {
     if let Some(why) = closed(&ctx.share, now) {
         return Ok(closed_page(&ctx, why));
     }
-    if !aged(&ctx, now) {
+    if !aged(s, &ctx, now).await? {
         return Ok(redirect("/portal"));
     }
     let token = crypto::random_token();

@@ -59,6 +59,27 @@ pub fn visible_to(p: &StaffPrincipal) -> Condition {
 }
 
 /// The client with `id` if `p` may see it; otherwise `NotFound` (never `Forbidden`).
+/// "First Last" of each of these clients of the practice, by id (for lists whose rows the
+/// access rule has already chosen).
+pub async fn client_names<C: ConnectionTrait>(
+    db: &C,
+    practice_id: &str,
+    ids: impl IntoIterator<Item = String>,
+) -> Result<std::collections::HashMap<String, String>, AppError> {
+    Ok(client::Entity::find()
+        .select_only()
+        .columns([client::Column::Id, client::Column::FirstName, client::Column::LastName])
+        .filter(client::Column::PracticeId.eq(practice_id))
+        .filter(client::Column::Id.is_in(ids))
+        .into_tuple::<(String, String, String)>()
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|(id, first, last)| (id, format!("{first} {last}")))
+        .collect())
+}
+
 pub async fn find_visible<C: ConnectionTrait>(db: &C, p: &StaffPrincipal, id: &str) -> Result<client::Model, AppError> {
     client::Entity::find_by_id(id.to_owned())
         .filter(visible_to(p))

@@ -8,15 +8,17 @@
 use app::{
     domain::{
         Permission,
-        sharing::{DeliveryIssue, NotificationRow, ShareRow, ShareStatus, check_expiry, effective_status},
+        sharing::{DeliveryIssue, NotificationRow, ShareFilter, ShareRow, ShareStatus, check_expiry, effective_status},
     },
+    dto::{LIST_PAGE, Page},
     error::AppError,
     ports::StaffPrincipal,
 };
-use chrono::{NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::Expr,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+    sea_query::{Expr, Query},
 };
 use serde_json::json;
 use std::collections::HashMap;
@@ -26,7 +28,7 @@ use crate::{
     auth::internal,
     crypto,
     documents::find_visible_document,
-    entities::{client_contact, notification, outbox_email, share, share_code, share_document, staff},
+    entities::{client, client_contact, notification, outbox_email, share, share_code, share_document, staff},
     mail,
     portal::end_sessions_of,
     records::find_visible,
@@ -58,15 +60,23 @@ fn status_of(sh: &share::Model) -> ShareStatus {
 async fn rows<C: ConnectionTrait>(db: &C, shares: Vec<share::Model>) -> Result<Vec<ShareRow>, AppError> {
     let ids: Vec<String> = shares.iter().map(|s| s.id.clone()).collect();
     let mut titles: HashMap<String, Vec<String>> = HashMap::new();
-    for d in share_document::Entity::find()
+    // Only the titles: never the sealed snapshots.
+    let docs: Vec<(String, String)> = share_document::Entity::find()
+        .select_only()
+        .column(share_document::Column::ShareId)
+        .column(share_document::Column::Title)
         .filter(share_document::Column::ShareId.is_in(ids))
         .order_by_asc(share_document::Column::Position)
+        .into_tuple()
         .all(db)
         .await
-        .map_err(internal)?
-    {
-        titles.entry(d.share_id).or_default().push(d.title);
+        .map_err(internal)?;
+    for (share_id, title) in docs {
+        titles.entry(share_id).or_default().push(title);
     }
+    // The callers read only shares of clients the reader may see (of one practice).
+    let practice = shares.first().map(|s| s.practice_id.clone()).unwrap_or_default();
+    let clients = crate::records::client_names(db, &practice, shares.iter().map(|s| s.client_id.clone())).await?;
     let senders: Vec<String> = shares.iter().map(|s| s.sender_id.clone()).collect();
     let names: HashMap<String, String> = staff::Entity::find()
         .filter(staff::Column::Id.is_in(senders))
@@ -165,6 +175,7 @@ async fn rows<C: ConnectionTrait>(db: &C, shares: Vec<share::Model>) -> Result<V
                 last_viewed_at: s.last_viewed_at.map(|t| t.to_rfc3339()),
                 failed_attempts: s.failed_attempts,
                 delivery_issue,
+                client_name: clients.get(&s.client_id).cloned().unwrap_or_default(),
                 client_id: s.client_id,
                 id: s.id,
             }
@@ -193,6 +204,99 @@ pub async fn list_client_shares(
         out.retain(|r| r.status == want);
     }
     Ok(out)
+}
+
+/// The condition for shares that show `status` now (the stored status, with live shares
+/// past their expiry counting as expired).
+fn status_is(status: ShareStatus, now: DateTime<Utc>) -> Condition {
+    let live_now = |key: &str| {
+        Condition::all().add(share::Column::Status.eq(key.to_owned())).add(share::Column::ExpiresAt.gt(now))
+    };
+    match status {
+        ShareStatus::Queued | ShareStatus::Sent | ShareStatus::Opened | ShareStatus::Locked => live_now(status.key()),
+        ShareStatus::Expired => Condition::any()
+            .add(share::Column::Status.eq("expired"))
+            .add(Condition::all().add(share::Column::Status.is_in(LIVE)).add(share::Column::ExpiresAt.lte(now))),
+        ShareStatus::Revoked | ShareStatus::Failed => Condition::all().add(share::Column::Status.eq(status.key())),
+    }
+}
+
+/// What needs someone: locked shares, deliveries given up (both while the share would
+/// still run), and shares not opened yet that expire within a day.
+fn needs_attention(now: DateTime<Utc>) -> Condition {
+    Condition::all().add(share::Column::ExpiresAt.gt(now)).add(
+        Condition::any().add(share::Column::Status.is_in(["locked", "failed"])).add(
+            Condition::all()
+                .add(share::Column::Status.is_in(["queued", "sent"]))
+                .add(share::Column::ExpiresAt.lte(now + chrono::Duration::days(1))),
+        ),
+    )
+}
+
+fn day(field: &str, raw: &str) -> Result<Option<NaiveDate>, AppError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| AppError::invalid(field, "Enter a date like 2026-10-20."))
+}
+
+pub async fn list_shares(svc: &Services, p: &StaffPrincipal, f: &ShareFilter) -> Result<Page<ShareRow>, AppError> {
+    let db = &svc.s.db;
+    let now = Utc::now();
+    // The access rule, as a subquery: only shares of clients the caller may see.
+    let visible = Query::select()
+        .column(client::Column::Id)
+        .from(client::Entity)
+        .cond_where(crate::records::visible_to(p))
+        .to_owned();
+    let mut q = share::Entity::find()
+        .filter(share::Column::PracticeId.eq(p.practice_id()))
+        .filter(share::Column::ClientId.in_subquery(visible));
+    if f.mine {
+        q = q.filter(share::Column::SenderId.eq(p.staff_id()));
+    }
+    let since = day("since", &f.since)?;
+    let until = day("until", &f.until)?;
+    if let (Some(s), Some(u)) = (since, until)
+        && s > u
+    {
+        return Err(AppError::invalid("until", "The end date is before the start date."));
+    }
+    if let Some(d) = since {
+        q = q.filter(share::Column::CreatedAt.gte(d.and_time(NaiveTime::MIN).and_utc()));
+    }
+    if let Some(d) = until {
+        q = q.filter(share::Column::CreatedAt.lt((d + chrono::Duration::days(1)).and_time(NaiveTime::MIN).and_utc()));
+    }
+    if let Some(status) = f.status {
+        q = q.filter(status_is(status, now));
+    }
+    if f.attention {
+        q = q.filter(needs_attention(now));
+    }
+    if let Some(cursor) = &f.after {
+        let bad = || AppError::invalid("after", "That page of the list is no longer valid: start again.");
+        let (t, id) = cursor.split_once('|').ok_or_else(bad)?;
+        let t = DateTime::parse_from_rfc3339(t).map_err(|_| bad())?.with_timezone(&Utc);
+        q = q.filter(
+            Condition::any()
+                .add(share::Column::CreatedAt.lt(t))
+                .add(Condition::all().add(share::Column::CreatedAt.eq(t)).add(share::Column::Id.lt(id.to_owned()))),
+        );
+    }
+    let mut shares = q
+        .order_by_desc(share::Column::CreatedAt)
+        .order_by_desc(share::Column::Id)
+        .limit(LIST_PAGE + 1)
+        .all(db)
+        .await
+        .map_err(internal)?;
+    let has_more = shares.len() as u64 > LIST_PAGE;
+    shares.truncate(LIST_PAGE as usize);
+    Ok(Page { items: rows(db, shares).await?, has_more })
 }
 
 pub async fn document_shares(svc: &Services, p: &StaffPrincipal, document_id: &str) -> Result<Vec<ShareRow>, AppError> {
@@ -251,6 +355,32 @@ pub async fn revoke_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Resul
     revoke_one(&txn, p, &sh.id, &current_origin(&svc.s), false).await?;
     txn.commit().await.map_err(internal)?;
     Ok(())
+}
+
+/// At most this many shares in one bulk revoke (two pages of the list).
+const MAX_BULK: usize = 100;
+
+pub async fn revoke_shares(svc: &Services, p: &StaffPrincipal, ids: &[String]) -> Result<u64, AppError> {
+    p.require(Permission::ShareDocuments)?;
+    if ids.is_empty() {
+        return Err(AppError::invalid("share_ids", "Choose the shares to revoke."));
+    }
+    if ids.len() > MAX_BULK {
+        return Err(AppError::invalid("share_ids", format!("Revoke at most {MAX_BULK} shares at once.")));
+    }
+    let origin = current_origin(&svc.s);
+    let txn = crate::db::begin_write(&svc.s.db).await.map_err(internal)?;
+    // Each is checked (permission, access to its client): one the caller may not act on
+    // stops the whole request, and nothing is revoked.
+    let mut n = 0;
+    for id in ids {
+        let sh = find_share(&txn, p, id).await?;
+        if sh.status != "revoked" && revoke_one(&txn, p, &sh.id, &origin, false).await? {
+            n += 1;
+        }
+    }
+    txn.commit().await.map_err(internal)?;
+    Ok(n)
 }
 
 pub async fn revoke_client_shares(svc: &Services, p: &StaffPrincipal, client_id: &str) -> Result<u64, AppError> {
@@ -439,26 +569,75 @@ pub async fn notifications(svc: &Services, p: &StaffPrincipal) -> Result<Vec<Not
         .into_iter()
         .map(|s| (s.id.clone(), s))
         .collect();
+    // The client (only one the reader may still see) and the documents, so the line says
+    // what it is about without opening it.
+    let client_ids: Vec<String> = shares.values().map(|s| s.client_id.clone()).collect();
+    let clients: HashMap<String, String> = client::Entity::find()
+        .filter(client::Column::Id.is_in(client_ids))
+        .filter(crate::records::visible_to(p))
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|c| (c.id, format!("{} {}", c.first_name, c.last_name)))
+        .collect();
+    let mut titles: HashMap<String, Vec<String>> = HashMap::new();
+    // Only the titles: never the sealed snapshots.
+    let rows: Vec<(String, String)> = share_document::Entity::find()
+        .select_only()
+        .column(share_document::Column::ShareId)
+        .column(share_document::Column::Title)
+        .filter(share_document::Column::ShareId.is_in(shares.keys().cloned().collect::<Vec<_>>()))
+        .filter(share_document::Column::PracticeId.eq(p.practice_id()))
+        .order_by_asc(share_document::Column::Position)
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(internal)?;
+    for (share_id, title) in rows {
+        titles.entry(share_id).or_default().push(title);
+    }
     Ok(list
         .into_iter()
         .map(|n| {
             let sh = n.share_id.as_ref().and_then(|id| shares.get(id));
             let who = sh.map(|s| s.recipient_name.clone()).unwrap_or_else(|| "A recipient".into());
+            let what = sh.map(|s| about(&who, clients.get(&s.client_id), titles.get(&s.id))).unwrap_or_default();
             let text = match n.kind.as_str() {
-                "share.opened" => format!("{who} opened the documents you shared."),
-                "share.locked" => format!("A share with {who} was locked after too many failed attempts."),
-                "share.expiring" => format!("Your share with {who} expires within a day and has not been opened."),
+                "share.opened" => format!("{who} opened {what}."),
+                "share.locked" => format!("A share with {who} ({what}) was locked after too many failed attempts."),
+                "share.expiring" => {
+                    format!("Your share with {who} ({what}) expires within a day and has not been opened.")
+                }
                 other => other.to_owned(),
             };
             NotificationRow {
                 id: n.id,
                 text,
-                href: sh.map(|s| format!("/app/clients/{}#shared", s.client_id)).unwrap_or_else(|| "/app".into()),
+                href: sh.map(|s| format!("/app/clients/{}/shared", s.client_id)).unwrap_or_else(|| "/app".into()),
                 at: n.created_at.to_rfc3339(),
                 read: n.read_at.is_some(),
             }
         })
         .collect())
+}
+
+/// What a share was: "Amelia Thompson’s “Intake form” and 2 more documents" ("their …"
+/// when the recipient is the client), or "the documents you shared" when the client is not
+/// (or no longer) visible to the reader.
+fn about(recipient: &str, client: Option<&String>, titles: Option<&Vec<String>>) -> String {
+    let docs = match titles.map(Vec::as_slice).unwrap_or_default() {
+        [] => "documents".to_owned(),
+        [one] => format!("“{one}”"),
+        [first, rest @ ..] => {
+            format!("“{first}” and {} more document{}", rest.len(), if rest.len() == 1 { "" } else { "s" })
+        }
+    };
+    match client {
+        Some(name) if name == recipient => format!("their {docs}"),
+        Some(name) => format!("{name}’s {docs}"),
+        None => "the documents you shared".to_owned(),
+    }
 }
 
 pub async fn mark_notifications_read(svc: &Services, p: &StaffPrincipal) -> Result<(), AppError> {

@@ -14,10 +14,11 @@ use app::{
         records::PhoneNumber,
         sharing::{
             DEFAULT_EXPIRY_DAYS, Delivery, EmailPreview, EmailTemplate, FREE_MAIL, NotificationRow, RecipientDraft,
-            RecipientKind, RecipientOption, RecipientWarning, ShareContext, ShareOutcome, ShareRequest, ShareRow,
-            ShareStatus, SharingSettings, TEMPLATE_PLACEHOLDERS, VerifyMethod, check_expiry,
+            RecipientKind, RecipientOption, RecipientWarning, ShareContext, ShareFilter, ShareOutcome, ShareRequest,
+            ShareRow, ShareStatus, SharingSettings, TEMPLATE_PLACEHOLDERS, VerifyMethod, check_expiry,
         },
     },
+    dto::Page,
     error::AppError,
     ports::{SharingPort, StaffPrincipal},
 };
@@ -304,7 +305,9 @@ pub async fn render_email(
     };
     let [subject, text] =
         render_templates([settings.template.subject.clone(), settings.template.body.clone()], ctx).await?;
-    Ok(email_from_text(to, v.recipient_name, subject.replace(['\r', '\n'], " "), text, Some(v.link), from))
+    let mut mail = email_from_text(to, v.recipient_name, subject.replace(['\r', '\n'], " "), text, Some(v.link), from);
+    mail.from_name = Some(v.practice_name.to_owned());
+    Ok(mail)
 }
 
 /// The email for a share delivered as attachments: the practice's subject, and a fixed
@@ -329,7 +332,9 @@ pub async fn render_attachment_email(
          please delete it and let {} know.",
         v.recipient_name, v.sender_name, v.practice_name, v.message, v.practice_name
     );
-    Ok(email_from_text(to, v.recipient_name, subject, text, None, from))
+    let mut mail = email_from_text(to, v.recipient_name, subject, text, None, from);
+    mail.from_name = Some(v.practice_name.to_owned());
+    Ok(mail)
 }
 
 /// Plain text as written, and HTML from the same text (every value escaped, paragraphs
@@ -351,6 +356,16 @@ fn email_from_text(
         // when it has nothing to escape, otherwise the escaped form.
         let href = if link.contains(['"', '<', '>', '&', '\'']) { link_escaped.clone() } else { link.to_owned() };
         html = html.replace(&link_escaped, &format!("<a href=\"{href}\">{href}</a>"));
+        // A clear button right after the paragraph that carries the link (the link itself
+        // stays in the text for mail programs that show no buttons).
+        let button = format!(
+            "<p><a href=\"{href}\" style=\"display:inline-block;background:#1f5f8b;color:#ffffff;\
+             padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:600\">View documents</a></p>"
+        );
+        match html.find("<a href=").and_then(|at| html[at..].find("</p>").map(|end| at + end + 4)) {
+            Some(after) => html.insert_str(after, &button),
+            None => html.push_str(&button),
+        }
     }
     OutgoingEmail {
         to: to.to_owned(),
@@ -361,6 +376,7 @@ fn email_from_text(
             "<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5\">{html}</body></html>"
         ),
         from,
+        from_name: None,
         attachments: Vec::new(),
     }
 }
@@ -551,7 +567,11 @@ impl SharingPort for Services {
             })
             .collect();
         // Previous typed-in recipients (third parties only: a client's own address is
-        // offered through the client), the same way.
+        // offered through the client), the same way; never when the practice limits
+        // recipients to clients, their contacts and the contact book.
+        if !load_settings(db, p.practice_id()).await?.free_typed_recipients {
+            return Ok(out);
+        }
         let mut previous = previous_recipient::Entity::find()
             .filter(previous_recipient::Column::PracticeId.eq(p.practice_id()))
             .filter(previous_recipient::Column::SearchKey.gte(q.as_str()))
@@ -597,6 +617,10 @@ impl SharingPort for Services {
     ) -> Result<Vec<RecipientWarning>, AppError> {
         p.require(Permission::ShareDocuments)?;
         let c = find_visible(&self.s.db, p, &req.client_id).await?;
+        // Every recipient's own rules first (address, phone, method), exactly as sending
+        // checks them, so the wizard can say at the recipients step which one is wrong.
+        let settings = load_settings(&self.s.db, p.practice_id()).await?;
+        self.parse_recipients(p, &c, &settings, &req.recipients, &req.document_ids, req.delivery).await?;
         warnings(&self.s.db, p, &c, &req.recipients).await
     }
 
@@ -907,8 +931,16 @@ impl SharingPort for Services {
         crate::shares::document_shares(self, p, document_id).await
     }
 
+    async fn list_shares(&self, p: &StaffPrincipal, filter: &ShareFilter) -> Result<Page<ShareRow>, AppError> {
+        crate::shares::list_shares(self, p, filter).await
+    }
+
     async fn revoke_share(&self, p: &StaffPrincipal, share_id: &str) -> Result<(), AppError> {
         crate::shares::revoke_share(self, p, share_id).await
+    }
+
+    async fn revoke_shares(&self, p: &StaffPrincipal, share_ids: &[String]) -> Result<u64, AppError> {
+        crate::shares::revoke_shares(self, p, share_ids).await
     }
 
     async fn revoke_client_shares(&self, p: &StaffPrincipal, client_id: &str) -> Result<u64, AppError> {
@@ -1037,18 +1069,24 @@ impl Services {
             let email = EmailAddress::parse(&field("email"), &d.email).map_err(|_| {
                 AppError::invalid(
                     &field("email"),
-                    format!("Recipient {n}: enter an email address like name@example.com."),
+                    format!("{}: enter an email address like name@example.com.", name.as_str()),
                 )
             })?;
             let phone = if d.phone.trim().is_empty() {
                 None
             } else {
-                Some(PhoneNumber::parse(&field("phone"), &d.phone, &region)?.to_string())
+                let named = |e: AppError| match e {
+                    AppError::Invalid { field, message } => {
+                        AppError::Invalid { field, message: format!("{}: {message}", name.as_str()) }
+                    }
+                    other => other,
+                };
+                Some(PhoneNumber::parse(&field("phone"), &d.phone, &region).map_err(named)?.to_string())
             };
             match d.kind {
                 RecipientKind::Client => {
                     if d.ref_id.as_deref() != Some(c.id.as_str()) {
-                        return Err(AppError::invalid(&field("kind"), "Recipient {n} is not this client."));
+                        return Err(AppError::invalid(&field("kind"), format!("Recipient {n} is not this client.")));
                     }
                 }
                 RecipientKind::Relation => {
@@ -1087,14 +1125,9 @@ impl Services {
                     }
                 }
                 RecipientKind::Other => {
-                    let known = share::Entity::find()
-                        .filter(share::Column::PracticeId.eq(p.practice_id()))
-                        .filter(share::Column::RecipientEmail.eq(email.as_str()))
-                        .one(db)
-                        .await
-                        .map_err(internal)?
-                        .is_some();
-                    if !settings.free_typed_recipients && !known {
+                    // Someone typed in (or shared with before by typing them in): only where
+                    // the practice allows free-typed recipients.
+                    if !settings.free_typed_recipients {
                         return Err(AppError::invalid(
                             &field("email"),
                             "Your practice shares only with clients, their contacts and the contact book.",
@@ -1316,6 +1349,8 @@ mod tests {
         assert_eq!(m.subject, "Harbour Therapy has shared documents with you");
         assert!(m.text.contains("https://dossier.example/s/abc") && m.text.contains("30 November 2026"));
         assert!(m.html.contains("<a href=\"https://dossier.example/s/abc\">"));
+        assert!(m.html.contains("View documents</a></p>"), "a button: {}", m.html);
+        assert_eq!(m.from_name.as_deref(), Some("Harbour Therapy"), "from the practice");
         assert!(m.html.contains("Gail &lt;b&gt;Green") && !m.html.contains("<b>"), "{}", m.html);
         assert!(m.html.contains("See you &lt;soon&gt;"));
     }

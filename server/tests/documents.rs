@@ -112,6 +112,41 @@ both_dbs!(every_structured_kind_is_stored_encrypted_and_read_back, |app: TestApp
         json_fn(&app, &admin, "list_documents", json!({ "client_id": client_id, "kind": null, "query": "gp" })).await;
     assert_eq!(found["items"][0]["title"], "Letter to GP");
 
+    // By date: typed in the search (ISO, a month, or day/month/year), or a range.
+    let mut old = drafts()[2].clone();
+    old["title"] = json!("October review");
+    old["date"] = json!("2026-10-20");
+    assert_eq!(save(&app, &admin, &client_id, old).await.0, StatusCode::OK);
+    let titles_for = |args: Value| {
+        let (app, admin, client_id) = (&app, &admin, &client_id);
+        async move {
+            let mut a = json!({ "client_id": client_id, "kind": null });
+            a.as_object_mut().unwrap().extend(args.as_object().unwrap().clone());
+            let (status, list) = json_fn(app, admin, "list_documents", a).await;
+            assert_eq!(status, StatusCode::OK, "{list}");
+            list["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["title"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    for q in ["2026-10-20", "20/10/2026", "2026-10"] {
+        assert_eq!(titles_for(json!({ "query": q })).await, ["October review"], "{q}");
+    }
+    assert_eq!(titles_for(json!({ "to": "2026-10-31" })).await, ["October review"]);
+    assert_eq!(titles_for(json!({ "from": "2026-11-01" })).await.len(), 8);
+    assert_eq!(titles_for(json!({ "from": "2026-10-20", "to": "2026-10-20" })).await, ["October review"]);
+    let (status, b) = json_fn(
+        &app,
+        &admin,
+        "list_documents",
+        json!({ "client_id": client_id, "kind": null, "from": "2026-11-02", "to": "2026-11-01" }),
+    )
+    .await;
+    assert_eq!((status, b["Invalid"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("to")), "{b}");
+
     // The database alone reveals no content: scan every text column of every document row.
     let db = &app.state().db;
     let backend = db.get_database_backend();
@@ -122,7 +157,7 @@ both_dbs!(every_structured_kind_is_stored_encrypted_and_read_back, |app: TestApp
         ))
         .await
         .unwrap();
-    assert_eq!(rows.len(), 8);
+    assert_eq!(rows.len(), 9, "eight documents and the October review");
     for r in rows {
         let body: String = r.try_get("", "body").unwrap();
         let key: String = r.try_get("", "wrapped_key").unwrap();
@@ -181,6 +216,86 @@ both_dbs!(documents_follow_client_access_and_edit_permissions, |app: TestApp| as
         "body": { "type": "Invoice", "currency": "GBP", "items": [], "notes": "" } });
     let (status, _) = save(&app, &admin, &client_id, mismatched).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    app.stop().await;
+});
+
+both_dbs!(the_practice_wide_list_follows_the_access_rule_and_pages_by_key, |app: TestApp| async move {
+    setup_practice(&app, "Calm Clinic").await;
+    let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
+    let anna = invite_and_enrol(&app, &admin, "Anna Practitioner", "anna@clinic.test", "Practitioner").await;
+    let ben = invite_and_enrol(&app, &admin, "Ben Practitioner", "ben@clinic.test", "Practitioner").await;
+    let olive = create_client(&app, &anna, "Olive", "Owens").await;
+    let bruno = create_client(&app, &ben, "Bruno", "Baker").await;
+    // 55 letters for Olive (more than a page), a consent form for Bruno.
+    for i in 0..55 {
+        let mut d = drafts()[4].clone();
+        d["title"] = json!(format!("Letter {i:02}"));
+        d["date"] = json!(format!("2026-10-{:02}", 1 + i % 28));
+        assert_eq!(save(&app, &anna, &olive, d).await.0, StatusCode::OK);
+    }
+    assert_eq!(drafts()[1]["kind"], "ConsentForm");
+    assert_eq!(save(&app, &ben, &bruno, drafts()[1].clone()).await.0, StatusCode::OK);
+    async fn list_as(app: &TestApp, who: &Staff, filter: Value) -> Value {
+        let (status, page) = json_fn(app, who, "list_practice_documents", json!({ "filter": filter })).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        page
+    }
+    let names = |page: &Value| -> Vec<String> {
+        page["items"].as_array().unwrap().iter().map(|d| d["client_name"].as_str().unwrap().to_owned()).collect()
+    };
+    // The access rule: each practitioner sees only their own client; the admin both.
+    let first = list_as(&app, &anna, json!({})).await;
+    assert!(names(&first).iter().all(|n| n == "Olive Owens") && first["has_more"] == true, "{first}");
+    let bens = list_as(&app, &ben, json!({})).await;
+    assert_eq!(names(&bens), ["Bruno Baker"]);
+    assert_eq!(
+        list_as(&app, &ben, json!({ "query": "owens" })).await["items"],
+        json!([]),
+        "nothing of a client Ben cannot see"
+    );
+    assert_eq!(list_as(&app, &ben, json!({ "client_id": olive })).await["items"], json!([]));
+    let all = list_as(&app, &admin, json!({ "query": "baker" })).await;
+    assert_eq!(names(&all), ["Bruno Baker"], "found by the client's name");
+    // Keyset pages: 50, then the rest, newest first, no row twice.
+    assert_eq!(first["items"].as_array().unwrap().len(), 50);
+    let cursor = first["items"][49]["cursor"].clone();
+    let second = list_as(&app, &anna, json!({ "after": cursor })).await;
+    assert_eq!((second["items"].as_array().unwrap().len(), &second["has_more"]), (5, &json!(false)));
+    let mut seen: Vec<String> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(second["items"].as_array().unwrap())
+        .map(|d| format!("{} {}", d["row"]["date"].as_str().unwrap(), d["row"]["title"].as_str().unwrap()))
+        .collect();
+    let in_order = seen.clone();
+    seen.sort();
+    seen.reverse();
+    assert_eq!(
+        in_order.iter().map(|s| &s[..10]).collect::<Vec<_>>(),
+        seen.iter().map(|s| &s[..10]).collect::<Vec<_>>()
+    );
+    seen.dedup();
+    assert_eq!(seen.len(), 55);
+    // Filters: kind, author, dates; a bad range or cursor is a 422 naming the field.
+    assert_eq!(list_as(&app, &admin, json!({ "kind": "ConsentForm" })).await["items"].as_array().unwrap().len(), 1);
+    let (_, me) = app.server_fn(&ben.client, "get_me", &[]).await;
+    let by_ben = list_as(&app, &admin, json!({ "author_id": me["staff_id"] })).await;
+    assert_eq!(names(&by_ben), ["Bruno Baker"]);
+    let october_2 = list_as(&app, &anna, json!({ "from": "2026-10-02", "to": "2026-10-02" })).await;
+    assert_eq!(october_2["items"].as_array().unwrap().len(), 2, "Letters 01 and 29");
+    for (filter, field) in [
+        (json!({ "from": "2026-10-03", "to": "2026-10-02" }), "to"),
+        (json!({ "from": "October" }), "from"),
+        (json!({ "after": "not a cursor" }), "after"),
+    ] {
+        let (status, body) = json_fn(&app, &anna, "list_practice_documents", json!({ "filter": filter })).await;
+        assert_eq!(
+            (status, body["Invalid"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
+            "{body}"
+        );
+    }
     app.stop().await;
 });
 

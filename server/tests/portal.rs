@@ -442,6 +442,24 @@ both_dbs!(expired_link_only_and_aged_links, |app: TestApp| async move {
     let c = open(&app, &fresh).await;
     let (_, loc, _) = post(&app, &c, "/portal/verify", &[("passcode", PASSCODE)]).await;
     assert_eq!(loc, "/portal");
+
+    // A link once used to verify does not age: it stays valid until the share expires.
+    share::Entity::update_many()
+        .col_expr(
+            share::Column::LinkIssuedAt,
+            sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::hours(48)),
+        )
+        .filter(share::Column::Id.eq(&id3))
+        .exec(db)
+        .await
+        .unwrap();
+    let again = open(&app, &fresh).await;
+    let (s, html) = page(&app, &again, "/portal").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!html.contains("This link needs renewing") && html.contains("name=\"passcode\""), "{html}");
+    let (_, loc, _) = post(&app, &again, "/portal/verify", &[("passcode", PASSCODE)]).await;
+    assert_eq!(loc, "/portal");
+    assert_eq!(count_audit(&app, "share.link_renewed").await, 1, "no second renewal");
     app.stop().await;
 });
 

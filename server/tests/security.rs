@@ -178,6 +178,7 @@ both_dbs!(outbox_sends_each_message_once_across_workers, |app: TestApp| async mo
             text: "t".into(),
             html: "<p>t</p>".into(),
             from: None,
+            from_name: None,
             attachments: Vec::new(),
         };
         server::mail::enqueue(&s.db, &s.keys, &practice.id, "test", &m).await.unwrap();

@@ -171,7 +171,15 @@ both_dbs!(the_shared_tab_lists_and_each_action_is_checked_and_audited, |app: Tes
     assert_eq!(app.get(&c, &format!("/portal/d/{}", w.doc_id)).await.status(), StatusCode::OK);
     let (_, notes) = call(&app, &w.anna, "list_notifications", json!({})).await;
     let texts: Vec<&str> = notes.as_array().unwrap().iter().map(|n| n["text"].as_str().unwrap()).collect();
-    assert!(texts.iter().any(|t| t.contains("was locked")) && texts.iter().any(|t| t.contains("opened")), "{texts:?}");
+    // Each names the client and the documents.
+    assert!(
+        texts.contains(
+            &"A share with Gail Green (Nora Quinnell’s “Letter to GP”) was locked after too many failed attempts."
+        ) && texts.contains(&"Gail Green opened Nora Quinnell’s “Letter to GP”."),
+        "{texts:?}"
+    );
+    let (_, ben_notes) = call(&app, &w.ben, "list_notifications", json!({})).await;
+    assert_eq!(ben_notes, json!([]), "notifications are the sender's own");
 
     // Revoke: the reader is refused on the next request; extending or resending it is refused.
     assert_eq!(call(&app, &w.anna, "revoke_share", json!({ "share_id": id })).await.0, StatusCode::OK);
@@ -277,3 +285,122 @@ both_dbs!(the_sweep_expires_shares_and_reminds_senders, |app: TestApp| async mov
     assert_eq!(row(&app, &gone).await.status, "opened");
     app.stop().await;
 });
+
+both_dbs_with!(
+    the_practice_wide_list_filters_pages_and_revokes_in_bulk,
+    |c: &mut server::config::Config| c.workers.poll_ms = 50,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let recipient = |i: usize| {
+            json!({ "kind": "Other", "ref_id": null, "name": format!("Reader {i:02}"), "email": format!("r{i:02}@example.org"),
+                    "phone": "", "method": "Passcode", "passcode": PASSCODE, "sections": {} })
+        };
+        for batch in 0..3 {
+            let (s, out) = call(
+                &app,
+                &w.anna,
+                "create_shares",
+                json!({ "request": {
+                    "client_id": w.client_id, "document_ids": [w.doc_id], "delivery": "Link", "expires_on": in_days(5),
+                    "purpose": "Treatment", "purpose_text": "", "message": "", "psychotherapy_authorisation": "",
+                    "confirmed_warnings": true, "recipients": (0..20).map(|i| recipient(batch * 20 + i)).collect::<Vec<_>>() } }),
+            )
+            .await;
+            assert_eq!(s, StatusCode::OK, "{out}");
+        }
+        // The mail worker moves each share from queued to sent: wait for all 60, so the
+        // states this test sets below are not changed under it.
+        let db = &app.state().db;
+        for _ in 0..600 {
+            if share::Entity::find().filter(share::Column::Status.eq("sent")).count(db).await.unwrap() == 60 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(share::Entity::find().filter(share::Column::Status.eq("sent")).count(db).await.unwrap(), 60);
+        async fn list_as(app: &TestApp, who: &Staff, filter: serde_json::Value) -> serde_json::Value {
+            let (s, page) = call(app, who, "list_shares", json!({ "filter": filter })).await;
+            assert_eq!(s, StatusCode::OK, "{page}");
+            page
+        }
+        let ids = |page: &serde_json::Value| -> Vec<String> {
+            page["items"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect()
+        };
+        // Keyset pages of 50, newest first, each share once; every row names the client.
+        let first = list_as(&app, &w.anna, json!({})).await;
+        assert_eq!((first["items"].as_array().unwrap().len(), &first["has_more"]), (50, &json!(true)));
+        assert_eq!(first["items"][0]["client_name"], "Nora Quinnell");
+        let last = &first["items"][49];
+        let cursor = format!("{}|{}", last["sent_at"].as_str().unwrap(), last["id"].as_str().unwrap());
+        let second = list_as(&app, &w.anna, json!({ "after": cursor })).await;
+        assert_eq!((second["items"].as_array().unwrap().len(), &second["has_more"]), (10, &json!(false)));
+        let mut all = ids(&first);
+        all.extend(ids(&second));
+        let mut unique = all.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 60);
+        // The access rule: Ben cannot see the client, so none of its shares.
+        assert_eq!(list_as(&app, &w.ben, json!({})).await["items"], json!([]));
+        // Sue (access, no share permission) sees them but may not revoke.
+        assert_eq!(list_as(&app, &w.sue, json!({})).await["items"].as_array().unwrap().len(), 50);
+        // "Shared by me".
+        assert_eq!(list_as(&app, &w.admin, json!({ "mine": true })).await["items"], json!([]));
+        assert_eq!(list_as(&app, &w.anna, json!({ "mine": true })).await["items"].as_array().unwrap().len(), 50);
+
+        // Attention: a locked share, a delivery given up, an unopened share expiring within
+        // a day; not a share expiring in five days, nor one already expired.
+        let set = |id: &str, status: &str, hours: i64| {
+            let (id, status) = (id.to_owned(), status.to_owned());
+            async move {
+                share::Entity::update_many()
+                    .col_expr(share::Column::Status, sea_orm::sea_query::Expr::value(status))
+                    .col_expr(
+                        share::Column::ExpiresAt,
+                        sea_orm::sea_query::Expr::value(chrono::Utc::now() + chrono::Duration::hours(hours)),
+                    )
+                    .filter(share::Column::Id.eq(id))
+                    .exec(db)
+                    .await
+                    .unwrap();
+            }
+        };
+        set(&all[0], "locked", 100).await;
+        set(&all[1], "failed", 100).await;
+        set(&all[2], "sent", 12).await;
+        set(&all[3], "sent", -1).await;
+        set(&all[4], "opened", 12).await;
+        let attention = list_as(&app, &w.anna, json!({ "attention": true })).await;
+        assert_eq!(ids(&attention), all[..3].to_vec(), "{attention}");
+        let statuses: Vec<&str> =
+            attention["items"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
+        assert_eq!(statuses, ["Locked", "Failed", "Sent"]);
+        assert_eq!(ids(&list_as(&app, &w.anna, json!({ "status": "Expired" })).await), [all[3].clone()]);
+        assert_eq!(ids(&list_as(&app, &w.anna, json!({ "status": "Locked" })).await), [all[0].clone()]);
+        // Dates: sent today; nothing sent tomorrow; a reversed range is refused.
+        assert_eq!(list_as(&app, &w.anna, json!({ "since": in_days(1) })).await["items"], json!([]));
+        assert_eq!(list_as(&app, &w.anna, json!({ "until": in_days(0) })).await["items"].as_array().unwrap().len(), 50);
+        for (filter, field) in
+            [(json!({ "since": in_days(1), "until": in_days(0) }), "until"), (json!({ "after": "nonsense" }), "after")]
+        {
+            let (s, b) = call(&app, &w.anna, "list_shares", json!({ "filter": filter })).await;
+            assert_eq!((s, b["Invalid"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(field)), "{b}");
+        }
+
+        // Bulk revoke: each share checked, all or none.
+        let pick = json!({ "share_ids": [all[5], all[6], all[0]] });
+        assert_eq!(call(&app, &w.ben, "revoke_shares", pick.clone()).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(call(&app, &w.sue, "revoke_shares", pick.clone()).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(row(&app, &all[5]).await.status, "sent", "nothing revoked by a refused request");
+        let (s, n) = call(&app, &w.anna, "revoke_shares", pick.clone()).await;
+        assert_eq!((s, n), (StatusCode::OK, json!(3)));
+        for id in [&all[5], &all[6], &all[0]] {
+            assert_eq!(row(&app, id).await.status, "revoked");
+        }
+        assert_eq!(events(&app, "share.revoked").await, 3, "one audit event each");
+        assert_eq!(call(&app, &w.anna, "revoke_shares", pick).await.1, json!(0), "already revoked");
+        let (s, b) = call(&app, &w.anna, "revoke_shares", json!({ "share_ids": [] })).await;
+        assert_eq!((s, b["Invalid"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("share_ids")));
+        app.stop().await;
+    }
+);

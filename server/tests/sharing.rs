@@ -225,6 +225,18 @@ both_dbs!(one_share_per_recipient_with_snapshots_and_clean_emails, |app: TestApp
             (Some("Other"), Some("Shared with before"))
         );
     }
+
+    // Limited to known contacts: someone once typed in is neither offered nor accepted.
+    let (_, mut settings) = call(&app, &w.admin, "sharing_settings", json!({})).await;
+    settings["free_typed_recipients"] = json!(false);
+    assert_eq!(call(&app, &w.admin, "save_sharing_settings", json!({ "settings": settings })).await.0, StatusCode::OK);
+    let (_, found) = call(&app, &w.anna, "search_recipients", json!({ "query": "spec.test" })).await;
+    assert_eq!(found, json!([]), "no previous free-typed recipient: {found}");
+    let (_, found) = call(&app, &w.anna, "search_recipients", json!({ "query": "gail" })).await;
+    assert_eq!(found[0]["kind"], "Contact", "the contact book is still offered: {found}");
+    let (s, b) = call(&app, &w.anna, "create_shares", request(&w, json!([typed("Dr Sam Special")]))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["Invalid"]["field"], "recipients.0.email", "{b}");
     app.stop().await;
 });
 

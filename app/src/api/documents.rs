@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::domain::documents::DocumentKind;
-use crate::dto::{DocumentDraft, DocumentRow, DocumentView, Page};
+use crate::dto::{DocumentDraft, DocumentFilter, DocumentListItem, DocumentRow, DocumentView, Page};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
@@ -15,12 +15,26 @@ pub async fn list_documents(
     client_id: String,
     kind: Option<DocumentKind>,
     #[server(default)] query: String,
+    #[server(default)] from: String,
+    #[server(default)] to: String,
     #[server(default)] page: u32,
 ) -> Result<Page<DocumentRow>, AppError> {
     respond(
         async {
             let p = staff_port()?.authenticate().await?;
-            documents_port()?.list_documents(&p, &client_id, kind, &query, page).await
+            let dates = crate::domain::documents::DateRange::parse(&from, &to)?;
+            documents_port()?.list_documents(&p, &client_id, kind, &query, dates, page).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "list_practice_documents", input = Json)]
+pub async fn list_practice_documents(filter: DocumentFilter) -> Result<Page<DocumentListItem>, AppError> {
+    respond(
+        async {
+            let p = staff_port()?.authenticate().await?;
+            documents_port()?.list_practice_documents(&p, &filter).await
         }
         .await,
     )

@@ -4,8 +4,9 @@ use leptos::server_fn::codec::Json;
 
 use crate::domain::sharing as sh;
 use crate::domain::sharing::{
-    NotificationRow, RecipientOption, RecipientWarning, ShareOutcome, ShareRequest, ShareRow, ShareStatus,
+    NotificationRow, RecipientOption, RecipientWarning, ShareFilter, ShareOutcome, ShareRequest, ShareRow, ShareStatus,
 };
+use crate::dto::Page;
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
@@ -116,6 +117,28 @@ pub async fn list_client_shares(client_id: String, status: Option<ShareStatus>) 
         async {
             let p = staff_port()?.authenticate().await?;
             sharing_port()?.list_client_shares(&p, &client_id, status).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "list_shares", input = Json)]
+pub async fn list_shares(filter: ShareFilter) -> Result<Page<ShareRow>, AppError> {
+    respond(
+        async {
+            let p = staff_port()?.authenticate().await?;
+            sharing_port()?.list_shares(&p, &filter).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "revoke_shares", input = Json)]
+pub async fn revoke_shares(share_ids: Vec<String>) -> Result<u64, AppError> {
+    respond(
+        async {
+            let p = staff_port()?.authenticate().await?;
+            sharing_port()?.revoke_shares(&p, &share_ids).await
         }
         .await,
     )

@@ -67,6 +67,23 @@ impl DocumentKind {
         }
     }
 
+    /// The kind as a list heading ("Intake forms", "Letters").
+    pub fn plural(self) -> &'static str {
+        match self {
+            DocumentKind::IntakeForm => "Intake forms",
+            DocumentKind::ConsentForm => "Consent forms",
+            DocumentKind::ClientNote => "Client notes",
+            DocumentKind::ConsultationNote => "Consultation notes",
+            DocumentKind::TreatmentNote => "Treatment notes",
+            DocumentKind::TreatmentPlan => "Treatment plans",
+            DocumentKind::Letter => "Letters",
+            DocumentKind::Prescription => "Prescriptions",
+            DocumentKind::LabResult => "Lab results",
+            DocumentKind::OtherFile => "Other files",
+            DocumentKind::Invoice => "Invoices",
+        }
+    }
+
     pub fn from_key(k: &str) -> Option<Self> {
         DocumentKind::ALL.into_iter().find(|d| d.key() == k)
     }
@@ -280,6 +297,43 @@ impl DocumentBody {
 }
 
 /// Formats an amount in the smallest unit as `1,234.50`.
+/// A range of document dates, either end open: real dates, the first not after the last.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DateRange {
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+}
+
+impl DateRange {
+    /// From the picker's two fields (`YYYY-MM-DD` or `DD/MM/YYYY`; empty = open).
+    pub fn parse(from: &str, to: &str) -> Result<Self, AppError> {
+        let one = |field: &str, raw: &str| -> Result<Option<chrono::NaiveDate>, AppError> {
+            let raw = raw.trim();
+            if raw.is_empty() {
+                return Ok(None);
+            }
+            parse_date(raw)
+                .map(Some)
+                .ok_or_else(|| AppError::invalid(field, "Enter a date like 2026-10-20 or 20/10/2026."))
+        };
+        let range = DateRange { from: one("from", from)?, to: one("to", to)? };
+        if let (Some(f), Some(t)) = (range.from, range.to)
+            && f > t
+        {
+            return Err(AppError::invalid("to", "The end date is before the start date."));
+        }
+        Ok(range)
+    }
+}
+
+/// A date as people type it in a search box: `YYYY-MM-DD` or `DD/MM/YYYY`.
+pub fn parse_date(raw: &str) -> Option<chrono::NaiveDate> {
+    let raw = raw.trim();
+    chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(raw, "%d/%m/%Y"))
+        .ok()
+}
+
 pub fn format_money(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
     let c = cents.unsigned_abs();

@@ -445,6 +445,8 @@ pub const FREE_MAIL: [&str; 12] = [
 pub struct ShareRow {
     pub id: String,
     pub client_id: String,
+    /// "First Last" of the client whose documents were shared.
+    pub client_name: String,
     pub documents: Vec<String>,
     pub recipient_name: String,
     pub recipient_email: String,
@@ -465,6 +467,36 @@ pub struct ShareRow {
     /// How delivery of the link's email is going when it is not plainly done: tries so far
     /// and when the next one is due (retrying), or that it was given up (failed).
     pub delivery_issue: Option<DeliveryIssue>,
+}
+
+/// Which shares the practice-wide Shared list shows (every field optional).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareFilter {
+    #[serde(default)]
+    pub status: Option<ShareStatus>,
+    /// Only what needs someone: locked shares, deliveries given up, and shares not yet
+    /// opened that expire within a day.
+    #[serde(default)]
+    pub attention: bool,
+    /// Only shares the caller sent.
+    #[serde(default)]
+    pub mine: bool,
+    /// Sent on or after this day (`YYYY-MM-DD`, empty for any).
+    #[serde(default)]
+    pub since: String,
+    /// Sent on or before this day (`YYYY-MM-DD`, empty for any).
+    #[serde(default)]
+    pub until: String,
+    /// The page after this cursor ([`ShareRow::cursor`] of the last row), newest first.
+    #[serde(default)]
+    pub after: Option<String>,
+}
+
+impl ShareRow {
+    /// Where the next page starts (keyset paging: sent time, then id).
+    pub fn cursor(&self) -> String {
+        format!("{}|{}", self.sent_at, self.id)
+    }
 }
 
 /// An email that did not go through at the first try.

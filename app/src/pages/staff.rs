@@ -76,38 +76,138 @@ pub fn OverviewPage() -> impl IntoView {
                 <p class="lead">"Signed in to " {m.practice_name} " as " {m.name} " (" {m.role_name} ")."</p>
             })}
         </Suspense>
+        <crate::components::AfterHydration><OverviewCards/></crate::components::AfterHydration>
         <shared::Notifications/>
     }
 }
 
-/// A section whose content arrives with a later part of Dossier: says so plainly.
+/// "12" or "50+" for a first page of a list.
+fn count<T>(p: &crate::dto::Page<T>) -> String {
+    if p.has_more { format!("{}+", p.items.len()) } else { p.items.len().to_string() }
+}
+
+/// One card of the Overview: a heading, what loads into it, and a link to the whole list.
 #[component]
-pub fn SectionPage(title: &'static str, empty_title: &'static str, empty_text: &'static str) -> impl IntoView {
+fn OverviewCard(
+    id: &'static str,
+    title: &'static str,
+    href: &'static str,
+    more: &'static str,
+    children: ChildrenFn,
+) -> impl IntoView {
     view! {
-        <Title text=title/>
-        <h1>{title}</h1>
-        <div class="empty-state">
-            <h2>{empty_title}</h2>
-            <p>{empty_text}</p>
+        <section class="panel card" aria-labelledby=id>
+            <h2 id=id>{title}</h2>
+            <Transition fallback=|| view! { <p class="hint">"Loading…"</p> }>{children()}</Transition>
+            <a href=href>{more}</a>
+        </section>
+    }
+}
+
+/// What a practitioner can act on today, each linking to its list: shares that need
+/// attention, new intake forms, recently opened shares, and their own recent documents.
+#[component]
+fn OverviewCards() -> impl IntoView {
+    use crate::api::documents::list_practice_documents;
+    use crate::api::intake::list_intake_submissions;
+    use crate::api::sharing::list_shares;
+    use crate::domain::sharing::{ShareFilter, ShareStatus};
+    let me = LocalResource::new(get_me);
+    let attention = LocalResource::new(|| list_shares(ShareFilter { attention: true, ..Default::default() }));
+    let opened =
+        LocalResource::new(|| list_shares(ShareFilter { status: Some(ShareStatus::Opened), ..Default::default() }));
+    let intake = LocalResource::new(|| list_intake_submissions(0));
+    let mine = LocalResource::new(move || {
+        let author = me.get().and_then(Result::ok).map(|m| m.staff_id);
+        async move {
+            match author {
+                Some(a) => {
+                    list_practice_documents(crate::dto::DocumentFilter { author_id: Some(a), ..Default::default() })
+                        .await
+                        .map(Some)
+                }
+                None => Ok(None),
+            }
+        }
+    });
+    let when = |t: &str| t.get(..10).unwrap_or(t).to_owned();
+    view! {
+        <div class="overview-cards">
+            <OverviewCard id="ov-attention" title="Needs attention" href="/app/shared" more="All shares">
+                    {move || attention.get().map(|r| match r {
+                        Ok(p) if p.items.is_empty() => view! { <p class="empty">"Nothing is locked, undelivered or about to expire unopened."</p> }.into_any(),
+                        Ok(p) => view! {
+                            <p class="count" data-count="attention">{count(&p)}</p>
+                            <ul class="short-list">
+                                {p.items.into_iter().take(5).map(|s| view! {
+                                    <li><a href=format!("/app/clients/{}/shared", s.client_id)>{format!("{} · {}", s.client_name, s.recipient_name)}</a>
+                                        " "<span class="hint">{s.status.label()}{format!(" · expires {}", s.expires_on)}</span></li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(e) => view! { <crate::components::ActionError error=e/> }.into_any(),
+                    })}
+            </OverviewCard>
+            <OverviewCard id="ov-intake" title="New intake forms" href="/app/intake" more="All intake forms">
+                    {move || intake.get().map(|r| match r {
+                        Ok(p) => {
+                            let new: Vec<_> = p.items.into_iter().filter(|s| s.status == "new").collect();
+                            if new.is_empty() {
+                                view! { <p class="empty">"No intake forms waiting for review."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <p class="count" data-count="intake">{new.len()}</p>
+                                    <ul class="short-list">
+                                        {new.into_iter().take(5).map(|s| view! {
+                                            <li><a href=format!("/app/clients/{}", s.client_id)>{s.client_name}</a>" "<span class="hint">{when(&s.received_at)}</span></li>
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }
+                        }
+                        Err(e) => view! { <crate::components::ActionError error=e/> }.into_any(),
+                    })}
+            </OverviewCard>
+            <OverviewCard id="ov-opened" title="Recently opened" href="/app/shared" more="All shares">
+                    {move || opened.get().map(|r| match r {
+                        Ok(p) if p.items.is_empty() => view! { <p class="empty">"No share has been opened yet."</p> }.into_any(),
+                        Ok(p) => view! {
+                            <ul class="short-list">
+                                {p.items.into_iter().take(5).map(|s| view! {
+                                    <li><a href=format!("/app/clients/{}/shared", s.client_id)>{format!("{} · {}", s.recipient_name, s.documents.join(", "))}</a>
+                                        " "<span class="hint">{s.last_viewed_at.as_deref().map(when).unwrap_or_default()}</span></li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(e) => view! { <crate::components::ActionError error=e/> }.into_any(),
+                    })}
+            </OverviewCard>
+            <OverviewCard id="ov-docs" title="My recent documents" href="/app/documents" more="All documents">
+                    {move || mine.get().map(|r| match r {
+                        Ok(None) => ().into_any(),
+                        Ok(Some(p)) if p.items.is_empty() => view! { <p class="empty">"Documents you write appear here."</p> }.into_any(),
+                        Ok(Some(p)) => view! {
+                            <ul class="short-list">
+                                {p.items.into_iter().take(5).map(|d| view! {
+                                    <li><a href=format!("/app/documents/{}", d.row.id)>{d.row.title}</a>" "<span class="hint">{format!("{} · {}", d.client_name, d.row.date)}</span></li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(e) => view! { <crate::components::ActionError error=e/> }.into_any(),
+                    })}
+            </OverviewCard>
         </div>
     }
 }
 
 #[component]
 pub fn DocumentsPage() -> impl IntoView {
-    view! {
-        <Title text="Documents"/><h1>"Documents"</h1>
-        <div class="empty-state">
-            <h2>"Documents live in each client's file"</h2>
-            <p>"Open a client to see their documents, add notes, letters, forms, prescriptions and invoices, upload lab results, and download any of them as PDF."</p>
-            <p><a class="button primary" href="/app/clients">"Go to clients"</a></p>
-        </div>
-    }
+    view! { <documents::PracticeDocumentsPage/> }
 }
 
 #[component]
 pub fn SharedPage() -> impl IntoView {
-    view! { <SectionPage title="Shared" empty_title="Shares are kept with each client" empty_text="Open a client to see every share of their documents in its Shared section: recipient, status, views, and revoke, extend, resend or unlock. Notifications about your shares are on the Overview."/> }
+    view! { <shared::PracticeSharedPage/> }
 }
 
 #[component]

@@ -105,6 +105,66 @@ pub fn AuditLogPage() -> impl IntoView {
     }
 }
 
+#[component]
+fn DisclosureTable(disclosures: Vec<crate::domain::audit::Disclosure>) -> impl IntoView {
+    if disclosures.is_empty() {
+        return view! { <p class="empty">"No documents of this client have been disclosed."</p> }.into_any();
+    }
+    view! {
+        <table class="table">
+            <thead><tr><th scope="col">"Date"</th><th scope="col">"Recipient"</th><th scope="col">"What"</th><th scope="col">"Purpose"</th><th scope="col">"How"</th></tr></thead>
+            <tbody>
+                {disclosures.into_iter().map(|d| view! {
+                    <tr>
+                        <td class="nowrap">{d.date}</td>
+                        <td>{d.recipient_name}<br/><span class="hint">{d.recipient_address}</span></td>
+                        <td>{d.documents.join("; ")}</td>
+                        <td>{d.purpose}</td>
+                        <td>{d.delivery}<br/><span class="hint">{d.status}</span></td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// The History tab of a client's file: the accounting of disclosures (what went to whom,
+/// when and why), and for staff who may read the audit log, the client's audit events.
+#[component]
+pub fn ClientHistory(client_id: String) -> impl IntoView {
+    view! { <crate::components::AfterHydration><ClientHistoryInner client_id=client_id.clone()/></crate::components::AfterHydration> }
+}
+
+#[component]
+fn ClientHistoryInner(client_id: String) -> impl IntoView {
+    let a = LocalResource::new({
+        let id = client_id.clone();
+        move || client_accounting(id.clone())
+    });
+    let me = LocalResource::new(crate::api::staff::get_me);
+    let may_audit =
+        move || me.get().and_then(Result::ok).is_some_and(|m| m.can(crate::domain::Permission::ViewAuditLog));
+    let id = client_id.clone();
+    view! {
+        <section class="panel" aria-labelledby="history-h">
+            <div class="section-head">
+                <h2 id="history-h">"Disclosures"</h2>
+                <p class="links">
+                    <a href=format!("/app/clients/{id}/disclosures")>"Accounting of disclosures (page and PDF)"</a>
+                    <Show when=may_audit>" · "<a href=format!("/app/audit?client={}", client_id.clone())>"Audit events"</a></Show>
+                </p>
+            </div>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || a.get().map(|r| match r {
+                    Ok(a) => view! { <DisclosureTable disclosures=a.disclosures/> }.into_any(),
+                    Err(e) => view! { <ActionError error=e/> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
 /// `/app/clients/:id/disclosures`: every disclosure of the client's documents.
 #[component]
 pub fn DisclosuresPage() -> impl IntoView {
@@ -121,28 +181,7 @@ pub fn DisclosuresPage() -> impl IntoView {
                         <div class="actions"><a class="button primary" href=format!("/app/clients/{}/disclosures.pdf", id()) download>"Download PDF for the client"</a></div>
                     </div>
                     <p class="lead">{format!("Every disclosure of {}'s documents by {}: when, to whom, what and why.", a.client_name, a.practice_name)}</p>
-                    <section class="panel">
-                        {if a.disclosures.is_empty() {
-                            view! { <p class="empty">"No documents of this client have been disclosed."</p> }.into_any()
-                        } else {
-                            view! {
-                                <table class="table">
-                                    <thead><tr><th scope="col">"Date"</th><th scope="col">"Recipient"</th><th scope="col">"What"</th><th scope="col">"Purpose"</th><th scope="col">"How"</th></tr></thead>
-                                    <tbody>
-                                        {a.disclosures.into_iter().map(|d| view! {
-                                            <tr>
-                                                <td class="nowrap">{d.date}</td>
-                                                <td>{d.recipient_name}<br/><span class="hint">{d.recipient_address}</span></td>
-                                                <td>{d.documents.join("; ")}</td>
-                                                <td>{d.purpose}</td>
-                                                <td>{d.delivery}<br/><span class="hint">{d.status}</span></td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            }.into_any()
-                        }}
-                    </section>
+                    <section class="panel"><DisclosureTable disclosures=a.disclosures/></section>
                 }.into_any(),
                 Err(e) => view! { <Title text="Accounting of disclosures"/><h1>"Accounting of disclosures"</h1><ActionError error=e/> }.into_any(),
             })}

@@ -1,8 +1,9 @@
-//! Clients: the list with search, the new-client form, and the client profile with its
-//! relationships, emergency contacts and the Client Access Control dialog.
+//! Clients: the list with search, the new-client form, and the client's file in tabs, each
+//! its own address: Details (with relationships, emergency contacts and the Client Access
+//! Control dialog), Documents, Shared and History.
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 
 use crate::api::records::{
     AddClientContact, ArchiveClient, CreateClient, RemoveClientContact, SetClientAccess, UpdateClient, get_client,
@@ -103,10 +104,63 @@ pub fn ClientsPage() -> impl IntoView {
     }
 }
 
+/// The tabs of a client's file; each is its own address under `/app/clients/:id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientTab {
+    Details,
+    Documents,
+    Shared,
+    History,
+}
+
+impl ClientTab {
+    const ALL: [ClientTab; 4] = [ClientTab::Details, ClientTab::Documents, ClientTab::Shared, ClientTab::History];
+
+    fn from_path(path: &str) -> Self {
+        let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
+        ClientTab::ALL
+            .into_iter()
+            .find(|t| !t.suffix().is_empty() && t.suffix() == format!("/{last}"))
+            .unwrap_or(ClientTab::Details)
+    }
+
+    /// The path after `/app/clients/:id`.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            ClientTab::Details => "",
+            ClientTab::Documents => "/documents",
+            ClientTab::Shared => "/shared",
+            ClientTab::History => "/history",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            ClientTab::Details => "Details",
+            ClientTab::Documents => "Documents",
+            ClientTab::Shared => "Shared",
+            ClientTab::History => "History",
+        }
+    }
+}
+
+#[component]
+fn ClientTabs(id: String, current: ClientTab) -> impl IntoView {
+    view! {
+        <nav class="tabs" aria-label="Client file">
+            {ClientTab::ALL.into_iter().map(|t| view! {
+                <a class="tab" href=format!("/app/clients/{id}{}", t.suffix()) aria-current=(t == current).then_some("page")>{t.label()}</a>
+            }).collect_view()}
+        </nav>
+    }
+}
+
 #[component]
 pub fn ClientProfilePage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let location = use_location();
+    let tab = Memo::new(move |_| ClientTab::from_path(&location.pathname.get()));
     let update = ServerAction::<UpdateClient>::new();
     let archive = ServerAction::<ArchiveClient>::new();
     let add_contact = ServerAction::<AddClientContact>::new();
@@ -153,12 +207,17 @@ pub fn ClientProfilePage() -> impl IntoView {
                     <Title text="Client not found"/><h1>"Client not found"</h1>
                     <p class="lead">"This client does not exist, or you do not have access to it."</p>
                 }.into_any(),
-                Ok(d) => view! { <ClientProfile d=d editing access_open contact_form update archive add_contact remove_contact set_access/> }.into_any(),
+                Ok(d) => view! { <ClientProfile d=d tab=tab.get() editing access_open contact_form update archive add_contact remove_contact set_access/> }.into_any(),
             })}
         </Transition>
-        // Created at the page's top level (not inside the Transition above) so its
-        // resource hydrates in the same order it was rendered on the server.
-        <super::documents::ClientDocuments client_id=Signal::derive(id)/>
+        // The other tabs are created at the page's top level (not inside the Transition
+        // above), so their resources hydrate in the same order they were rendered.
+        {move || match tab.get() {
+            ClientTab::Details => ().into_any(),
+            ClientTab::Documents => view! { <super::documents::ClientDocuments client_id=Signal::derive(id)/> }.into_any(),
+            ClientTab::Shared => view! { <crate::pages::staff::shared::SharedTab client_id=id()/> }.into_any(),
+            ClientTab::History => view! { <super::audit::ClientHistory client_id=id()/> }.into_any(),
+        }}
     }
 }
 
@@ -166,6 +225,7 @@ pub fn ClientProfilePage() -> impl IntoView {
 #[allow(clippy::too_many_arguments)]
 fn ClientProfile(
     d: ClientDetail,
+    tab: ClientTab,
     editing: RwSignal<bool>,
     access_open: RwSignal<bool>,
     contact_form: NodeRef<leptos::html::Form>,
@@ -177,12 +237,15 @@ fn ClientProfile(
 ) -> impl IntoView {
     let c = d.client.clone();
     let id = c.id.clone();
-    let shared_for = c.id.clone();
     let archived = c.archived;
     let full_name = format!("{} {}", c.first_name, c.last_name);
+    let title = match tab {
+        ClientTab::Details => format!("{full_name} · Clients"),
+        other => format!("{} · {full_name} · Clients", other.label()),
+    };
     view! {
         <div class="page-head">
-            <Title text=format!("{full_name} · Clients")/>
+            <Title text=title/>
             <h1>{full_name}{archived.then(|| view! { " " <span class="badge">"archived"</span> })}</h1>
             <div class="actions">
                 <a class="button primary" href=format!("/app/clients/{}/share", id)>"Share documents"</a>
@@ -200,6 +263,28 @@ fn ClientProfile(
                 }
             </div>
         </div>
+        <ClientTabs id=id.clone() current=tab/>
+        {(tab == ClientTab::Details).then(|| view! { <ClientDetails d=d.clone() editing update add_contact remove_contact contact_form/> })}
+        {
+            let d = d.clone();
+            move || access_open.get().then(|| view! { <AccessDialog d=d.clone() open=access_open action=set_access/> })
+        }
+    }
+}
+
+/// The Details tab: the client's particulars (editable), relationships and emergency contacts.
+#[component]
+fn ClientDetails(
+    d: ClientDetail,
+    editing: RwSignal<bool>,
+    update: ServerAction<UpdateClient>,
+    add_contact: ServerAction<AddClientContact>,
+    remove_contact: ServerAction<RemoveClientContact>,
+    contact_form: NodeRef<leptos::html::Form>,
+) -> impl IntoView {
+    let c = d.client.clone();
+    let id = c.id.clone();
+    view! {
         <dl class="facts">
             <div><dt>"Date of birth"</dt><dd>{c.date_of_birth.clone()}</dd></div>
             <div><dt>"Email"</dt><dd>{c.email.clone().unwrap_or_else(|| "—".into())}</dd></div>
@@ -265,11 +350,6 @@ fn ClientProfile(
             </ActionForm>
             {move || add_contact.value().get().and_then(Result::err).map(|e| view! { <ActionError error=e/> })}
         </section>
-        <crate::pages::staff::shared::SharedTab client_id=shared_for/>
-        {
-            let d = d.clone();
-            move || access_open.get().then(|| view! { <AccessDialog d=d.clone() open=access_open action=set_access/> })
-        }
     }
 }
 

@@ -4,12 +4,15 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use crate::api::documents::{SaveDocument, get_document, list_documents};
-use crate::components::ActionError;
+use crate::api::documents::{SaveDocument, get_document, list_documents, list_practice_documents};
+use crate::api::records::staff_options;
+use crate::api::staff::get_me;
+use crate::components::{ActionError, AfterHydration};
+use crate::domain::Permission;
 use crate::domain::documents::{
     DocumentBody, DocumentKind, FormItem, InvoiceLine, PrescriptionItem, Section, format_money,
 };
-use crate::dto::DocumentDraft;
+use crate::dto::{DocumentDraft, DocumentFilter, DocumentListItem};
 
 /// Renders a document body as accessible HTML (also used, later, by the portal).
 #[component]
@@ -74,8 +77,10 @@ pub fn DocumentContent(body: DocumentBody) -> impl IntoView {
 pub fn ClientDocuments(client_id: Signal<String>) -> impl IntoView {
     let kind = RwSignal::new(None::<DocumentKind>);
     let query = RwSignal::new(String::new());
-    let docs =
-        Resource::new(move || (client_id.get(), kind.get(), query.get()), |(c, k, q)| list_documents(c, k, q, 0));
+    let docs = Resource::new(
+        move || (client_id.get(), kind.get(), query.get()),
+        |(c, k, q)| list_documents(c, k, q, String::new(), String::new(), 0),
+    );
     // Nothing at all for a client the caller cannot see (the profile says "not found").
     let visible = move || !matches!(docs.get(), Some(Err(crate::error::AppError::NotFound)));
     view! {
@@ -119,6 +124,178 @@ pub fn ClientDocuments(client_id: Signal<String>) -> impl IntoView {
         </section>
         </Show>
         </Transition>
+    }
+}
+
+/// `/app/documents`: every document of the practice the user may see, newest first,
+/// filtered by kind, author, date range, and a search over title, client and date; each
+/// row opens the document, and documents of one client can be shared together.
+#[component]
+pub fn PracticeDocumentsPage() -> impl IntoView {
+    view! {
+        <Title text="Documents"/>
+        <div class="page-head"><h1>"Documents"</h1></div>
+        <AfterHydration><PracticeDocuments/></AfterHydration>
+    }
+}
+
+#[component]
+fn PracticeDocuments() -> impl IntoView {
+    let kind = RwSignal::new(None::<DocumentKind>);
+    let author = RwSignal::new(String::new());
+    let query = RwSignal::new(String::new());
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let pages = RwSignal::new(Vec::<String>::new());
+    // The chosen documents: (document, client).
+    let picked = RwSignal::new(Vec::<(String, String)>::new());
+    let me = LocalResource::new(get_me);
+    let can_share = move || me.get().and_then(Result::ok).is_some_and(|m| m.can(Permission::ShareDocuments));
+    let authors = LocalResource::new(staff_options);
+    let restart = move || pages.set(Vec::new());
+    let list = LocalResource::new(move || {
+        list_practice_documents(DocumentFilter {
+            kind: kind.get(),
+            client_id: None,
+            author_id: Some(author.get()).filter(|a| !a.is_empty()),
+            query: query.get(),
+            from: from.get(),
+            to: to.get(),
+            after: pages.with(|p| p.last().cloned()),
+        })
+    });
+    let one_client = move || picked.with(|p| p.first().map(|f| f.1.clone()).filter(|c| p.iter().all(|x| &x.1 == c)));
+    let share_href = move || {
+        one_client().map(|c| {
+            let ids: Vec<String> = picked.with(|p| p.iter().map(|x| x.0.clone()).collect());
+            format!("/app/clients/{c}/share?doc={}", ids.join(","))
+        })
+    };
+    view! {
+        <section class="panel" aria-label="Documents">
+            <div class="toolbar filters" role="search">
+                <div class="field grow">
+                    <label for="docs-search">"Search documents"</label>
+                    <input id="docs-search" type="search" placeholder="Title, client or date"
+                        on:input=move |ev| { query.set(event_target_value(&ev)); restart(); }/>
+                </div>
+                <div class="field">
+                    <label for="docs-kind">"Kind"</label>
+                    <select id="docs-kind" on:change=move |ev| { kind.set(DocumentKind::from_key(&event_target_value(&ev))); restart(); }>
+                        <option value="">"All kinds"</option>
+                        {DocumentKind::ALL.into_iter().map(|k| view! { <option value=k.key()>{k.plural()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="docs-author">"Author"</label>
+                    <select id="docs-author" on:change=move |ev| { author.set(event_target_value(&ev)); restart(); }>
+                        <option value="">"Anyone"</option>
+                        {move || authors.get().and_then(Result::ok).unwrap_or_default().into_iter()
+                            .map(|s| view! { <option value=s.id>{s.name}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="docs-from">"Dated from"</label>
+                    <input id="docs-from" type="date" on:change=move |ev| { from.set(event_target_value(&ev)); restart(); }/>
+                </div>
+                <div class="field">
+                    <label for="docs-to">"Dated until"</label>
+                    <input id="docs-to" type="date" on:change=move |ev| { to.set(event_target_value(&ev)); restart(); }/>
+                </div>
+            </div>
+            <Show when=can_share>
+                <div class="selection-bar" aria-live="polite">
+                    {move || match (picked.with(Vec::len), share_href()) {
+                        (0, _) => view! { <span class="hint">"Choose documents of one client to share them together."</span> }.into_any(),
+                        (n, Some(href)) => view! {
+                            <span>{if n == 1 { "1 document chosen.".to_string() } else { format!("{n} documents chosen.") }}</span>
+                            <a class="button primary" href=href>"Share selected"</a>
+                            <button type="button" class="button subtle" on:click=move |_| picked.set(Vec::new())>"Clear"</button>
+                        }.into_any(),
+                        (_, None) => view! {
+                            <span class="field-error">"These documents belong to different clients: share one client's documents at a time."</span>
+                            <button type="button" class="button subtle" on:click=move |_| picked.set(Vec::new())>"Clear"</button>
+                        }.into_any(),
+                    }}
+                </div>
+            </Show>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || list.get().map(|r| match r {
+                    Ok(page) if page.items.is_empty() => view! {
+                        <div class="empty-state">
+                            <h2>"No documents match"</h2>
+                            <p>"Documents you may see appear here, newest first: notes, letters, forms, prescriptions, invoices and uploaded results of every client you have access to. Add one from a client's file."</p>
+                        </div>
+                    }.into_any(),
+                    Ok(page) => {
+                        let next = page.has_more.then(|| page.items.last().map(|d| d.cursor.clone())).flatten();
+                        view! {
+                            <table class="table documents phone-cards">
+                                <thead><tr>
+                                    <Show when=can_share><th scope="col"><span class="visually-hidden">"Select"</span></th></Show>
+                                    <th scope="col">"Date"</th><th scope="col">"Title"</th><th scope="col">"Kind"</th>
+                                    <th scope="col">"Client"</th><th scope="col">"Author"</th>
+                                    <Show when=can_share><th scope="col"><span class="visually-hidden">"Actions"</span></th></Show>
+                                </tr></thead>
+                                <tbody>
+                                    {page.items.into_iter().map(|d| view! { <DocumentLine d picked can_share/> }).collect_view()}
+                                </tbody>
+                            </table>
+                            <div class="pager">
+                                <button class="button subtle" hidden=move || pages.with(Vec::is_empty)
+                                    on:click=move |_| pages.update(|p| { p.pop(); })>"Newer"</button>
+                                {next.map(|c| view! {
+                                    <button class="button subtle" on:click=move |_| pages.update(|p| p.push(c.clone()))>"Older"</button>
+                                })}
+                            </div>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <ActionError error=e/> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn DocumentLine(
+    d: DocumentListItem,
+    picked: RwSignal<Vec<(String, String)>>,
+    can_share: impl Fn() -> bool + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let DocumentListItem { row, client_name, .. } = d;
+    let (id, client) = (row.id.clone(), row.client_id.clone());
+    let title = row.title.clone();
+    let share = format!("/app/clients/{client}/share?doc={id}");
+    let select = {
+        let (id, client, title) = (id.clone(), client.clone(), title.clone());
+        move || {
+            let (on, flip) = (id.clone(), (id.clone(), client.clone()));
+            view! {
+                <td>
+                    <input type="checkbox" aria-label=format!("Select {title}")
+                        prop:checked=move || picked.with(|p| p.iter().any(|x| x.0 == on))
+                        on:change=move |ev| {
+                            let yes = event_target_checked(&ev);
+                            picked.update(|p| { p.retain(|x| x.0 != flip.0); if yes { p.push(flip.clone()); } });
+                        }/>
+                </td>
+            }
+        }
+    };
+    view! {
+        <tr>
+            <Show when=can_share>{select.clone()}</Show>
+            <td class="when">{row.date.clone()}</td>
+            <td><a href=format!("/app/documents/{id}") title=title.clone()>{title.clone()}</a>
+                {row.is_psychotherapy.then(|| view! { " " <span class="badge">"psychotherapy"</span> })}</td>
+            <td>{row.kind.label()}</td>
+            <td><a href=format!("/app/clients/{client}")>{client_name}</a></td>
+            <td>{row.author_name.clone()}</td>
+            <Show when=can_share>
+                <td class="row-actions"><a class="button subtle" href=share.clone() aria-label=format!("Share {}", title)>"Share"</a></td>
+            </Show>
+        </tr>
     }
 }
 

@@ -254,6 +254,7 @@ fn ExpirySection(form: Form, save: Save) -> impl IntoView {
                         prop:value=move || form.with(|s| s.link_ageing_hours.to_string())
                         on:input=move |ev| { let v = event_target_value(&ev).trim().parse().unwrap_or(0); form.update(|s| s.link_ageing_hours = v) }/>
                     {error_for(saved, "link_ageing_hours")}
+                    <p class="hint">"Only links that were never used age: once a recipient has verified with a link, it stays valid until the share expires."</p>
                 </div>
             </div>
         </section>

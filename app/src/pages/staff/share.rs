@@ -17,7 +17,7 @@ use crate::domain::sharing::{
 use crate::dto::DocumentRow;
 use crate::pages::staff::documents::DocumentContent;
 
-/// `/app/clients/:id/share` (`?doc=<id>` preselects a document). The wizard is an
+/// `/app/clients/:id/share` (`?doc=<id>[,<id>…]` preselects documents). The wizard is an
 /// interactive page through and through: it is built in the browser after hydration, with
 /// its data loaded there, so nothing the server rendered can disagree with it.
 #[component]
@@ -63,6 +63,14 @@ const STEPS: [&str; 4] = ["Documents", "Recipients", "Details", "Review and send
 
 #[component]
 fn ShareWizard(ctx: ShareContext, preselect: Option<String>) -> impl IntoView {
+    let preselect: Vec<String> = preselect
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .take(50)
+        .map(str::to_owned)
+        .collect();
     let ctx = StoredValue::new(ctx);
     let client_id = ctx.with_value(|c| c.client_id.clone());
     let step = RwSignal::new(0usize);
@@ -72,21 +80,28 @@ fn ShareWizard(ctx: ShareContext, preselect: Option<String>) -> impl IntoView {
     let kind = RwSignal::new(None::<DocumentKind>);
     let doc_query = RwSignal::new(String::new());
     let doc_page = RwSignal::new(0u32);
+    let doc_dates = RwSignal::new((String::new(), String::new()));
     let docs = Resource::new(
         {
             let client_id = client_id.clone();
-            move || (client_id.clone(), kind.get(), doc_query.get(), doc_page.get())
+            move || (client_id.clone(), kind.get(), doc_query.get(), doc_dates.get(), doc_page.get())
         },
-        |(c, k, q, p)| list_documents(c, k, q, p),
+        |(c, k, q, (from, to), p)| list_documents(c, k, q, from, to, p),
     );
-    if let Some(id) = preselect {
+    if !preselect.is_empty() {
+        let client = client_id.clone();
         leptos::task::spawn_local(async move {
-            if let Ok(v) = get_document(id).await {
-                selected.update(|s| {
-                    if !s.iter().any(|d| d.id == v.row.id) {
-                        s.push(v.row)
-                    }
-                });
+            for id in preselect {
+                // Only this client's documents (a document of another client is skipped).
+                if let Ok(v) = get_document(id).await
+                    && v.row.client_id == client
+                {
+                    selected.update(|s| {
+                        if !s.iter().any(|d| d.id == v.row.id) {
+                            s.push(v.row)
+                        }
+                    });
+                }
             }
         });
     }
@@ -119,6 +134,10 @@ fn ShareWizard(ctx: ShareContext, preselect: Option<String>) -> impl IntoView {
     let confirmed = RwSignal::new(false);
     let notify = RwSignal::new(false);
     let check = ServerAction::<CheckRecipients>::new();
+    // Leaving the recipients step asks the server to check each recipient with its own
+    // rules (address, phone number, method), so a wrong number is named there, not at Send.
+    let vet = ServerAction::<CheckRecipients>::new();
+    let vetting_for = RwSignal::new(None::<usize>);
     let send = ServerAction::<CreateShares>::new();
     let popped = RwSignal::new(false);
 
@@ -177,6 +196,14 @@ fn ShareWizard(ctx: ShareContext, preselect: Option<String>) -> impl IntoView {
             _ => Ok(()),
         }
     };
+    let arrive = move |to: usize| {
+        step_error.set(None);
+        if to == 3 {
+            confirmed.set(false);
+            check.dispatch(CheckRecipients { request: build() });
+        }
+        step.set(to);
+    };
     let go = move |to: usize| {
         let from = step.get_untracked();
         if to > from {
@@ -186,14 +213,24 @@ fn ShareWizard(ctx: ShareContext, preselect: Option<String>) -> impl IntoView {
                     return;
                 }
             }
+            if from <= 1 && to > 1 {
+                step_error.set(None);
+                vetting_for.set(Some(to));
+                vet.dispatch(CheckRecipients { request: build() });
+                return;
+            }
         }
-        step_error.set(None);
-        if to == 3 {
-            confirmed.set(false);
-            check.dispatch(CheckRecipients { request: build() });
-        }
-        step.set(to);
+        arrive(to);
     };
+    Effect::new(move |_| {
+        let Some(answer) = vet.value().get() else { return };
+        let Some(to) = vetting_for.get_untracked() else { return };
+        vetting_for.set(None);
+        match answer {
+            Ok(_) => arrive(to),
+            Err(e) => step_error.set(Some(e.to_string())),
+        }
+    });
 
     view! {
         <Title text=format!("Share documents of {}", ctx.with_value(|c| c.client_name.clone()))/>
@@ -211,7 +248,7 @@ fn ShareWizard(ctx: ShareContext, preselect: Option<String>) -> impl IntoView {
             <div class="wizard">
                 <div class="wizard-main panel">
                     {move || match step.get() {
-                        0 => view! { <DocumentsStep docs selected kind doc_query doc_page/> }.into_any(),
+                        0 => view! { <DocumentsStep docs selected kind doc_query doc_dates doc_page/> }.into_any(),
                         1 => view! { <RecipientsStep ctx recipients delivery/> }.into_any(),
                         2 => view! { <DetailsStep recipients selected bodies expires purpose purpose_text message authorisation today max_days/> }.into_any(),
                         _ => view! { <ReviewStep recipients selected expires purpose delivery check confirmed notify/> }.into_any(),
@@ -221,7 +258,12 @@ fn ShareWizard(ctx: ShareContext, preselect: Option<String>) -> impl IntoView {
                     <div class="form-actions">
                         {move || (step.get() > 0).then(|| view! { <button type="button" class="button" on:click=move |_| go(step.get_untracked() - 1)>"Back"</button> })}
                         {move || if step.get() < 3 {
-                            view! { <button type="button" class="button primary" on:click=move |_| go(step.get_untracked() + 1)>"Next"</button> }.into_any()
+                            view! {
+                                <button type="button" class="button primary" disabled=move || vet.pending().get()
+                                    on:click=move |_| go(step.get_untracked() + 1)>
+                                    {move || if vet.pending().get() { "Checking…" } else { "Next" }}
+                                </button>
+                            }.into_any()
                         } else {
                             view! {
                                 <button type="button" class="button primary" disabled=move || send.pending().get()
@@ -264,6 +306,7 @@ fn DocumentsStep(
     selected: RwSignal<Vec<DocumentRow>>,
     kind: RwSignal<Option<DocumentKind>>,
     doc_query: RwSignal<String>,
+    doc_dates: RwSignal<(String, String)>,
     doc_page: RwSignal<u32>,
 ) -> impl IntoView {
     view! {
@@ -275,8 +318,14 @@ fn DocumentsStep(
                 {DocumentKind::ALL.into_iter().map(|k| view! { <option value=k.key() selected=move || kind.get() == Some(k)>{k.label()}</option> }).collect_view()}
             </select>
             <label for="doc-search" class="visually-hidden">"Search documents"</label>
-            <input id="doc-search" type="search" placeholder="Search by title" prop:value=doc_query
+            <input id="doc-search" type="search" placeholder="Search by title or date" prop:value=doc_query
                 on:input=move |ev| { doc_query.set(event_target_value(&ev)); doc_page.set(0); }/>
+            <label for="doc-from">"From"</label>
+            <input id="doc-from" type="date" prop:value=move || doc_dates.with(|d| d.0.clone())
+                on:change=move |ev| { let v = event_target_value(&ev); doc_dates.update(|d| d.0 = v); doc_page.set(0); }/>
+            <label for="doc-to">"To"</label>
+            <input id="doc-to" type="date" prop:value=move || doc_dates.with(|d| d.1.clone())
+                on:change=move |ev| { let v = event_target_value(&ev); doc_dates.update(|d| d.1 = v); doc_page.set(0); }/>
         </div>
         <p class="hint">{move || match selected.with(Vec::len) { 0 => "Nothing chosen yet.".to_string(), 1 => "1 document chosen.".to_string(), n => format!("{n} documents chosen.") }}</p>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>

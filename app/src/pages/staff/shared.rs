@@ -3,11 +3,11 @@
 use leptos::prelude::*;
 
 use crate::api::sharing::{
-    ExtendShare, MarkNotificationsRead, ResendShare, RevokeClientShares, RevokeShare, UnlockShare, document_shares,
-    list_client_shares, list_notifications,
+    ExtendShare, MarkNotificationsRead, ResendShare, RevokeClientShares, RevokeShare, RevokeShares, UnlockShare,
+    document_shares, list_client_shares, list_notifications, list_shares,
 };
 use crate::components::{ActionError, AfterHydration};
-use crate::domain::sharing::{DeliveryIssue, ShareRow, ShareStatus};
+use crate::domain::sharing::{DeliveryIssue, ShareFilter, ShareRow, ShareStatus};
 
 fn when(rfc3339: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(rfc3339)
@@ -53,6 +53,38 @@ struct Actions {
     unlock: ServerAction<UnlockShare>,
 }
 
+impl Actions {
+    fn new() -> Self {
+        Actions {
+            revoke: ServerAction::new(),
+            extend: ServerAction::new(),
+            resend: ServerAction::new(),
+            unlock: ServerAction::new(),
+        }
+    }
+
+    /// Changes whenever any action completes (the list reloads).
+    fn track(self) {
+        (
+            self.revoke.version().get(),
+            self.extend.version().get(),
+            self.resend.version().get(),
+            self.unlock.version().get(),
+        );
+    }
+
+    /// The latest failure of any action, to show above the list.
+    fn error(self) -> Option<crate::error::AppError> {
+        self.revoke
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| self.extend.value().get().and_then(Result::err))
+            .or_else(|| self.resend.value().get().and_then(Result::err))
+            .or_else(|| self.unlock.value().get().and_then(Result::err))
+    }
+}
+
 /// The Shared tab on a client's profile.
 #[component]
 pub fn SharedTab(client_id: String) -> impl IntoView {
@@ -65,22 +97,12 @@ fn SharedList(client_id: String) -> impl IntoView {
     let newest_first = RwSignal::new(true);
     // "Sent since" (a date, empty for all): filtered here, the list is one client's.
     let since = RwSignal::new(String::new());
-    let a = Actions {
-        revoke: ServerAction::new(),
-        extend: ServerAction::new(),
-        resend: ServerAction::new(),
-        unlock: ServerAction::new(),
-    };
+    let a = Actions::new();
     let revoke_all = ServerAction::<RevokeClientShares>::new();
     let confirm_all = RwSignal::new(false);
     let versions = move || {
-        (
-            a.revoke.version().get(),
-            a.extend.version().get(),
-            a.resend.version().get(),
-            a.unlock.version().get(),
-            revoke_all.version().get(),
-        )
+        a.track();
+        revoke_all.version().get();
     };
     // Loaded in the browser after hydration (the page's own data comes first; this list
     // is never part of the server-rendered HTML, so it cannot upset hydration).
@@ -91,16 +113,7 @@ fn SharedList(client_id: String) -> impl IntoView {
             list_client_shares(client_id.clone(), status.get())
         }
     });
-    let error = move || {
-        a.revoke
-            .value()
-            .get()
-            .and_then(Result::err)
-            .or_else(|| a.extend.value().get().and_then(Result::err))
-            .or_else(|| a.resend.value().get().and_then(Result::err))
-            .or_else(|| a.unlock.value().get().and_then(Result::err))
-            .or_else(|| revoke_all.value().get().and_then(Result::err))
-    };
+    let error = move || a.error().or_else(|| revoke_all.value().get().and_then(Result::err));
     let cid = client_id.clone();
     view! {
         <section class="panel" id="shared" aria-labelledby="shared-h">
@@ -151,7 +164,7 @@ fn SharedList(client_id: String) -> impl IntoView {
                             return view! { <p class="empty">"No shares sent on or after this date."</p> }.into_any();
                         }
                         if !newest_first.get() { rows.reverse(); }
-                        view! { <ShareTable rows a/> }.into_any()
+                        view! { <ShareTable rows a show_client=false picked=None/> }.into_any()
                     }
                     Ok(_) => view! {
                         <div class="empty-state">
@@ -166,24 +179,157 @@ fn SharedList(client_id: String) -> impl IntoView {
     }
 }
 
+/// Every share of the practice the user may see (`/app/shared`): what needs attention
+/// first, then everything, filtered by status, sender and date, a page at a time, with
+/// the same actions as a client's Shared tab and bulk revoke.
 #[component]
-fn ShareTable(rows: Vec<ShareRow>, a: Actions) -> impl IntoView {
+pub fn PracticeSharedPage() -> impl IntoView {
     view! {
-        <table class="table shares">
+        <leptos_meta::Title text="Shared"/>
+        <div class="page-head">
+            <h1>"Shared"</h1>
+        </div>
+        <AfterHydration><PracticeShared/></AfterHydration>
+    }
+}
+
+#[component]
+fn PracticeShared() -> impl IntoView {
+    let attention = RwSignal::new(true);
+    let status = RwSignal::new(None::<ShareStatus>);
+    let mine = RwSignal::new(false);
+    let since = RwSignal::new(String::new());
+    let until = RwSignal::new(String::new());
+    // Keyset pages: the cursors of the pages before this one.
+    let pages = RwSignal::new(Vec::<String>::new());
+    let picked = RwSignal::new(Vec::<String>::new());
+    let confirm = RwSignal::new(false);
+    let a = Actions::new();
+    let bulk = ServerAction::<RevokeShares>::new();
+    let filter = move || ShareFilter {
+        status: status.get(),
+        attention: attention.get(),
+        mine: mine.get(),
+        since: since.get(),
+        until: until.get(),
+        after: pages.with(|p| p.last().cloned()),
+    };
+    // Any change of filter starts again at the first page with nothing selected.
+    let refilter = move || {
+        pages.set(Vec::new());
+        picked.set(Vec::new());
+    };
+    let list = LocalResource::new(move || {
+        a.track();
+        bulk.version().get();
+        list_shares(filter())
+    });
+    let error = move || a.error().or_else(|| bulk.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if bulk.value().with(|v| matches!(v, Some(Ok(_)))) {
+            picked.set(Vec::new());
+        }
+    });
+    view! {
+        <div class="tabs" role="tablist" aria-label="Which shares">
+            <button type="button" role="tab" class="tab" aria-selected=move || attention.get().to_string()
+                on:click=move |_| { attention.set(true); refilter(); }>"Needs attention"</button>
+            <button type="button" role="tab" class="tab" aria-selected=move || (!attention.get()).to_string()
+                on:click=move |_| { attention.set(false); refilter(); }>"All shares"</button>
+        </div>
+        <section class="panel" aria-label="Shares">
+            <div class="toolbar filters">
+                <div class="field" hidden=move || attention.get()>
+                    <label for="shares-status">"Status"</label>
+                    <select id="shares-status" on:change=move |ev| { status.set(ShareStatus::from_key(&event_target_value(&ev))); refilter(); }>
+                        <option value="">"All"</option>
+                        {ShareStatus::ALL.into_iter().map(|s| view! { <option value=s.key()>{s.label()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="shares-since">"Sent from"</label>
+                    <input id="shares-since" type="date" on:change=move |ev| { since.set(event_target_value(&ev)); refilter(); }/>
+                </div>
+                <div class="field">
+                    <label for="shares-until">"Sent until"</label>
+                    <input id="shares-until" type="date" on:change=move |ev| { until.set(event_target_value(&ev)); refilter(); }/>
+                </div>
+                <label class="check"><input type="checkbox" on:change=move |ev| { mine.set(event_target_checked(&ev)); refilter(); }/>"Shared by me"</label>
+                <span class="spacer"></span>
+                <button class="button" disabled=move || picked.with(Vec::is_empty) hidden=move || confirm.get()
+                    on:click=move |_| confirm.set(true)>
+                    {move || match picked.with(Vec::len) { 0 => "Revoke selected".to_string(), n => format!("Revoke selected ({n})…") }}
+                </button>
+                <span class="confirm" role="alert" hidden=move || !confirm.get()>
+                    {move || format!("Revoke {} selected shares? Their recipients lose access at once. ", picked.with(Vec::len))}
+                    <button class="button danger" on:click=move |_| { bulk.dispatch(RevokeShares { share_ids: picked.get_untracked() }); confirm.set(false); }>"Revoke them"</button>
+                    <button class="button subtle" on:click=move |_| confirm.set(false)>"Cancel"</button>
+                </span>
+            </div>
+            {move || bulk.value().get().and_then(Result::ok).map(|n| view! {
+                <p class="notice" role="status">{if n == 1 { "1 share revoked.".to_string() } else { format!("{n} shares revoked.") }}</p>
+            })}
+            {move || error().map(|e| view! { <ActionError error=e/> })}
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || list.get().map(|r| match r {
+                    Ok(page) if !page.items.is_empty() => {
+                        let next = page.has_more.then(|| page.items.last().map(ShareRow::cursor)).flatten();
+                        view! {
+                            <ShareTable rows=page.items a show_client=true picked=Some(picked)/>
+                            <div class="pager">
+                                <button class="button subtle" hidden=move || pages.with(Vec::is_empty)
+                                    on:click=move |_| { pages.update(|p| { p.pop(); }); picked.set(Vec::new()); }>"Newer"</button>
+                                {next.map(|c| view! {
+                                    <button class="button subtle" on:click=move |_| { pages.update(|p| p.push(c.clone())); picked.set(Vec::new()); }>"Older"</button>
+                                })}
+                            </div>
+                        }.into_any()
+                    }
+                    Ok(_) if attention.get_untracked() => view! {
+                        <div class="empty-state">
+                            <h2>"Nothing needs attention"</h2>
+                            <p>"Locked shares, emails that could not be delivered, and shares not yet opened that expire within a day appear here."</p>
+                        </div>
+                    }.into_any(),
+                    Ok(_) => view! {
+                        <div class="empty-state">
+                            <h2>"No shares match"</h2>
+                            <p>"Every share of your practice's documents appears here with its client, recipient, expiry and status. Share documents from a client's file or from Documents."</p>
+                        </div>
+                    }.into_any(),
+                    Err(e) => view! { <ActionError error=e/> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// The shares as a table; `show_client` names each share's client (the practice-wide
+/// list), `picked` adds a checkbox per live share for bulk revoke.
+#[component]
+fn ShareTable(
+    rows: Vec<ShareRow>,
+    a: Actions,
+    show_client: bool,
+    picked: Option<RwSignal<Vec<String>>>,
+) -> impl IntoView {
+    view! {
+        <table class="table shares phone-cards">
             <thead><tr>
+                {picked.map(|_| view! { <th scope="col"><span class="visually-hidden">"Select"</span></th> })}
                 <th scope="col">"Recipient"</th><th scope="col">"Documents"</th><th scope="col">"How"</th>
-                <th scope="col">"Sent"</th><th scope="col">"Expires"</th><th scope="col">"Status"</th>
+                <th scope="col">"Sent · expires"</th><th scope="col">"Status"</th>
                 <th scope="col">"Views"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th>
             </tr></thead>
             <tbody>
-                {rows.into_iter().map(|r| view! { <ShareLine r a/> }).collect_view()}
+                {rows.into_iter().map(|r| view! { <ShareLine r a show_client picked/> }).collect_view()}
             </tbody>
         </table>
     }
 }
 
 #[component]
-fn ShareLine(r: ShareRow, a: Actions) -> impl IntoView {
+fn ShareLine(r: ShareRow, a: Actions, show_client: bool, picked: Option<RwSignal<Vec<String>>>) -> impl IntoView {
     let extending = RwSignal::new(false);
     let confirming = RwSignal::new(false);
     let new_date = RwSignal::new(r.expires_on.clone());
@@ -195,14 +341,32 @@ fn ShareLine(r: ShareRow, a: Actions) -> impl IntoView {
     let name = r.recipient_name.clone();
     view! {
         <tr data-share=r.id.clone()>
-            <td><strong>{r.recipient_name.clone()}</strong><br/><span class="hint">{r.recipient_email.clone()}" · "{r.recipient_kind.clone()}</span></td>
+            {picked.map(|picked| {
+                let (on, flip) = (r.id.clone(), r.id.clone());
+                view! {
+                    <td>{live.then(|| view! {
+                        <input type="checkbox" aria-label=format!("Select the share with {}", r.recipient_name)
+                            prop:checked=move || picked.with(|p| p.contains(&on))
+                            on:change=move |ev| {
+                                let yes = event_target_checked(&ev);
+                                picked.update(|p| { p.retain(|x| x != &flip); if yes { p.push(flip.clone()); } });
+                            }/>
+                    })}</td>
+                }
+            })}
+            <td class="who">
+                <strong>{r.recipient_name.clone()}</strong><br/><span class="hint">{r.recipient_email.clone()}" · "{r.recipient_kind.clone()}</span>
+                {show_client.then(|| view! {
+                    <br/><span class="hint">"Client: "<a href=format!("/app/clients/{}/shared", r.client_id)>{r.client_name.clone()}</a></span>
+                })}
+            </td>
             <td>{r.documents.join(", ")}<br/><span class="hint">{r.purpose.clone()}</span></td>
             <td>{r.delivery.clone()}<br/><span class="hint">{r.method.clone()}</span></td>
-            <td><span class="when">{when(&r.sent_at)}</span><br/><span class="hint">{format!("by {}", r.sender)}</span></td>
-            <td class="when">{r.expires_on.clone()}</td>
+            <td><span class="when">{when(&r.sent_at)}</span><br/><span class="hint">{format!("by {}", r.sender)}</span>
+                <br/><span class="hint">{format!("expires {}", r.expires_on)}</span></td>
             <td>
                 {badge(r.status)}
-                {(r.failed_attempts > 0).then(|| view! { <br/><span class="hint">{format!("{} failed attempts", r.failed_attempts)}</span> })}
+                {(r.failed_attempts > 0).then(|| view! { <br/><span class="hint">{match r.failed_attempts { 1 => "1 failed attempt".to_string(), n => format!("{n} failed attempts") }}</span> })}
                 {r.delivery_issue.as_ref().map(|d| view! { <br/><span class="hint delivery-issue" data-delivery=if matches!(d, DeliveryIssue::Delayed { .. }) { "delayed" } else { "given-up" }>{d.describe(when)}</span> })}
             </td>
             <td>{r.views}{r.last_viewed_at.as_deref().map(|t| view! { <br/><span class="hint">{format!("last {}", when(t))}</span> })}</td>
