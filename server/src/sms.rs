@@ -212,7 +212,9 @@ impl SmsProvider for FileSink {
         let _guard = self.lock.lock().await;
         let file = tokio::fs::OpenOptions::new().create(true).append(true).open(&self.path).await;
         match file {
-            Ok(mut f) => match f.write_all(line.as_bytes()).await {
+            // `flush` waits for the write tokio hands to its blocking pool: without it the
+            // text was marked delivered before it was in the file, and a failed write was lost.
+            Ok(mut f) => match async { f.write_all(line.as_bytes()).await?; f.flush().await }.await {
                 Ok(()) => Attempt::Delivered(None),
                 Err(e) => Attempt::Transient(format!("write failed: {e}")),
             },

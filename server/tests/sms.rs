@@ -163,9 +163,12 @@ async fn embedded_default_writes_texts_to_a_file() {
     let (s, _) = call(&app, &admin, "send_test_sms", json!({ "phone": "07400 123456", "voice": true })).await;
     assert_eq!(s, StatusCode::OK);
     let file = app.state().cfg.sms_file();
-    for _ in 0..100 {
-        if let Ok(text) = std::fs::read_to_string(&file) {
-            let line: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    // The worker sends in the background: wait for a whole line (the file can exist, empty
+    // or half written, before it does; found on a cold, busy machine).
+    for _ in 0..600 {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        if let Some(line) = text.lines().last().filter(|_| text.ends_with('\n')) {
+            let line: Value = serde_json::from_str(line).unwrap();
             assert_eq!(line["to"], "+447400123456");
             assert_eq!(line["channel"], "voice");
             assert!(line["text"].as_str().unwrap().contains("test call"));
