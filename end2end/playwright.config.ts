@@ -45,6 +45,9 @@ export default defineConfig({
   use: {
     browserName: 'chromium',
     headless: true,
+    // The browser that sets the practice up gives it its zone (01-setup); staff then see
+    // times in it (15-workspace checks the header names it).
+    timezoneId: 'Europe/London',
     actionTimeout: 15_000,
     navigationTimeout: 30_000,
     trace: 'retain-on-failure',

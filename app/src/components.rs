@@ -123,6 +123,42 @@ pub fn CheckedForm(action: &'static str, children: Children) -> impl IntoView {
     }
 }
 
+/// A hidden `time_zone` field that the browser fills with its own zone once the page is
+/// hydrated (`Intl.DateTimeFormat().resolvedOptions().timeZone`, e.g. `Europe/London`), so
+/// a practice set up from a browser starts in that browser's zone. Without JavaScript it
+/// stays empty and the server uses UTC until an administrator chooses a zone.
+#[component]
+pub fn BrowserTimeZone() -> impl IntoView {
+    let zone = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
+            if let Some(z) = js_sys::Reflect::get(&options, &wasm_bindgen::JsValue::from_str("timeZone"))
+                .ok()
+                .and_then(|v| v.as_string())
+            {
+                zone.set(z);
+            }
+        }
+    });
+    view! { <input type="hidden" name="time_zone" prop:value=move || zone.get()/> }
+}
+
+/// The time zones the browser knows (`Intl.supportedValuesOf("timeZone")`), for a
+/// field's suggestions; empty where the browser cannot list them.
+#[cfg(feature = "hydrate")]
+pub fn browser_time_zones() -> Vec<String> {
+    use wasm_bindgen::{JsCast, JsValue};
+    let zones = (|| {
+        let intl = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Intl")).ok()?;
+        let f = js_sys::Reflect::get(&intl, &JsValue::from_str("supportedValuesOf")).ok()?.dyn_into::<js_sys::Function>().ok()?;
+        let list = f.call1(&intl, &JsValue::from_str("timeZone")).ok()?.dyn_into::<js_sys::Array>().ok()?;
+        Some(list.iter().filter_map(|v| v.as_string()).collect::<Vec<_>>())
+    })();
+    zones.unwrap_or_default()
+}
+
 /// A labelled input with an optional hint and inline validation: inside a
 /// [`CheckedForm`] it is checked on submit, then re-checked as the person corrects it.
 /// Labels are real `<label for>` elements; the message is tied to the field with

@@ -13,6 +13,8 @@ pub struct Me {
     pub is_admin: bool,
     pub permissions: Vec<Permission>,
     pub practice_name: String,
+    /// The practice's time zone (IANA name): the times staff see are in it.
+    pub time_zone: String,
 }
 
 impl Me {
@@ -93,6 +95,8 @@ pub struct ClientDetail {
     pub access: ClientAccessInfo,
     /// Whether the caller may change owner and access (owner, admin, "all clients").
     pub can_manage_access: bool,
+    /// Whether the caller may share this client's documents (the share permission).
+    pub can_share: bool,
 }
 
 /// How many rows a page of a practice-wide list (Documents, Shared) holds.
@@ -175,6 +179,8 @@ pub struct DocumentView {
     pub client_name: String,
     pub body: crate::domain::documents::DocumentBody,
     pub file: Option<FileInfo>,
+    /// Whether the caller may share it (the share permission).
+    pub can_share: bool,
 }
 
 /// What a form sends to create or edit a structured document.

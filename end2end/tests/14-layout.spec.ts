@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from '../lib/fixtures';
 import { heading, settle, visit } from '../lib/ui';
@@ -62,6 +63,15 @@ async function measure(page: Page, within: string): Promise<Layout> {
   }, within);
 }
 
+/** axe-core (WCAG 2.1 A and AA) finds nothing on the page, or on the part `within`. */
+async function axe(page: Page, label: string, within?: string) {
+  let builder = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']);
+  if (within) builder = builder.include(within);
+  const results = await builder.analyze();
+  const summary = results.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(', ')}`);
+  expect(summary, `axe-core on ${label}`).toEqual([]);
+}
+
 async function check(page: Page, label: string, within = 'body') {
   const size = page.viewportSize()!;
   const got = await measure(page, within);
@@ -74,7 +84,7 @@ async function check(page: Page, label: string, within = 'body') {
   }
 }
 
-test('every staff page fits the screen at desktop and phone sizes, with its own title', async ({ adminPage: page }) => {
+test('every staff page fits the screen at desktop and phone sizes, with its own title, and passes axe-core', async ({ adminPage: page }) => {
   test.setTimeout(240_000);
   await visit(page, '/app/clients');
   await page.getByLabel('Search clients').fill('ivers');
@@ -113,6 +123,10 @@ test('every staff page fits the screen at desktop and phone sizes, with its own 
       await expect(page.locator('h1').first()).toBeVisible();
       await expect(page, `${label} has its own title`).toHaveTitle(title);
       await check(page, label);
+      if (size.width === 1366) {
+        await settle(page);
+        await axe(page, label);
+      }
     }
     await visit(page, profile);
     await page.getByRole('button', { name: 'Client access control', exact: true }).click();
@@ -120,6 +134,7 @@ test('every staff page fits the screen at desktop and phone sizes, with its own 
     await expect(dialog).toBeVisible();
     await settle(page);
     await check(page, 'Client access dialog', '.dialog');
+    if (size.width === 1366) await axe(page, 'Client access dialog', '.dialog');
     await page.keyboard.press('Escape');
   }
 });

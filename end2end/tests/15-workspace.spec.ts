@@ -23,6 +23,9 @@ test('Documents: every document of the practice, filtered, and shared together',
   watchForCrashes(page, errors);
   await visit(page, '/app/documents');
   await expect(heading(page, 'Documents')).toBeVisible();
+  // The practice took the zone of the browser that set it up (01-setup), and every page
+  // names it once.
+  await expect(page.locator('.topbar .zone')).toHaveText('Times in Europe/London');
   const rows = page.locator('table.documents tbody tr');
   await expect(rows.first()).toBeVisible();
 
@@ -150,5 +153,65 @@ test('Shared: what needs attention first, and a bulk revoke ends each reader\'s 
     expect(overflow).toBeLessThanOrEqual(1);
   });
   await ritaPage.context().close();
+  expect(errors).toEqual([]);
+});
+
+test('a secretary sees no control they may not use, and a clean 403 where they may not go', async ({ newPage, project }) => {
+  test.setTimeout(120_000);
+  // The built-in Secretary role: contacts, letters and invoices; no sharing, settings,
+  // audit log or staff. Iris Ivers's file is opened to every member of staff.
+  await runSql(project, `UPDATE client SET access_mode = 'all' WHERE first_name = 'Iris' AND last_name = 'Ivers'`);
+  const sec = await newPage();
+  const errors: string[] = [];
+  watchForCrashes(sec, errors);
+  const failed: string[] = [];
+  sec.on('response', (r) => {
+    if (r.status() >= 400 && r.request().resourceType() !== 'document') failed.push(`${r.status()} ${r.url()}`);
+  });
+  sec.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 403/.test(m.text())) errors.push(m.text().slice(0, 300));
+  });
+  await signIn(sec, 'secretary');
+
+  await test.step('Settings, Audit log and Staff: 403, hydrated, nothing called', async () => {
+    for (const path of ['/app/settings', '/app/settings/sharing', '/app/audit', '/app/staff']) {
+      const res = await sec.goto(path);
+      expect(res?.status(), path).toBe(403);
+      await settle(sec);
+      await expect(sec.getByRole('heading', { name: /You don.t have access to this page/ })).toBeVisible();
+      await expect(sec).toHaveTitle(/You don.t have access/);
+      // Hydrated: the navigation works without a full load.
+      await sec.getByRole('link', { name: 'Back to the overview' }).click();
+      await expect(heading(sec, 'Overview')).toBeVisible();
+    }
+    expect(failed).toEqual([]);
+  });
+
+  await test.step('no Share buttons, no share actions', async () => {
+    await visit(sec, '/app/clients');
+    await sec.getByLabel('Search clients').fill('ivers');
+    await sec.getByRole('link', { name: 'Ivers, Iris' }).click();
+    await expect(heading(sec, 'Iris Ivers')).toBeVisible();
+    await settle(sec);
+    await expect(sec.getByRole('button', { name: 'Edit details' })).toBeVisible();
+    await expect(sec.getByRole('link', { name: 'Share documents' })).toHaveCount(0);
+    await sec.getByRole('navigation', { name: 'Client file' }).getByRole('link', { name: 'Shared' }).click();
+    const rows = sec.locator('table.shares tbody tr');
+    await expect(rows.first()).toBeVisible();
+    await expect(sec.getByRole('button', { name: /^(Revoke|Extend|Unlock|Resend link)/ })).toHaveCount(0);
+    await expect(sec.getByRole('button', { name: 'Revoke all shares…' })).toBeHidden();
+    await visit(sec, '/app/shared');
+    await sec.getByRole('tab', { name: 'All shares' }).click();
+    await expect(sec.locator('table.shares tbody tr').first()).toBeVisible();
+    await expect(sec.getByRole('checkbox', { name: /Select the share/ })).toHaveCount(0);
+    await expect(sec.getByRole('button', { name: /^(Revoke|Extend|Unlock|Resend link)/ })).toHaveCount(0);
+    await visit(sec, '/app/documents');
+    const docs = sec.locator('table.documents tbody tr');
+    await expect(docs.first()).toBeVisible();
+    await expect(sec.getByRole('link', { name: /^Share( |$)/ })).toHaveCount(0);
+    await docs.first().getByRole('link').first().click();
+    await expect(sec.getByRole('link', { name: 'Download PDF' })).toBeVisible();
+    await expect(sec.getByRole('link', { name: 'Share', exact: true })).toHaveCount(0);
+  });
   expect(errors).toEqual([]);
 });

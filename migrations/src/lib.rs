@@ -29,6 +29,7 @@ mod m20261123_000018_portal;
 mod m20261123_000019_practice_logo;
 mod m20261204_000020_outbox_share_index;
 mod m20261206_000021_workspace_indexes;
+mod m20261206_000022_practice_time_zone;
 
 pub struct Migrator;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000019_practice_logo::Migration),
             Box::new(m20261204_000020_outbox_share_index::Migration),
             Box::new(m20261206_000021_workspace_indexes::Migration),
+            Box::new(m20261206_000022_practice_time_zone::Migration),
         ]
     }
 }

@@ -1,5 +1,5 @@
 //! Lists and search at scale: seeds one practice with 100,000 clients, 100,000 contacts
-//! and 1,000,000 documents (sizes from DOSSIER_BENCH_* variables), then measures the real
+//! and 1,000,000 documents, then 100,000 shares (sizes from DOSSIER_BENCH_* variables), then measures the real
 //! server functions over HTTP, signed in as an admin (sees everyone) and as a practitioner
 //! (the access rule applies), on SQLite and PostgreSQL. Run with `bench/records-scale.sh`.
 //!
@@ -11,7 +11,7 @@ mod common;
 use common::*;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use serde_json::{Value, json};
-use server::entities::{client, client_access, contact, document, previous_recipient, staff};
+use server::entities::{client, client_access, contact, document, previous_recipient, share, share_document, staff};
 use std::time::{Duration, Instant};
 
 fn env_usize(name: &str, default: usize) -> usize {
@@ -94,6 +94,97 @@ struct Seeded {
     practitioner: Staff,
     practitioner_client: String,
     busy_client: String,
+    practice_id: String,
+    client_ids: Vec<String>,
+    owners: Vec<String>,
+}
+
+/// `n` shares over the clients, newest a minute apart, sent by the owners in turn, in every
+/// status (a tenth locked, failed or expiring unopened within a day: the attention view),
+/// each with one document's title.
+async fn seed_shares(app: &TestApp, s: &Seeded, n: usize) {
+    let db = &app.state().db;
+    let started = Instant::now();
+    let now = chrono::Utc::now();
+    let statuses = ["sent", "opened", "sent", "opened", "revoked", "sent", "opened", "queued", "sent", "locked", "failed", "opened"];
+    let mut shares = Vec::with_capacity(1000);
+    let mut docs = Vec::with_capacity(1000);
+    for i in 0..n {
+        let id = uuid::Uuid::now_v7().to_string();
+        let created = now - chrono::Duration::minutes(i as i64);
+        let status = statuses[i % statuses.len()];
+        // Every 25th unopened share expires within the day.
+        let expires = if status == "sent" && i % 25 == 0 { now + chrono::Duration::hours(6) } else { created + chrono::Duration::days(7) };
+        shares.push(share::ActiveModel {
+            id: Set(id.clone()),
+            practice_id: Set(s.practice_id.clone()),
+            client_id: Set(s.client_ids[(i * 7) % s.client_ids.len()].clone()),
+            batch_id: Set(id.clone()),
+            sender_id: Set(s.owners[i % s.owners.len()].clone()),
+            recipient_kind: Set("other".into()),
+            recipient_ref: Set(None),
+            recipient_name: Set(format!("{} {}", FIRST[i % FIRST.len()], LAST[(i / 3) % LAST.len()])),
+            recipient_email: Set(format!("r{i}@mail.example.net")),
+            recipient_phone: Set(None),
+            method: Set("passcode".into()),
+            passcode_hash: Set(None),
+            delivery: Set("link".into()),
+            purpose: Set("continuity".into()),
+            purpose_text: Set(String::new()),
+            message: Set(None),
+            psychotherapy_authorisation: Set(None),
+            wrapped_key: Set(String::new()),
+            key_id: Set(String::new()),
+            token_hash: Set(format!("bench-{id}")),
+            link_issued_at: Set(created),
+            expires_at: Set(expires),
+            status: Set(status.into()),
+            failed_attempts: Set(if status == "locked" { 10 } else { 0 }),
+            view_count: Set(i32::from(status == "opened")),
+            created_at: Set(created),
+            opened_at: Set((status == "opened").then_some(created)),
+            last_viewed_at: Set((status == "opened").then_some(created)),
+            revoked_at: Set((status == "revoked").then_some(created)),
+            notify_on_open: Set(false),
+            reminded_at: Set(None),
+        });
+        docs.push(share_document::ActiveModel {
+            share_id: Set(id),
+            document_id: Set(uuid::Uuid::now_v7().to_string()),
+            practice_id: Set(s.practice_id.clone()),
+            position: Set(0),
+            kind: Set("letter".into()),
+            title: Set(format!("Letter {i}")),
+            doc_date: Set("2026-11-20".into()),
+            snapshot: Set(String::new()),
+        });
+        if shares.len() == 1000 {
+            share::Entity::insert_many(std::mem::take(&mut shares)).exec_without_returning(db).await.unwrap();
+            share_document::Entity::insert_many(std::mem::take(&mut docs)).exec_without_returning(db).await.unwrap();
+        }
+    }
+    if !shares.is_empty() {
+        share::Entity::insert_many(shares).exec_without_returning(db).await.unwrap();
+        share_document::Entity::insert_many(docs).exec_without_returning(db).await.unwrap();
+    }
+    db.execute_unprepared("ANALYZE").await.unwrap();
+    eprintln!("  {n} shares in {:.1}s", started.elapsed().as_secs_f64());
+}
+
+/// The cursor of the last row of a page of a keyset list, walking `pages` pages in.
+async fn deep_cursor(app: &TestApp, who: &Staff, name: &str, filter: Value, pages: usize) -> String {
+    let mut after: Option<String> = None;
+    for _ in 0..pages {
+        let mut f = filter.clone();
+        f["after"] = json!(after);
+        let page = call(app, who, name, json!({ "filter": f })).await;
+        let last = page["items"].as_array().and_then(|a| a.last()).expect("a full page").clone();
+        after = Some(match last.get("cursor") {
+            Some(c) => c.as_str().unwrap().to_owned(),
+            None => format!("{}|{}", last["sent_at"].as_str().unwrap(), last["id"].as_str().unwrap()),
+        });
+    }
+    after.unwrap()
 }
 
 async fn seed(app: &TestApp, clients: usize, contacts: usize, documents: usize) -> Seeded {
@@ -270,7 +361,8 @@ async fn seed(app: &TestApp, clients: usize, contacts: usize, documents: usize) 
     // A client Pat owns (owners take turns, so the index of Pat's first client is known).
     let pat_index = owners.iter().position(|o| *o == pat.id).unwrap();
     let practitioner_client = client_ids[pat_index].clone();
-    Seeded { admin, practitioner, practitioner_client, busy_client: client_ids[clients / 2].clone() }
+    let busy_client = client_ids[clients / 2].clone();
+    Seeded { admin, practitioner, practitioner_client, busy_client, practice_id, client_ids, owners }
 }
 
 async fn call(app: &TestApp, who: &Staff, name: &str, args: Value) -> Value {
@@ -321,6 +413,7 @@ async fn run(db: Db) {
     let contacts = env_usize("DOSSIER_BENCH_CONTACTS", 100_000);
     let documents = env_usize("DOSSIER_BENCH_DOCUMENTS", 1_000_000);
     let runs = env_usize("DOSSIER_BENCH_RUNS", 50);
+    let shares = env_usize("DOSSIER_BENCH_SHARES", 100_000);
     let Some(app) = spawn_with(db, |cfg| cfg.database.max_connections = 10).await else {
         eprintln!("{db:?}: database unavailable, skipped");
         return;
@@ -393,6 +486,40 @@ async fn run(db: Db) {
         })
         .await,
     );
+    // The practice-wide lists (the staff workspace): first pages, filters, search, and a
+    // keyset page 20 pages deep, for an admin and for a practitioner (the access rule).
+    for (label, who, filter) in [
+        ("Documents, first page (admin)", a, json!({})),
+        ("Documents, first page (practitioner)", p, json!({})),
+        ("Documents, kind \"Letter\" (admin)", a, json!({ "kind": "Letter" })),
+        ("Documents, dated in March (admin)", a, json!({ "from": "2026-03-01", "to": "2026-03-31" })),
+        ("Documents, search \"quinn\" (admin)", a, json!({ "query": "quinn" })),
+        ("Documents, search \"quinn\" (practitioner)", p, json!({ "query": "quinn" })),
+    ] {
+        out.push(measure(label, runs, || call(&app, who, "list_practice_documents", json!({ "filter": filter }))).await);
+    }
+    for (label, who) in [("Documents, page 20 by keyset (admin)", a), ("Documents, page 20 by keyset (practitioner)", p)] {
+        let after = deep_cursor(&app, who, "list_practice_documents", json!({}), 20).await;
+        out.push(
+            measure(label, runs, || call(&app, who, "list_practice_documents", json!({ "filter": { "after": after } })))
+                .await,
+        );
+    }
+    seed_shares(&app, &s, shares).await;
+    for (label, who, filter) in [
+        ("Shared, needs attention (admin)", a, json!({ "attention": true })),
+        ("Shared, needs attention (practitioner)", p, json!({ "attention": true })),
+        ("Shared, all, first page (admin)", a, json!({})),
+        ("Shared, all, first page (practitioner)", p, json!({})),
+        ("Shared, status \"Locked\" (admin)", a, json!({ "status": "Locked" })),
+        ("Shared by me (admin)", a, json!({ "mine": true })),
+    ] {
+        out.push(measure(label, runs, || call(&app, who, "list_shares", json!({ "filter": filter }))).await);
+    }
+    for (label, who) in [("Shared, page 20 by keyset (admin)", a), ("Shared, page 20 by keyset (practitioner)", p)] {
+        let after = deep_cursor(&app, who, "list_shares", json!({}), 20).await;
+        out.push(measure(label, runs, || call(&app, who, "list_shares", json!({ "filter": { "after": after } }))).await);
+    }
     println!("{}", out.join("\n"));
     app.stop().await;
 }

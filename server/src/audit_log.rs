@@ -112,7 +112,8 @@ async fn actor_names<C: ConnectionTrait>(
     Ok(names)
 }
 
-fn to_row(e: audit_event::Model, names: &HashMap<String, String>) -> AuditRow {
+/// A row for the screen: `at` in the practice's zone `tz` (the CSV export writes UTC).
+fn to_row(e: audit_event::Model, names: &HashMap<String, String>, tz: chrono_tz::Tz) -> AuditRow {
     let actor = match e.actor_kind.as_str() {
         "system" => "System".to_owned(),
         "anonymous" => "Someone not signed in".to_owned(),
@@ -120,7 +121,7 @@ fn to_row(e: audit_event::Model, names: &HashMap<String, String>) -> AuditRow {
     };
     AuditRow {
         seq: e.seq,
-        at: e.at.to_rfc3339(),
+        at: crate::zone::rfc3339(e.at, tz),
         actor,
         action: e.action,
         target: e.target,
@@ -141,6 +142,7 @@ async fn disclosures(svc: &Services, p: &StaffPrincipal, client_id: &str) -> Res
         .await
         .map_err(internal)?
         .ok_or_else(|| internal("practice missing"))?;
+    let tz = crate::zone::parse(&practice.time_zone).unwrap_or(chrono_tz::Tz::UTC);
     let shares = share::Entity::find()
         .filter(share::Column::PracticeId.eq(p.practice_id()))
         .filter(share::Column::ClientId.eq(&c.id))
@@ -165,7 +167,7 @@ async fn disclosures(svc: &Services, p: &StaffPrincipal, client_id: &str) -> Res
             let purpose = Purpose::from_key(&s.purpose).map(|p| p.label()).unwrap_or("Other");
             let status = app::domain::sharing::effective_status(&s.status, s.expires_at <= Utc::now());
             Disclosure {
-                date: s.created_at.date_naive().format("%Y-%m-%d").to_string(),
+                date: s.created_at.with_timezone(&tz).date_naive().format("%Y-%m-%d").to_string(),
                 recipient_name: s.recipient_name,
                 recipient_address: s.recipient_email,
                 documents: titles.remove(&s.id).unwrap_or_default(),
@@ -182,7 +184,7 @@ async fn disclosures(svc: &Services, p: &StaffPrincipal, client_id: &str) -> Res
     Ok(Accounting {
         client_name: format!("{} {}", c.first_name, c.last_name),
         practice_name: practice.name,
-        generated_at: Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+        generated_at: crate::zone::date_time(Utc::now(), tz),
         disclosures,
     })
 }
@@ -202,7 +204,8 @@ impl AuditPort for Services {
         let has_more = events.len() as u64 > PAGE;
         events.truncate(PAGE as usize);
         let names = actor_names(db, &events).await?;
-        Ok(Page { items: events.into_iter().map(|e| to_row(e, &names)).collect(), has_more })
+        let tz = crate::zone::of_practice(db, p.practice_id()).await.map_err(internal)?;
+        Ok(Page { items: events.into_iter().map(|e| to_row(e, &names, tz)).collect(), has_more })
     }
 
     async fn verify_audit_chain(&self, p: &StaffPrincipal) -> Result<ChainCheck, AppError> {
@@ -300,7 +303,11 @@ pub async fn export_csv(State(s): State<AppState>, c: Caller, Query(q): Query<Ha
             let last = batch.last().map(|e| e.seq).unwrap_or(after);
             let names = actor_names(&db, &batch).await.unwrap_or_default();
             for e in batch {
-                let r = to_row(e, &names);
+                // UTC, ISO 8601 with `Z`: the export is a record, whatever zone staff see.
+                let mut r = to_row(e, &names, chrono_tz::Tz::UTC);
+                r.at = chrono::DateTime::parse_from_rfc3339(&r.at)
+                    .map(|t| t.with_timezone(&Utc).to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+                    .unwrap_or(r.at);
                 let _ = w.write_record(
                     [
                         r.seq.to_string(),

@@ -144,7 +144,7 @@ pub async fn create_practice<C: ConnectionTrait + TransactionTrait>(
     password: &NewPassword,
     origin: &Origin,
 ) -> Result<(practice::Model, staff::Model), AppError> {
-    create_practice_with(db, hasher, practice_name, admin_name, email, password, origin, false).await
+    create_practice_with(db, hasher, practice_name, admin_name, email, password, origin, false, "UTC").await
 }
 
 /// [`create_practice`]; with `first_run`, only while no practice exists: the check and the
@@ -159,6 +159,7 @@ async fn create_practice_with<C: ConnectionTrait + TransactionTrait>(
     password: &NewPassword,
     origin: &Origin,
     first_run: bool,
+    time_zone: &str,
 ) -> Result<(practice::Model, staff::Model), AppError> {
     let hash = hasher.hash(password.expose()).await;
     let txn = crate::db::begin_write(db).await.map_err(internal)?;
@@ -174,6 +175,7 @@ async fn create_practice_with<C: ConnectionTrait + TransactionTrait>(
         id: Set(uuid::Uuid::now_v7().to_string()),
         name: Set(practice_name.as_str().to_owned()),
         created_at: Set(now),
+        time_zone: Set(time_zone.to_owned()),
     }
     .insert(&txn)
     .await
@@ -260,7 +262,12 @@ pub async fn setup(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<S
         Ok(v) => v,
         Err(e) => return c.fail(&s, "/setup", e),
     };
-    let p = match create_practice_with(&s.db, &s.hasher, &pname, &name, &email, &password, &c.origin(), true).await {
+    // The zone of the browser that sets the practice up (the page fills it in); UTC when
+    // the browser did not say or said something that is not a zone.
+    let zone = crate::zone::parse(field(&f, "time_zone")).map_or("UTC", |z| z.name());
+    let p = match create_practice_with(&s.db, &s.hasher, &pname, &name, &email, &password, &c.origin(), true, zone)
+        .await
+    {
         Ok((p, _)) => p,
         Err(e @ AppError::Conflict(_)) => return c.fail(&s, "/login", e),
         Err(e) => return c.fail(&s, "/setup", e),

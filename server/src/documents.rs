@@ -468,6 +468,7 @@ impl DocumentsPort for Services {
             client_name: format!("{} {}", c.first_name, c.last_name),
             body,
             file,
+            can_share: p.can(Permission::ShareDocuments),
         })
     }
 

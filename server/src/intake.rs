@@ -558,6 +558,7 @@ impl IntakePort for Services {
             .into_iter()
             .map(|s| (s.id, s.display_name))
             .collect();
+        let tz = crate::zone::of_practice(db, p.practice_id()).await.map_err(internal)?;
         let links: HashMap<String, Option<String>> = intake_link::Entity::find()
             .filter(intake_link::Column::PracticeId.eq(p.practice_id()))
             .all(db)
@@ -576,7 +577,7 @@ impl IntakePort for Services {
                 };
                 Some(SubmissionRow {
                     id: r.id,
-                    received_at: r.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                    received_at: crate::zone::date_time(r.created_at, tz),
                     client_id: c.id.clone(),
                     client_name: format!("{} {}", c.first_name, c.last_name),
                     owner_name: names.get(&r.owner_id).cloned().unwrap_or_default(),

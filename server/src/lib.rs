@@ -35,3 +35,4 @@ pub mod startup;
 pub mod state;
 pub mod throttle;
 pub mod totp;
+pub mod zone;

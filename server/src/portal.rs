@@ -376,7 +376,18 @@ async fn verify_page(
             let notice = notice.clone().or_else(|| {
                 code.as_ref().map(|c| {
                     let how = if c.channel == "voice" { "We called you with a code" } else { "We texted you a code" };
-                    format!("{how} at {} (UTC).", c.created_at.format("%H:%M"))
+                    // Relative, as a worried reader thinks of it; past an hour, the
+                    // practice's wall clock with its zone ("at 20:06 GMT"), never bare UTC.
+                    let when = match (Utc::now() - c.created_at).num_minutes() {
+                        ..=0 => "just now".to_owned(),
+                        1 => "a minute ago".to_owned(),
+                        n @ 2..=59 => format!("{n} minutes ago"),
+                        _ => {
+                            let tz = crate::zone::parse(&ctx.practice.time_zone).unwrap_or(chrono_tz::Tz::UTC);
+                            format!("at {}", crate::zone::clock(c.created_at, tz))
+                        }
+                    };
+                    format!("{how} {when}.")
                 })
             });
             return Ok(render_verify(

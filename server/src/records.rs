@@ -352,7 +352,13 @@ impl RecordsPort for Services {
         };
         let manage = can_manage_access(p, &c);
         let owner_name = access.owner.name.clone();
-        Ok(ClientDetail { client: row(c, owner_name), contacts, access, can_manage_access: manage })
+        Ok(ClientDetail {
+            client: row(c, owner_name),
+            contacts,
+            access,
+            can_manage_access: manage,
+            can_share: p.can(Permission::ShareDocuments),
+        })
     }
 
     async fn create_client(

@@ -5,7 +5,7 @@ use app::domain::Permission;
 use axum::{
     body::Body,
     extract::{Request, State},
-    http::{HeaderValue, Method, StatusCode, Uri, header},
+    http::{HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -95,7 +95,7 @@ fn required_permission(path: &str) -> Option<Permission> {
 
 /// Page routing rules that depend on who is asking (GET only; the POST handlers and
 /// server functions check for themselves).
-pub async fn page_guard(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn page_guard(State(s): State<AppState>, req: Request, next: Next) -> Response {
     if req.method() != Method::GET {
         return next.run(req).await;
     }
@@ -172,8 +172,17 @@ pub async fn page_guard(State(s): State<AppState>, mut req: Request, next: Next)
         if let Some(perm) = required_permission(&path)
             && !principal.can(perm)
         {
-            // Render the "no access" page in place, with a 403.
-            *req.uri_mut() = Uri::from_static("/app/forbidden");
+            // To the "no access" page by its own address, so that the page the browser
+            // hydrates is the page the server rendered (rendering it in place under the
+            // asked-for address made the browser hydrate the forbidden page's own view,
+            // which panicked and called the server functions it may not call). A file
+            // (`/app/audit/export.csv`) is not a page: a plain 403.
+            if path.rsplit('/').next().is_some_and(|last| last.contains('.')) {
+                return (StatusCode::FORBIDDEN, "You don't have permission to do that.").into_response();
+            }
+            return redirect("/app/forbidden");
+        }
+        if path == "/app/forbidden" {
             let mut res = next.run(req).await;
             *res.status_mut() = StatusCode::FORBIDDEN;
             return res;

@@ -94,6 +94,7 @@ impl StaffPort for Services {
             is_admin: r.is_admin,
             permissions: Permission::parse_list(&r.permissions),
             practice_name: pr.name,
+            time_zone: pr.time_zone,
         })
     }
 

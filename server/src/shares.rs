@@ -57,7 +57,13 @@ fn status_of(sh: &share::Model) -> ShareStatus {
 }
 
 /// Rows for staff: documents' titles, the sender's name, labels.
-async fn rows<C: ConnectionTrait>(db: &C, shares: Vec<share::Model>) -> Result<Vec<ShareRow>, AppError> {
+async fn rows<C: ConnectionTrait>(
+    db: &C,
+    p: &StaffPrincipal,
+    shares: Vec<share::Model>,
+) -> Result<Vec<ShareRow>, AppError> {
+    let can_act = p.can(Permission::ShareDocuments);
+    let tz = crate::zone::of_practice(db, p.practice_id()).await.map_err(internal)?;
     let ids: Vec<String> = shares.iter().map(|s| s.id.clone()).collect();
     let mut titles: HashMap<String, Vec<String>> = HashMap::new();
     // Only the titles: never the sealed snapshots.
@@ -126,7 +132,7 @@ async fn rows<C: ConnectionTrait>(db: &C, shares: Vec<share::Model>) -> Result<V
             match status.as_str() {
                 "failed" => issues.insert(share_id, DeliveryIssue::GivenUp { tries }),
                 "queued" if tries > 0 => {
-                    issues.insert(share_id, DeliveryIssue::Delayed { tries, next_try_at: next.to_rfc3339() })
+                    issues.insert(share_id, DeliveryIssue::Delayed { tries, next_try_at: crate::zone::rfc3339(next, tz) })
                 }
                 _ => issues.remove(&share_id),
             };
@@ -168,13 +174,14 @@ async fn rows<C: ConnectionTrait>(db: &C, shares: Vec<share::Model>) -> Result<V
                     format!("{purpose}: {}", s.purpose_text)
                 },
                 sender: names.get(&s.sender_id).cloned().unwrap_or_default(),
-                sent_at: s.created_at.to_rfc3339(),
+                sent_at: crate::zone::rfc3339(s.created_at, tz),
                 expires_on: s.expires_at.date_naive().format("%Y-%m-%d").to_string(),
                 status,
                 views: s.view_count,
-                last_viewed_at: s.last_viewed_at.map(|t| t.to_rfc3339()),
+                last_viewed_at: s.last_viewed_at.map(|t| crate::zone::rfc3339(t, tz)),
                 failed_attempts: s.failed_attempts,
                 delivery_issue,
+                can_act,
                 client_name: clients.get(&s.client_id).cloned().unwrap_or_default(),
                 client_id: s.client_id,
                 id: s.id,
@@ -199,7 +206,7 @@ pub async fn list_client_shares(
         .all(db)
         .await
         .map_err(internal)?;
-    let mut out = rows(db, shares).await?;
+    let mut out = rows(db, p, shares).await?;
     if let Some(want) = status {
         out.retain(|r| r.status == want);
     }
@@ -296,7 +303,7 @@ pub async fn list_shares(svc: &Services, p: &StaffPrincipal, f: &ShareFilter) ->
         .map_err(internal)?;
     let has_more = shares.len() as u64 > LIST_PAGE;
     shares.truncate(LIST_PAGE as usize);
-    Ok(Page { items: rows(db, shares).await?, has_more })
+    Ok(Page { items: rows(db, p, shares).await?, has_more })
 }
 
 pub async fn document_shares(svc: &Services, p: &StaffPrincipal, document_id: &str) -> Result<Vec<ShareRow>, AppError> {
@@ -317,7 +324,7 @@ pub async fn document_shares(svc: &Services, p: &StaffPrincipal, document_id: &s
         .all(db)
         .await
         .map_err(internal)?;
-    rows(db, shares).await
+    rows(db, p, shares).await
 }
 
 /// Marks one share revoked and ends its sessions (in the caller's transaction).
@@ -552,6 +559,7 @@ pub async fn unlock_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Resul
 
 pub async fn notifications(svc: &Services, p: &StaffPrincipal) -> Result<Vec<NotificationRow>, AppError> {
     let db = &svc.s.db;
+    let tz = crate::zone::of_practice(db, p.practice_id()).await.map_err(internal)?;
     let list = notification::Entity::find()
         .filter(notification::Column::StaffId.eq(p.staff_id()))
         .filter(notification::Column::PracticeId.eq(p.practice_id()))
@@ -615,7 +623,7 @@ pub async fn notifications(svc: &Services, p: &StaffPrincipal) -> Result<Vec<Not
                 id: n.id,
                 text,
                 href: sh.map(|s| format!("/app/clients/{}/shared", s.client_id)).unwrap_or_else(|| "/app".into()),
-                at: n.created_at.to_rfc3339(),
+                at: crate::zone::rfc3339(n.created_at, tz),
                 read: n.read_at.is_some(),
             }
         })

@@ -143,9 +143,22 @@ pub async fn load_settings<C: ConnectionTrait>(db: &C, practice_id: &str) -> Res
 pub const TEMPLATE_FUEL: u64 = 20_000;
 pub const TEMPLATE_RECURSION: usize = 16;
 pub const TEMPLATE_MAX_OUTPUT: usize = 32 * 1024;
+/// The longest template an admin may save.
+pub const TEMPLATE_MAX_SOURCE: usize = 16 * 1024;
+
+/// The text filters a placeholder may take (`{{ recipient_name|title }}`): each is linear
+/// in its input, so a template's work stays proportional to its length.
+pub const TEMPLATE_FILTERS: [&str; 5] = ["upper", "lower", "title", "capitalize", "trim"];
 
 pub(crate) fn template_env() -> minijinja::Environment<'static> {
-    let mut env = minijinja::Environment::new();
+    // `empty()`: no built-in functions, filters or tests (no `range`, `join`, `unique`,
+    // `batch`, `indent` …), only the few filters above.
+    let mut env = minijinja::Environment::empty();
+    env.add_filter("upper", minijinja::filters::upper);
+    env.add_filter("lower", minijinja::filters::lower);
+    env.add_filter("title", minijinja::filters::title);
+    env.add_filter("capitalize", minijinja::filters::capitalize);
+    env.add_filter("trim", minijinja::filters::trim);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.set_fuel(Some(TEMPLATE_FUEL));
     env.set_recursion_limit(TEMPLATE_RECURSION);
@@ -227,7 +240,77 @@ pub async fn check_template(subject: &str, body: &str) -> Result<(), AppError> {
         .map_err(|e| internal(format!("template check: {e}")))?
 }
 
+/// The template language an admin may use, checked before the template engine sees the
+/// text: plain text, placeholders (`{{ recipient_name }}`, optionally with one of
+/// [`TEMPLATE_FILTERS`]: `{{ practice_name|upper }}`), conditions on a placeholder
+/// (`{% if message %}` … `{% elif … %}` … `{% else %}` … `{% endif %}`, `not` allowed) and
+/// comments (`{# … #}`). Nothing else: no loops, `set`, macros, operators, literals or
+/// function calls, so no template can make a render loop, grow a value without bound or
+/// reach a slow path of the engine; the work of a render is linear in the template's length.
+/// The engine's own limits (fuel, recursion, output) stay as a second line.
+pub(crate) fn check_template_constructs(src: &str) -> Result<(), String> {
+    const HELP: &str = "Use only text, placeholders such as {{ recipient_name }} and conditions such as {% if message %} … {% endif %}";
+    let is_ident = |w: &str| {
+        let mut cs = w.chars();
+        cs.next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+            && cs.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    };
+    let shown = |inner: &str| {
+        let t: String = inner.chars().take(40).collect();
+        if inner.chars().count() > 40 { format!("{t}…") } else { t }
+    };
+    let mut rest = src;
+    while let Some(i) = rest.find('{') {
+        let after = &rest[i + 1..];
+        let (close, kind) = match after.as_bytes().first() {
+            Some(b'{') => ("}}", b'{'),
+            Some(b'%') => ("%}", b'%'),
+            Some(b'#') => ("#}", b'#'),
+            _ => {
+                rest = after;
+                continue;
+            }
+        };
+        let body = &after[1..];
+        let Some(end) = body.find(close) else {
+            let open = if kind == b'{' { "{{" } else if kind == b'%' { "{%" } else { "{#" };
+            return Err(format!("A {open} is never closed with {close}."));
+        };
+        rest = &body[end + 2..];
+        if kind == b'#' {
+            continue;
+        }
+        // Whitespace control (`{{-`, `-}}`, `{%+` …) is fine.
+        let inner = body[..end].trim_start_matches(['-', '+']).trim_end_matches(['-', '+']).trim();
+        let ok = if kind == b'{' {
+            let mut parts = inner.split('|').map(str::trim);
+            parts.next().is_some_and(is_ident) && parts.all(|f| TEMPLATE_FILTERS.contains(&f))
+        } else {
+            let words: Vec<&str> = inner.split_whitespace().collect();
+            match words.as_slice() {
+                ["else"] | ["endif"] => true,
+                ["if" | "elif", w] | ["if" | "elif", "not", w] => is_ident(w),
+                _ => false,
+            }
+        };
+        if !ok {
+            let (open, close) = if kind == b'{' { ("{{", "}}") } else { ("{%", "%}") };
+            return Err(format!("{HELP}: “{open} {} {close}” cannot be used.", shown(inner)));
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn check_template_blocking(subject: &str, body: &str) -> Result<(), AppError> {
+    for (field, src) in [("subject", subject), ("body", body)] {
+        if src.len() > TEMPLATE_MAX_SOURCE {
+            return Err(AppError::invalid(
+                field,
+                format!("Keep the template under {} KB.", TEMPLATE_MAX_SOURCE / 1024),
+            ));
+        }
+        check_template_constructs(src).map_err(|m| AppError::invalid(field, m))?;
+    }
     let env = template_env();
     let allowed: BTreeSet<&str> = TEMPLATE_PLACEHOLDERS.iter().map(|(k, _)| *k).collect();
     for (field, src) in [("subject", subject), ("body", body)] {
@@ -412,7 +495,9 @@ impl SharingPort for Services {
     async fn sharing_settings(&self, p: &StaffPrincipal) -> Result<SharingSettings, AppError> {
         p.require(Permission::ManageSettings)?;
         let mut s = load_settings(&self.s.db, p.practice_id()).await?;
-        s.practice_name = practice_and_sender(&self.s.db, p).await?.0.name;
+        let practice = practice_and_sender(&self.s.db, p).await?.0;
+        s.practice_name = practice.name;
+        s.time_zone = practice.time_zone;
         s.logo_url = crate::branding::logo_href(&self.s.db, p.practice_id()).await?;
         Ok(s)
     }
@@ -420,21 +505,32 @@ impl SharingPort for Services {
     async fn save_sharing_settings(&self, p: &StaffPrincipal, mut s: SharingSettings) -> Result<(), AppError> {
         p.require(Permission::ManageSettings)?;
         s.validate()?;
+        s.time_zone = crate::zone::parse(&s.time_zone)
+            .ok_or_else(|| AppError::invalid("time_zone", "Choose a time zone from the list, such as Europe/London."))?
+            .name()
+            .to_owned();
         check_template(&s.template.subject, &s.template.body).await?;
         let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
         let (practice, _) = practice_and_sender(&txn, p).await?;
         let mut before = load_settings(&txn, p.practice_id()).await?;
         before.practice_name = practice.name.clone();
-        if practice.name != s.practice_name {
+        before.time_zone = practice.time_zone.clone();
+        if practice.name != s.practice_name || practice.time_zone != s.time_zone {
             let mut am = practice.into_active_model();
             am.name = Set(s.practice_name.clone());
+            am.time_zone = Set(s.time_zone.clone());
             am.update(&txn).await.map_err(internal)?;
         }
         // The logo is not part of these settings (it has its own upload); keep it out of
         // the stored JSON and of the list of changes.
         before.logo_url = s.logo_url.clone();
         let json =
-            serde_json::to_string(&SharingSettings { practice_name: String::new(), logo_url: None, ..s.clone() })
+            serde_json::to_string(&SharingSettings {
+                practice_name: String::new(),
+                logo_url: None,
+                time_zone: String::new(),
+                ..s.clone()
+            })
                 .map_err(internal)?;
         match practice_settings::Entity::find_by_id(p.practice_id().to_owned()).one(&txn).await.map_err(internal)? {
             Some(row) => {
@@ -1308,24 +1404,38 @@ mod tests {
     #[test]
     fn templates_are_sandboxed() {
         let ok = |b: &str| check_template_blocking("Hi", b);
-        // Nested loops over the link: too much work, refused when saved.
-        let e = ok(
-            "{% for a in link %}{% for b in link %}{% for c in link %}{{ link }}{% endfor %}{% endfor %}{% endfor %}",
-        )
-        .unwrap_err();
-        assert!(e.to_string().contains("too much work") || e.to_string().contains("longer than"), "{e}");
-        // A recursive macro: refused, not a 500 on every share later.
-        let e = ok("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}{{ link }}").unwrap_err();
-        assert!(e.to_string().contains("nests too deeply") || e.to_string().contains("too much work"), "{e}");
+        let refused = |b: &str| {
+            let e = ok(b).unwrap_err();
+            assert_eq!(e.field(), Some("body"), "{b}");
+            e.to_string()
+        };
+        // Loops, macros, `set`, operators, literals and calls are not part of the language,
+        // so none of them can make a render loop or grow a value without bound.
+        for b in [
+            "{% for a in link %}{% for b in link %}{{ b }}{% endfor %}{% endfor %}{{ link }}",
+            "{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}{{ link }}",
+            "{% set a = message ~ message %}{% set a = a ~ a %}{{ a }}{{ link }}",
+            "{{ message * 1000000000 }}{{ link }}",
+            "{{ range(100000)|join }}{{ link }}",
+            "{{ message|indent(999999999) }}{{ link }}",
+            "{{ link }}{% raw %}{% endraw %}",
+            "{{ link }}{% include 'x' %}",
+        ] {
+            let e = refused(b);
+            assert!(e.contains("cannot be used") && e.contains("{% if message %}"), "{b}: {e}");
+        }
+        // The refusal quotes at most 40 characters of the construct.
+        assert!(refused(&format!("{{{{ link }}}}{{% for x in {} %}}", "y".repeat(500))).chars().count() < 250);
+        assert!(refused("{{ link").contains("never closed"));
+        assert!(refused("{{ link }}{# open comment").contains("never closed"));
         // A short template that makes a huge email.
-        let e = ok(&format!("{}{{{{ link }}}}", "{{ message }}".repeat(20))).unwrap_err();
-        assert!(e.to_string().contains("longer than 32 KB"), "{e}");
-        assert_eq!(e.field(), Some("body"));
-        let e =
-            ok("{% for a in message %}{% for b in message %}{{ b }}{% endfor %}{% endfor %}{{ link }}").unwrap_err();
-        assert!(e.to_string().contains("longer than") || e.to_string().contains("too much work"), "{e}");
-        // An ordinary template with a condition passes.
+        let e = refused(&format!("{}{{{{ link }}}}", "{{ message }}".repeat(20)));
+        assert!(e.contains("longer than 32 KB"), "{e}");
+        // What admins do write passes: conditions, `not`, filters, comments, whitespace control.
         ok("Hello {{ recipient_name }}{% if message %}\n\n{{ message }}{% endif %}\n\n{{ link }}").unwrap();
+        ok("{# greeting #}Dear {{- recipient_name|title -}},{% if not message %} hello{% elif sender_name %}!{% else %}.{% endif %} {{ practice_name | upper }} {{ link }}").unwrap();
+        // Braces in ordinary text are text.
+        ok("Prices {in brackets} and {x} stay text: {{ link }}").unwrap();
     }
 
     #[tokio::test]

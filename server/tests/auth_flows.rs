@@ -222,8 +222,11 @@ both_dbs!(admin_invites_a_secretary_who_cannot_manage_staff, |app: TestApp| asyn
     enrol_with(&app, &sam, &secret).await;
     app.form(&sam, "/auth/recovery-codes", &[]).await;
 
-    // The secretary is refused the staff page (403 page) and its server functions (403).
+    // The secretary is sent to the no-access page (a 403, under its own address, so the
+    // browser hydrates what the server rendered) and refused the server functions (403).
     let r = app.get(&sam, "/app/staff").await;
+    assert!(r.status().is_redirection() && location(&r) == "/app/forbidden", "{}", r.status());
+    let r = app.get(&sam, "/app/forbidden").await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(r.text().await.unwrap().contains("have access to this page"), "the no-access page is shown");
     let (status, body) = app.server_fn(&sam, "list_staff", &[]).await;
@@ -234,7 +237,8 @@ both_dbs!(admin_invites_a_secretary_who_cannot_manage_staff, |app: TestApp| asyn
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = app.server_fn(&sam, "create_role", &[("name", "Boss")]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(app.get(&sam, "/app/audit").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(location(&app.get(&sam, "/app/audit").await), "/app/forbidden");
+    assert_eq!(app.get(&sam, "/app/audit/export.csv").await.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.get(&sam, "/app").await.status(), StatusCode::OK);
 
     // The admin sees Sam as active.

@@ -404,3 +404,56 @@ both_dbs_with!(
         app.stop().await;
     }
 );
+
+both_dbs!(lists_say_who_may_act_and_show_times_in_the_practice_zone, |app: TestApp| async move {
+    let w = world(&app).await;
+    share_to(&app, &w, "gail@gp.test").await;
+    async fn shares(app: &TestApp, who: &Staff, client_id: &str) -> serde_json::Value {
+        let (s, b) = call(app, who, "list_client_shares", json!({ "client_id": client_id, "status": null })).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        b
+    }
+
+    // The list and the client's file say whether the caller may act: Sue sees both, with
+    // nothing to press; Anna may share and act.
+    assert_eq!(shares(&app, &w.anna, &w.client_id).await[0]["can_act"], true);
+    assert_eq!(shares(&app, &w.sue, &w.client_id).await[0]["can_act"], false);
+    let (_, anna_file) = app.server_fn(&w.anna.client, "get_client", &[("id", &w.client_id)]).await;
+    let (_, sue_file) = app.server_fn(&w.sue.client, "get_client", &[("id", &w.client_id)]).await;
+    assert_eq!((anna_file["can_share"].as_bool(), sue_file["can_share"].as_bool()), (Some(true), Some(false)));
+    let (_, doc) = call(&app, &w.sue, "get_document", json!({ "id": w.doc_id })).await;
+    assert_eq!(doc["can_share"], false);
+
+    // The practice's zone: set up without a browser, it is UTC; an unknown zone is
+    // refused beside its field; a real one is what staff see.
+    let (_, me) = app.server_fn(&w.anna.client, "get_me", &[]).await;
+    assert_eq!(me["time_zone"], "UTC");
+    let (_, mut settings) = call(&app, &w.admin, "sharing_settings", json!({})).await;
+    settings["time_zone"] = json!("Mars/Olympus_Mons");
+    let (s, b) = call(&app, &w.admin, "save_sharing_settings", json!({ "settings": settings })).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(b["Invalid"]["field"], "time_zone", "{b}");
+    settings["time_zone"] = json!("America/New_York");
+    let (s, b) = call(&app, &w.admin, "save_sharing_settings", json!({ "settings": settings })).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (_, me) = app.server_fn(&w.anna.client, "get_me", &[]).await;
+    assert_eq!(me["time_zone"], "America/New_York");
+    let ny: chrono_tz::Tz = "America/New_York".parse().unwrap();
+    let offset_now = {
+        use chrono::Offset;
+        chrono::Utc::now().with_timezone(&ny).offset().fix().local_minus_utc()
+    };
+    let offset_of = |t: &serde_json::Value| {
+        chrono::DateTime::parse_from_rfc3339(t.as_str().unwrap()).unwrap().offset().local_minus_utc()
+    };
+    let list = shares(&app, &w.anna, &w.client_id).await;
+    assert_eq!(offset_of(&list[0]["sent_at"]), offset_now, "{}", list[0]["sent_at"]);
+    let (s, audit) = call(&app, &w.admin, "list_audit", json!({ "filter": {}, "page": 0 })).await;
+    assert_eq!(s, StatusCode::OK, "{audit}");
+    assert_eq!(offset_of(&audit["items"][0]["at"]), offset_now);
+    // The audit export stays UTC, ISO 8601 with `Z`.
+    let csv = w.admin.client.get(app.url("/app/audit/export.csv")).send().await.unwrap().text().await.unwrap();
+    let first = csv.lines().nth(1).unwrap();
+    assert!(first.split(',').nth(1).is_some_and(|at| at.ends_with('Z')), "{first}");
+    app.stop().await;
+});

@@ -67,6 +67,10 @@ pub struct SharingSettings {
     /// The logo's address, for display (kept in its own table, uploaded separately).
     #[serde(default)]
     pub logo_url: Option<String>,
+    /// The practice's time zone, an IANA name (`Europe/London`): staff see times in it
+    /// and the portal names it (kept on the practice itself, checked by the server).
+    #[serde(default)]
+    pub time_zone: String,
     pub enabled: bool,
     pub client_methods: Vec<VerifyMethod>,
     pub third_party_methods: Vec<VerifyMethod>,
@@ -127,6 +131,7 @@ impl Default for SharingSettings {
         SharingSettings {
             practice_name: String::new(),
             logo_url: None,
+            time_zone: String::new(),
             enabled: true,
             client_methods: vec![VerifyMethod::Sms, VerifyMethod::Voice, VerifyMethod::Passcode, VerifyMethod::DateOfBirth],
             third_party_methods: vec![VerifyMethod::Sms, VerifyMethod::Voice, VerifyMethod::Passcode],
@@ -467,6 +472,9 @@ pub struct ShareRow {
     /// How delivery of the link's email is going when it is not plainly done: tries so far
     /// and when the next one is due (retrying), or that it was given up (failed).
     pub delivery_issue: Option<DeliveryIssue>,
+    /// Whether the caller may act on it (revoke, extend, resend, unlock: the share
+    /// permission); without it the list shows no action it would refuse.
+    pub can_act: bool,
 }
 
 /// Which shares the practice-wide Shared list shows (every field optional).

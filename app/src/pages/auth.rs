@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::api::auth::{get_enrolment, get_recovery_codes};
 use crate::components::{
-    AuthCard, CheckedForm, Field, QueryFeedback, QueryNotice, check_email, check_new_password, check_required_name,
+    AuthCard, BrowserTimeZone, CheckedForm, Field, QueryFeedback, QueryNotice, check_email, check_new_password, check_required_name,
 };
 use crate::domain::NewPassword;
 
@@ -24,6 +24,7 @@ pub fn SetupPage() -> impl IntoView {
                     <label class="check"><input type="checkbox" name="demo" value="on" aria-describedby="demo-hint"/>"Add demo data to try Dossier"</label>
                     <p class="hint" id="demo-hint">"Fake clients, contacts, documents and four demo staff accounts. Only for trying Dossier out: never for a real practice."</p>
                 </div>
+                <BrowserTimeZone/>
                 <button type="submit" class="button primary">"Create practice"</button>
             </CheckedForm>
         </AuthCard>

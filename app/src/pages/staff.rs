@@ -28,6 +28,7 @@ pub fn StaffLayout() -> impl IntoView {
                 <Suspense fallback=|| ()>
                     {move || me.get().and_then(Result::ok).map(|m| view! {
                         <span class="practice">{m.practice_name.clone()}</span>
+                        <span class="zone" title="Times are shown in this time zone">{format!("Times in {}", m.time_zone.replace('_', " "))}</span>
                         <span class="spacer"></span>
                         <span class="who"><span class="who-name">{m.name.clone()}</span><span class="who-role">{m.role_name.clone()}</span></span>
                     })}

@@ -81,7 +81,7 @@ pub fn AuditLogPage() -> impl IntoView {
                         let has_more = p.has_more;
                         view! {
                             <table class="table audit">
-                                <thead><tr><th scope="col">"#"</th><th scope="col">"When (UTC)"</th><th scope="col">"Who"</th><th scope="col">"Event"</th><th scope="col">"Details"</th><th scope="col">"From"</th></tr></thead>
+                                <thead><tr><th scope="col">"#"</th><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"Event"</th><th scope="col">"Details"</th><th scope="col">"From"</th></tr></thead>
                                 <tbody>
                                     {p.items.into_iter().map(|e| view! {
                                         <tr>

@@ -248,7 +248,7 @@ fn ClientProfile(
             <Title text=title/>
             <h1>{full_name}{archived.then(|| view! { " " <span class="badge">"archived"</span> })}</h1>
             <div class="actions">
-                <a class="button primary" href=format!("/app/clients/{}/share", id)>"Share documents"</a>
+                {d.can_share.then(|| view! { <a class="button primary" href=format!("/app/clients/{}/share", id)>"Share documents"</a> })}
                 <button class="button" on:click=move |_| editing.update(|e| *e = !*e)>{move || if editing.get() { "Cancel editing" } else { "Edit details" }}</button>
                 {d.can_manage_access.then(|| view! {
                     <button class="button" aria-haspopup="dialog" on:click=move |_| access_open.set(true)>"Client access control"</button>

@@ -315,7 +315,7 @@ pub fn DocumentPage() -> impl IntoView {
                         <div class="actions">
                             {d.file.as_ref().map(|_| view! { <a class="button" href=format!("/app/documents/{}/file", d.row.id) download>"Download original"</a> })}
                             <a class="button" href=format!("/app/documents/{}/pdf", d.row.id) download>"Download PDF"</a>
-                            <a class="button primary" href=format!("/app/clients/{}/share?doc={}", d.row.client_id, d.row.id)>"Share"</a>
+                            {d.can_share.then(|| view! { <a class="button primary" href=format!("/app/clients/{}/share?doc={}", d.row.client_id, d.row.id)>"Share"</a> })}
                         </div>
                     </div>
                     <dl class="facts">

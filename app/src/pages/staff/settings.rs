@@ -153,6 +153,7 @@ fn PracticeSection(form: Form, save: Save) -> impl IntoView {
         <section class="panel stack" aria-labelledby="s-general">
             <h2 id="s-general">"Practice"</h2>
             {text_field(form, save, "practice_name", "Practice name (recipients see it)", "text", |s| s.practice_name.clone(), |s, v| s.practice_name = v)}
+            {zone_field(form, save)}
             <label class="check" for="s-enabled">
                 <input type="checkbox" id="s-enabled" prop:checked=move || form.with(|s| s.enabled)
                     on:change=move |ev| { let v = event_target_checked(&ev); form.update(|s| s.enabled = v) }/>
@@ -165,6 +166,30 @@ fn PracticeSection(form: Form, save: Save) -> impl IntoView {
             </div>
             <p class="hint">"Expired or locked links show these details so recipients know whom to contact."</p>
         </section>
+    }
+    .into_any()
+}
+
+/// The practice's time zone: typed, with the browser's zones as suggestions; the server
+/// checks it against the IANA database.
+fn zone_field(form: Form, save: Save) -> AnyView {
+    let saved = saved_of(save);
+    let zones = RwSignal::new(Vec::<String>::new());
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        zones.set(crate::components::browser_time_zones());
+    });
+    view! {
+        <div class="field">
+            <label for="time_zone">"Time zone"</label>
+            <input id="time_zone" list="time-zones" autocomplete="off" spellcheck="false" aria-describedby="time_zone-hint"
+                prop:value=move || form.with(|s| s.time_zone.clone())
+                aria-invalid=move || saved().and_then(Result::err).is_some_and(|e| e.field() == Some("time_zone")).then_some("true")
+                on:input=move |ev| { let v = event_target_value(&ev); form.update(|s| s.time_zone = v) }/>
+            <datalist id="time-zones">{move || zones.get().into_iter().map(|z| view! { <option value=z></option> }).collect_view()}</datalist>
+            <p class="hint" id="time_zone-hint">"Staff see every time in this zone, and recipients are told it. For example Europe/London. The audit export stays in UTC."</p>
+            {error_for(saved, "time_zone")}
+        </div>
     }
     .into_any()
 }
@@ -322,6 +347,7 @@ fn TemplateSection(form: Form, save: Save) -> impl IntoView {
             <div id="placeholders" class="hint">
                 "Placeholders: "
                 {TEMPLATE_PLACEHOLDERS.iter().map(|(k, what)| view! { <code>{format!("{{{{ {k} }}}}")}</code>" "{*what}"; " }).collect_view()}
+                "A part can be kept for when a placeholder has a value: "<code>"{% if message %}"</code>" … "<code>"{% endif %}"</code>"."
             </div>
             <div class="actions-row">
                 <button type="button" class="button" on:click=move |_| { preview.dispatch(PreviewShareEmail { template: template() }); }>"Preview"</button>

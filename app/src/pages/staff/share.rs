@@ -311,21 +311,29 @@ fn DocumentsStep(
 ) -> impl IntoView {
     view! {
         <h2>"Which documents?"</h2>
-        <div class="toolbar" role="search">
-            <label for="doc-kind" class="visually-hidden">"Kind"</label>
-            <select id="doc-kind" on:change=move |ev| { kind.set(DocumentKind::from_key(&event_target_value(&ev))); doc_page.set(0); }>
-                <option value="">"All kinds"</option>
-                {DocumentKind::ALL.into_iter().map(|k| view! { <option value=k.key() selected=move || kind.get() == Some(k)>{k.label()}</option> }).collect_view()}
-            </select>
-            <label for="doc-search" class="visually-hidden">"Search documents"</label>
-            <input id="doc-search" type="search" placeholder="Search by title or date" prop:value=doc_query
-                on:input=move |ev| { doc_query.set(event_target_value(&ev)); doc_page.set(0); }/>
-            <label for="doc-from">"From"</label>
-            <input id="doc-from" type="date" prop:value=move || doc_dates.with(|d| d.0.clone())
-                on:change=move |ev| { let v = event_target_value(&ev); doc_dates.update(|d| d.0 = v); doc_page.set(0); }/>
-            <label for="doc-to">"To"</label>
-            <input id="doc-to" type="date" prop:value=move || doc_dates.with(|d| d.1.clone())
-                on:change=move |ev| { let v = event_target_value(&ev); doc_dates.update(|d| d.1 = v); doc_page.set(0); }/>
+        <div class="toolbar filters" role="search">
+            <div class="field">
+                <label for="doc-kind">"Kind"</label>
+                <select id="doc-kind" on:change=move |ev| { kind.set(DocumentKind::from_key(&event_target_value(&ev))); doc_page.set(0); }>
+                    <option value="">"All kinds"</option>
+                    {DocumentKind::ALL.into_iter().map(|k| view! { <option value=k.key() selected=move || kind.get() == Some(k)>{k.label()}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field grow">
+                <label for="doc-search">"Search documents"</label>
+                <input id="doc-search" type="search" placeholder="Title or date" prop:value=doc_query
+                    on:input=move |ev| { doc_query.set(event_target_value(&ev)); doc_page.set(0); }/>
+            </div>
+            <div class="field">
+                <label for="doc-from">"From"</label>
+                <input id="doc-from" type="date" prop:value=move || doc_dates.with(|d| d.0.clone())
+                    on:change=move |ev| { let v = event_target_value(&ev); doc_dates.update(|d| d.0 = v); doc_page.set(0); }/>
+            </div>
+            <div class="field">
+                <label for="doc-to">"To"</label>
+                <input id="doc-to" type="date" prop:value=move || doc_dates.with(|d| d.1.clone())
+                    on:change=move |ev| { let v = event_target_value(&ev); doc_dates.update(|d| d.1 = v); doc_page.set(0); }/>
+            </div>
         </div>
         <p class="hint">{move || match selected.with(Vec::len) { 0 => "Nothing chosen yet.".to_string(), 1 => "1 document chosen.".to_string(), n => format!("{n} documents chosen.") }}</p>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -350,8 +358,8 @@ fn DocumentsStep(
                                                         if on { s.push(row.clone()); }
                                                     });
                                                 }/>
-                                            <span>{d.title.clone()}</span>
-                                            <span class="hint">{format!(" · {} · {}", d.kind.label(), d.date)}</span>
+                                            <span class="doc-name" title=d.title.clone()>{d.title.clone()}</span>
+                                            <span class="hint doc-meta">{format!("{} · {}", d.kind.label(), d.date)}</span>
                                             {d.is_psychotherapy.then(|| view! { <span class="badge">"Psychotherapy note"</span> })}
                                         </label>
                                     </li>

@@ -114,6 +114,8 @@ fn SharedList(client_id: String) -> impl IntoView {
         }
     });
     let error = move || a.error().or_else(|| revoke_all.value().get().and_then(Result::err));
+    // Revoking is offered only to who may do it (the rows say so).
+    let may_act = move || list.get().and_then(Result::ok).is_some_and(|rows| rows.iter().any(|r| r.can_act));
     let cid = client_id.clone();
     view! {
         <section class="panel" id="shared" aria-labelledby="shared-h">
@@ -145,7 +147,7 @@ fn SharedList(client_id: String) -> impl IntoView {
                     </div>
                     // Both states are in the page and toggled by `hidden` (no node swapped
                     // in or out while the page hydrates).
-                    <button class="button" hidden=move || confirm_all.get() on:click=move |_| confirm_all.set(true)>"Revoke all shares…"</button>
+                    <button class="button" hidden=move || confirm_all.get() || !may_act() on:click=move |_| confirm_all.set(true)>"Revoke all shares…"</button>
                     <span class="confirm" hidden=move || !confirm_all.get()>
                         "Revoke every live share of this client? Recipients lose access at once. "
                         <button class="button danger" on:click=move |_| { revoke_all.dispatch(RevokeClientShares { client_id: cid.clone() }); confirm_all.set(false); }>"Revoke all"</button>
@@ -225,6 +227,8 @@ fn PracticeShared() -> impl IntoView {
         list_shares(filter())
     });
     let error = move || a.error().or_else(|| bulk.value().get().and_then(Result::err));
+    // Bulk revoke is offered only to who may revoke (the rows say so).
+    let may_act = move || list.get().and_then(Result::ok).is_some_and(|p| p.items.iter().any(|r| r.can_act));
     Effect::new(move |_| {
         if bulk.value().with(|v| matches!(v, Some(Ok(_)))) {
             picked.set(Vec::new());
@@ -256,7 +260,7 @@ fn PracticeShared() -> impl IntoView {
                 </div>
                 <label class="check"><input type="checkbox" on:change=move |ev| { mine.set(event_target_checked(&ev)); refilter(); }/>"Shared by me"</label>
                 <span class="spacer"></span>
-                <button class="button" disabled=move || picked.with(Vec::is_empty) hidden=move || confirm.get()
+                <button class="button" disabled=move || picked.with(Vec::is_empty) hidden=move || confirm.get() || !may_act()
                     on:click=move |_| confirm.set(true)>
                     {move || match picked.with(Vec::len) { 0 => "Revoke selected".to_string(), n => format!("Revoke selected ({n})…") }}
                 </button>
@@ -337,6 +341,7 @@ fn ShareLine(r: ShareRow, a: Actions, show_client: bool, picked: Option<RwSignal
     let details = details_text(&r);
     let id = r.id.clone();
     let live = r.status.is_live();
+    let can_act = r.can_act;
     let (id1, id2, id3, id4) = (id.clone(), id.clone(), id.clone(), id.clone());
     let name = r.recipient_name.clone();
     view! {
@@ -344,7 +349,7 @@ fn ShareLine(r: ShareRow, a: Actions, show_client: bool, picked: Option<RwSignal
             {picked.map(|picked| {
                 let (on, flip) = (r.id.clone(), r.id.clone());
                 view! {
-                    <td>{live.then(|| view! {
+                    <td>{(can_act && live).then(|| view! {
                         <input type="checkbox" aria-label=format!("Select the share with {}", r.recipient_name)
                             prop:checked=move || picked.with(|p| p.contains(&on))
                             on:change=move |ev| {
@@ -371,7 +376,7 @@ fn ShareLine(r: ShareRow, a: Actions, show_client: bool, picked: Option<RwSignal
             </td>
             <td>{r.views}{r.last_viewed_at.as_deref().map(|t| view! { <br/><span class="hint">{format!("last {}", when(t))}</span> })}</td>
             <td class="row-actions">
-                {(live && r.status != ShareStatus::Revoked).then(|| view! {
+                {(can_act && live && r.status != ShareStatus::Revoked).then(|| view! {
                     <Show when=move || confirming.get() fallback=move || view! {
                         <button class="button subtle" aria-label=format!("Revoke the share with {}", name.clone()) on:click=move |_| confirming.set(true)>"Revoke"</button>
                     }>
@@ -384,16 +389,16 @@ fn ShareLine(r: ShareRow, a: Actions, show_client: bool, picked: Option<RwSignal
                         }
                     </Show>
                 })}
-                {(r.status == ShareStatus::Locked).then(|| view! {
+                {(can_act && r.status == ShareStatus::Locked).then(|| view! {
                     <button class="button subtle" on:click=move |_| { a.unlock.dispatch(UnlockShare { share_id: id2.clone() }); }>"Unlock"</button>
                 })}
-                {matches!(r.status, ShareStatus::Queued | ShareStatus::Sent | ShareStatus::Opened | ShareStatus::Failed)
+                {(can_act && matches!(r.status, ShareStatus::Queued | ShareStatus::Sent | ShareStatus::Opened | ShareStatus::Failed))
                     .then(|| r.delivery == "Secure link")
                     .unwrap_or(false)
                     .then(|| view! {
                         <button class="button subtle" on:click=move |_| { a.resend.dispatch(ResendShare { share_id: id3.clone() }); }>"Resend link"</button>
                     })}
-                {(live || r.status == ShareStatus::Expired).then(|| view! {
+                {(can_act && (live || r.status == ShareStatus::Expired)).then(|| view! {
                     <button class="button subtle" aria-expanded=move || extending.get().to_string() on:click=move |_| extending.update(|e| *e = !*e)>"Extend"</button>
                 })}
                 <button class="button subtle" aria-expanded=move || show_details.get().to_string() on:click=move |_| show_details.update(|d| *d = !*d)>"Details"</button>
