@@ -22,7 +22,7 @@ use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, QueryOrder,
     QuerySelect,
-    sea_query::{Expr, LikeExpr, Query},
+    sea_query::{Expr, LikeExpr},
 };
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -362,13 +362,8 @@ impl DocumentsPort for Services {
         let dates = DateRange::parse(&f.from, &f.to)?;
         let mut q = document::Entity::find().filter(document::Column::PracticeId.eq(p.practice_id()));
         // The access rule (skipped for those who see every client: the practice is the rule).
-        if !p.can(Permission::AccessAllClients) {
-            let visible = Query::select()
-                .column(client::Column::Id)
-                .from(client::Entity)
-                .cond_where(crate::records::visible_to(p))
-                .to_owned();
-            q = q.filter(document::Column::ClientId.in_subquery(visible));
+        if let Some(visible) = crate::records::rows_visible_to(p, (document::Entity, document::Column::ClientId)) {
+            q = q.filter(visible);
         }
         if let Some(k) = f.kind {
             q = q.filter(document::Column::Kind.eq(k.key()));

@@ -18,7 +18,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
-    sea_query::{Expr, Query},
+    sea_query::Expr,
 };
 use serde_json::json;
 use std::collections::HashMap;
@@ -253,15 +253,11 @@ fn day(field: &str, raw: &str) -> Result<Option<NaiveDate>, AppError> {
 pub async fn list_shares(svc: &Services, p: &StaffPrincipal, f: &ShareFilter) -> Result<Page<ShareRow>, AppError> {
     let db = &svc.s.db;
     let now = Utc::now();
-    // The access rule, as a subquery: only shares of clients the caller may see.
-    let visible = Query::select()
-        .column(client::Column::Id)
-        .from(client::Entity)
-        .cond_where(crate::records::visible_to(p))
-        .to_owned();
-    let mut q = share::Entity::find()
-        .filter(share::Column::PracticeId.eq(p.practice_id()))
-        .filter(share::Column::ClientId.in_subquery(visible));
+    let mut q = share::Entity::find().filter(share::Column::PracticeId.eq(p.practice_id()));
+    // The access rule: only shares of clients the caller may see.
+    if let Some(visible) = crate::records::rows_visible_to(p, (share::Entity, share::Column::ClientId)) {
+        q = q.filter(visible);
+    }
     if f.mine {
         q = q.filter(share::Column::SenderId.eq(p.staff_id()));
     }
