@@ -133,7 +133,8 @@ pub fn BrowserTimeZone() -> impl IntoView {
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
         {
-            let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
+            let options =
+                js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
             if let Some(z) = js_sys::Reflect::get(&options, &wasm_bindgen::JsValue::from_str("timeZone"))
                 .ok()
                 .and_then(|v| v.as_string())
@@ -152,7 +153,10 @@ pub fn browser_time_zones() -> Vec<String> {
     use wasm_bindgen::{JsCast, JsValue};
     let zones = (|| {
         let intl = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Intl")).ok()?;
-        let f = js_sys::Reflect::get(&intl, &JsValue::from_str("supportedValuesOf")).ok()?.dyn_into::<js_sys::Function>().ok()?;
+        let f = js_sys::Reflect::get(&intl, &JsValue::from_str("supportedValuesOf"))
+            .ok()?
+            .dyn_into::<js_sys::Function>()
+            .ok()?;
         let list = f.call1(&intl, &JsValue::from_str("timeZone")).ok()?.dyn_into::<js_sys::Array>().ok()?;
         Some(list.iter().filter_map(|v| v.as_string()).collect::<Vec<_>>())
     })();

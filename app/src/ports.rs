@@ -63,7 +63,7 @@ impl StaffPrincipal {
     }
 }
 
-/// Staff-facing services. Implemented by `server::services`.
+/// Staff-facing services. Implemented in `server::identity::staff`.
 #[async_trait]
 pub trait StaffPort: Send + Sync {
     /// Resolves the current request's session cookie to a principal, or `Unauthenticated`.

@@ -18,10 +18,7 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .alter_table(
-                Table::alter()
-                    .table(Practice::Table)
-                    .add_column(string(Practice::TimeZone).default("UTC"))
-                    .to_owned(),
+                Table::alter().table(Practice::Table).add_column(string(Practice::TimeZone).default("UTC")).to_owned(),
             )
             .await
     }

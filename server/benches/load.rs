@@ -14,7 +14,7 @@ mod common;
 
 use common::*;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-use server::entities::outbox_email;
+use server::platform::entities::outbox_email;
 use std::time::{Duration, Instant};
 
 fn env_usize(name: &str, default: usize) -> usize {

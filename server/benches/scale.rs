@@ -11,7 +11,9 @@ mod common;
 use common::*;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use serde_json::{Value, json};
-use server::entities::{client, client_access, contact, document, previous_recipient, share, share_document, staff};
+use server::platform::entities::{
+    client, client_access, contact, document, previous_recipient, share, share_document, staff,
+};
 use std::time::{Duration, Instant};
 
 fn env_usize(name: &str, default: usize) -> usize {
@@ -106,7 +108,9 @@ async fn seed_shares(app: &TestApp, s: &Seeded, n: usize) {
     let db = &app.state().db;
     let started = Instant::now();
     let now = chrono::Utc::now();
-    let statuses = ["sent", "opened", "sent", "opened", "revoked", "sent", "opened", "queued", "sent", "locked", "failed", "opened"];
+    let statuses = [
+        "sent", "opened", "sent", "opened", "revoked", "sent", "opened", "queued", "sent", "locked", "failed", "opened",
+    ];
     let mut shares = Vec::with_capacity(1000);
     let mut docs = Vec::with_capacity(1000);
     for i in 0..n {
@@ -114,7 +118,11 @@ async fn seed_shares(app: &TestApp, s: &Seeded, n: usize) {
         let created = now - chrono::Duration::minutes(i as i64);
         let status = statuses[i % statuses.len()];
         // Every 25th unopened share expires within the day.
-        let expires = if status == "sent" && i % 25 == 0 { now + chrono::Duration::hours(6) } else { created + chrono::Duration::days(7) };
+        let expires = if status == "sent" && i % 25 == 0 {
+            now + chrono::Duration::hours(6)
+        } else {
+            created + chrono::Duration::days(7)
+        };
         shares.push(share::ActiveModel {
             id: Set(id.clone()),
             practice_id: Set(s.practice_id.clone()),
@@ -326,7 +334,7 @@ async fn seed(app: &TestApp, clients: usize, contacts: usize, documents: usize) 
                 break 'outer;
             }
             let id = uuid::Uuid::now_v7().to_string();
-            let dek = server::crypto::new_data_key();
+            let dek = server::platform::crypto::new_data_key();
             let kind = doc_kinds[(ci + j) % doc_kinds.len()];
             batch.push(document::ActiveModel {
                 id: Set(id.clone()),
@@ -339,7 +347,7 @@ async fn seed(app: &TestApp, clients: usize, contacts: usize, documents: usize) 
                 is_psychotherapy: Set(false),
                 key_id: Set(keys.key_id().to_owned()),
                 wrapped_key: Set(keys.wrap_key(&dek, &format!("doc:{id}:dek"))),
-                body: Set(server::crypto::seal_with(
+                body: Set(server::platform::crypto::seal_with(
                     &dek,
                     br#"{"type":"Sections","sections":[{"title":"Notes","text":"Seeded for the scale benchmark.","internal":false}]}"#,
                     &format!("doc:{id}:body"),
@@ -496,13 +504,19 @@ async fn run(db: Db) {
         ("Documents, search \"quinn\" (admin)", a, json!({ "query": "quinn" })),
         ("Documents, search \"quinn\" (practitioner)", p, json!({ "query": "quinn" })),
     ] {
-        out.push(measure(label, runs, || call(&app, who, "list_practice_documents", json!({ "filter": filter }))).await);
+        out.push(
+            measure(label, runs, || call(&app, who, "list_practice_documents", json!({ "filter": filter }))).await,
+        );
     }
-    for (label, who) in [("Documents, page 20 by keyset (admin)", a), ("Documents, page 20 by keyset (practitioner)", p)] {
+    for (label, who) in
+        [("Documents, page 20 by keyset (admin)", a), ("Documents, page 20 by keyset (practitioner)", p)]
+    {
         let after = deep_cursor(&app, who, "list_practice_documents", json!({}), 20).await;
         out.push(
-            measure(label, runs, || call(&app, who, "list_practice_documents", json!({ "filter": { "after": after } })))
-                .await,
+            measure(label, runs, || {
+                call(&app, who, "list_practice_documents", json!({ "filter": { "after": after } }))
+            })
+            .await,
         );
     }
     seed_shares(&app, &s, shares).await;
@@ -518,7 +532,9 @@ async fn run(db: Db) {
     }
     for (label, who) in [("Shared, page 20 by keyset (admin)", a), ("Shared, page 20 by keyset (practitioner)", p)] {
         let after = deep_cursor(&app, who, "list_shares", json!({}), 20).await;
-        out.push(measure(label, runs, || call(&app, who, "list_shares", json!({ "filter": { "after": after } }))).await);
+        out.push(
+            measure(label, runs, || call(&app, who, "list_shares", json!({ "filter": { "after": after } }))).await,
+        );
     }
     println!("{}", out.join("\n"));
     app.stop().await;

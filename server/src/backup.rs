@@ -96,10 +96,10 @@ pub async fn restore(cfg: &Config, from: &Path) -> Result<Restored, String> {
             return Err(format!("pg_restore failed: {}", first_line(&out.stderr)));
         }
     }
-    let db = crate::db::connect_and_migrate(cfg).await?;
+    let db = crate::platform::db::connect_and_migrate(cfg).await?;
     let mut practices = Vec::new();
-    for p in crate::entities::practice::Entity::find().all(&db).await.map_err(|e| e.to_string())? {
-        match crate::audit::verify_chain(&db, &p.id).await.map_err(|e| e.to_string())? {
+    for p in crate::platform::entities::practice::Entity::find().all(&db).await.map_err(|e| e.to_string())? {
+        match crate::platform::audit::verify_chain(&db, &p.id).await.map_err(|e| e.to_string())? {
             Ok(n) => practices.push((p.name, n)),
             Err(seq) => return Err(format!("{}: the restored audit chain is broken at event #{seq}", p.name)),
         }

@@ -11,9 +11,9 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::{
-    audit::Origin,
-    crypto,
-    entities::{client, client_contact, contact, document_file, practice, role, staff},
+    platform::audit::Origin,
+    platform::crypto,
+    platform::entities::{client, client_contact, contact, document_file, practice, role, staff},
     state::AppState,
 };
 
@@ -46,7 +46,7 @@ const LAST: [&str; 20] = [
 /// A fresh password for this run's demo accounts: never a constant, so a forgotten demo
 /// installation cannot be entered with a password from the documentation.
 fn demo_password() -> String {
-    format!("demo-{}", &crate::crypto::random_token()[..16])
+    format!("demo-{}", &crate::platform::crypto::random_token()[..16])
 }
 
 /// Who was created, for the one-time printout.
@@ -193,7 +193,7 @@ pub async fn seed(s: &AppState) -> Result<DemoReport, String> {
     let p = match practice::Entity::find().one(db).await.map_err(|e| e.to_string())? {
         Some(p) => p,
         None => {
-            let (p, admin) = crate::auth::create_practice(
+            let (p, admin) = crate::identity::auth::create_practice(
                 db,
                 &s.hasher,
                 &dn("Harbour Therapy (demo)"),
@@ -301,10 +301,10 @@ pub async fn seed(s: &AppState) -> Result<DemoReport, String> {
             .map_err(|e| e.to_string())?;
         }
         if i < 12 {
-            let txn = crate::db::begin_write(db).await.map_err(|e| e.to_string())?;
+            let txn = crate::platform::db::begin_write(db).await.map_err(|e| e.to_string())?;
             for (kind, title, body, psycho) in documents_for(first, last, i) {
                 let id = uuid::Uuid::now_v7().to_string();
-                crate::documents::insert_document(
+                crate::documents::store::insert_document(
                     &txn,
                     &s.keys,
                     &owner.id,
@@ -325,7 +325,7 @@ pub async fn seed(s: &AppState) -> Result<DemoReport, String> {
             let id = uuid::Uuid::now_v7().to_string();
             let dek = crypto::new_data_key();
             let body = DocumentBody::File { description: "Full blood count: all values within range.".into() };
-            crate::documents::insert_document(
+            crate::documents::store::insert_document(
                 &txn,
                 &s.keys,
                 &owner.id,
@@ -341,8 +341,8 @@ pub async fn seed(s: &AppState) -> Result<DemoReport, String> {
             .await
             .map_err(|e| e.to_string())?;
             let client_name = format!("{first} {last}");
-            let pdf = crate::pdf::render(
-                &crate::pdf::PdfMeta {
+            let pdf = crate::platform::pdf::render(
+                &crate::platform::pdf::PdfMeta {
                     practice: "Northside Laboratory",
                     title: "Blood panel",
                     kind: DocumentKind::LabResult,
@@ -359,7 +359,7 @@ pub async fn seed(s: &AppState) -> Result<DemoReport, String> {
                 media_type: Set("application/pdf".into()),
                 file_name: Set("blood-panel.pdf".into()),
                 size_bytes: Set(pdf.len() as i64),
-                ciphertext: Set(crypto::seal_bytes_with(&dek, &pdf, &crate::documents::file_aad(&id))),
+                ciphertext: Set(crypto::seal_bytes_with(&dek, &pdf, &crate::documents::store::file_aad(&id))),
             }
             .insert(&txn)
             .await

@@ -15,7 +15,7 @@ use app::domain::{
 use axum::http::{HeaderMap, HeaderValue, header};
 use std::collections::{BTreeMap, HashMap};
 
-use crate::{crypto, portal, session};
+use crate::{platform::crypto, portal, web::session};
 
 fn text(data: &[u8]) -> std::borrow::Cow<'_, str> {
     String::from_utf8_lossy(data)
@@ -61,7 +61,7 @@ pub fn phone(data: &[u8]) {
             assert!(s.starts_with('+') && s[1..].chars().all(|c| c.is_ascii_digit()), "E.164: {s}");
             assert!(s.len() <= 16, "{s}");
             assert_eq!(PhoneNumber::parse("phone", s, region).unwrap().as_str(), s, "normalised");
-            let _ = crate::sms::hint(s);
+            let _ = crate::delivery::sms::hint(s);
         }
     }
 }
@@ -114,14 +114,15 @@ pub fn email(data: &[u8]) {
 pub fn template(data: &[u8]) {
     let raw = text(data);
     let (subject, body) = raw.split_once('\u{0}').unwrap_or(("Documents from {{ practice_name }}", &raw));
-    if crate::sharing::check_template_blocking(subject, body).is_ok() {
+    if crate::sharing::settings::check_template_blocking(subject, body).is_ok() {
         let ctx = minijinja::context! {
             recipient_name => "Nora Quinnell", practice_name => "Calm Clinic", sender_name => "Dr Lee",
             expires => "14 December 2026", link => "https://dossier.test/s/abc", message => "",
         };
-        let env = crate::sharing::template_env();
+        let env = crate::sharing::settings::template_env();
         for src in [subject, body] {
-            crate::sharing::render_bounded(&env, src, &ctx).expect("a template that passed the check renders");
+            crate::sharing::settings::render_bounded(&env, src, &ctx)
+                .expect("a template that passed the check renders");
         }
     }
 }
@@ -149,10 +150,10 @@ pub fn intake_answers(data: &[u8]) {
 /// Uploads: the content decides (PDF, PNG, JPEG), never the name; the kept file name is
 /// safe for a Content-Disposition header.
 pub fn upload(data: &[u8]) {
-    if let Ok(m) = crate::documents::sniff_upload(data) {
+    if let Ok(m) = crate::documents::store::sniff_upload(data) {
         assert!(matches!(m, "application/pdf" | "image/png" | "image/jpeg"));
     }
-    let name = crate::documents::safe_file_name(&text(data));
+    let name = crate::documents::store::safe_file_name(&text(data));
     assert!(name.chars().count() <= 120);
     assert!(HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")).is_ok() || !name.is_ascii());
 }

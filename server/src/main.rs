@@ -73,7 +73,7 @@ fn main() -> ExitCode {
             Command::Serve => server::startup::serve(cfg).await,
             Command::Migrate => {
                 server::startup::prepare_data_dir(&cfg.data.dir)?;
-                server::db::connect_and_migrate(&cfg).await.map(|_| println!("migrations applied"))
+                server::platform::db::connect_and_migrate(&cfg).await.map(|_| println!("migrations applied"))
             }
             Command::CreatePractice { name, admin_name, admin_email, admin_password } => {
                 create_practice(cfg, &name, &admin_name, &admin_email, &admin_password).await
@@ -81,7 +81,7 @@ fn main() -> ExitCode {
             Command::VerifyAudit => verify_audit(cfg).await,
             Command::DemoData => demo_data(cfg).await,
             Command::GenerateKey => {
-                println!("{}", server::crypto::Keys::generate_master());
+                println!("{}", server::platform::crypto::Keys::generate_master());
                 Ok(())
             }
             Command::RotateKeys => rotate_keys(cfg).await,
@@ -113,11 +113,14 @@ async fn create_practice(cfg: Config, name: &str, admin_name: &str, email: &str,
     let email = EmailAddress::parse("admin_email", email).map_err(|e| e.to_string())?;
     let password = NewPassword::parse("admin_password", password).map_err(|e| e.to_string())?;
     let state = server::startup::build_state(cfg).await?;
-    let origin =
-        server::audit::Origin { network: Some("cli".into()), user_agent: Some("dossier create-practice".into()) };
-    let (p, st) = server::auth::create_practice(&state.db, &state.hasher, &pname, &aname, &email, &password, &origin)
-        .await
-        .map_err(|e| e.to_string())?;
+    let origin = server::platform::audit::Origin {
+        network: Some("cli".into()),
+        user_agent: Some("dossier create-practice".into()),
+    };
+    let (p, st) =
+        server::identity::auth::create_practice(&state.db, &state.hasher, &pname, &aname, &email, &password, &origin)
+            .await
+            .map_err(|e| e.to_string())?;
     println!(
         "created practice {:?} ({}) with admin {}; sign in to set up two-step verification",
         p.name, p.id, st.email
@@ -128,10 +131,11 @@ async fn create_practice(cfg: Config, name: &str, admin_name: &str, email: &str,
 async fn verify_audit(cfg: Config) -> Result<(), String> {
     use sea_orm::EntityTrait;
     let state = server::startup::build_state(cfg).await?;
-    let practices = server::entities::practice::Entity::find().all(&state.db).await.map_err(|e| e.to_string())?;
+    let practices =
+        server::platform::entities::practice::Entity::find().all(&state.db).await.map_err(|e| e.to_string())?;
     let mut broken = false;
     for p in practices {
-        match server::audit::verify_chain(&state.db, &p.id).await.map_err(|e| e.to_string())? {
+        match server::platform::audit::verify_chain(&state.db, &p.id).await.map_err(|e| e.to_string())? {
             Ok(n) => println!("{}: {n} events, chain intact", p.name),
             Err(seq) => {
                 broken = true;

@@ -5,15 +5,15 @@
 //! data key and personal message. Document bodies and files are
 //! sealed with their own data keys, so rotation rewraps 32-byte keys, never re-encrypts
 //! documents. Each value is opened with the current or a retired key
-//! ([`crate::crypto::Keys::reseal`]) and written back under the current key with a
+//! ([`crate::platform::crypto::Keys::reseal`]) and written back under the current key with a
 //! compare-and-swap (`WHERE id = … AND col = old`), so a server instance writing the same
 //! row at the same time never loses its write; the command is idempotent and can be run
 //! again until it reports nothing left under a retired key.
 use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, Statement, Value};
 
 use crate::{
-    crypto::{Keys, Reseal},
-    db::sql,
+    platform::crypto::{Keys, Reseal},
+    platform::db::sql,
 };
 
 /// One kind of value sealed under the master key.

@@ -11,9 +11,9 @@ use tokio::{sync::watch, task::JoinHandle};
 
 use crate::{
     config::{Config, Mode},
-    crypto::Keys,
-    mail,
-    passwords::Hasher,
+    delivery::mail,
+    platform::crypto::Keys,
+    platform::passwords::Hasher,
     state::AppState,
 };
 
@@ -83,7 +83,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 pub async fn build_state(cfg: Config) -> Result<AppState, String> {
     prepare_data_dir(&cfg.data.dir)?;
     let keys = keys(&cfg)?;
-    let db = crate::db::connect_and_migrate(&cfg).await?;
+    let db = crate::platform::db::connect_and_migrate(&cfg).await?;
     asset_versions(&cfg.site.root.join("pkg"));
     let leptos_options = LeptosOptions::builder()
         .output_name("dossier")
@@ -107,7 +107,7 @@ fn asset_versions(pkg: &std::path::Path) {
     use sha2::{Digest, Sha256};
     let version = |file: &str| {
         std::fs::read(pkg.join(file))
-            .map(|b| crate::crypto::hex(&Sha256::digest(&b))[..12].to_owned())
+            .map(|b| crate::platform::crypto::hex(&Sha256::digest(&b))[..12].to_owned())
             .unwrap_or_default()
     };
     app::assets::set_versions(version("dossier.css"), version("portal.css"));
@@ -151,21 +151,21 @@ pub async fn spawn(cfg: Config) -> Result<Running, String> {
             state.cfg.workers.lease_secs,
             rx.clone(),
         )));
-        tasks.push(tokio::spawn(crate::shares::sweeper(
+        tasks.push(tokio::spawn(crate::sharing::after::sweeper(
             state.db.clone(),
             Duration::from_millis(state.cfg.workers.poll_ms),
             rx.clone(),
         )));
-        tasks.push(tokio::spawn(crate::sms::worker(
+        tasks.push(tokio::spawn(crate::delivery::sms::worker(
             state.db.clone(),
             state.keys.clone(),
-            crate::sms::provider_from_config(&state.cfg)?,
+            crate::delivery::sms::provider_from_config(&state.cfg)?,
             Duration::from_millis(state.cfg.workers.poll_ms),
             state.cfg.workers.lease_secs,
             rx.clone(),
         )));
     }
-    let app = crate::routes::router(state.clone());
+    let app = crate::router::router(state.clone());
     let mut srx = rx.clone();
     tasks.push(tokio::spawn(async move {
         let r = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())

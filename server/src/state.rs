@@ -4,7 +4,7 @@ use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
-use crate::{config::Config, crypto::Keys, passwords::Hasher};
+use crate::{config::Config, platform::crypto::Keys, platform::passwords::Hasher};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -20,4 +20,11 @@ impl FromRef<AppState> for LeptosOptions {
     fn from_ref(s: &AppState) -> Self {
         s.leptos_options.clone()
     }
+}
+
+/// What every port implementation holds: the application's state. One value implements
+/// every port of the app (`app::ports`), each area in its own folder.
+#[derive(Clone)]
+pub struct Services {
+    pub s: AppState,
 }

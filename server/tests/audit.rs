@@ -86,12 +86,12 @@ both_dbs!(the_audit_log_is_filtered_paged_exported_and_verified, |app: TestApp| 
 
     // Many events: pages of 50, and a CSV export streamed in batches of 1,000.
     let st = app.state();
-    let practice = server::entities::practice::Entity::find().one(&st.db).await.unwrap().unwrap();
+    let practice = server::platform::entities::practice::Entity::find().one(&st.db).await.unwrap().unwrap();
     for i in 0..2_100 {
-        server::audit::append(
+        server::platform::audit::append(
             &st.db,
             &practice.id,
-            &server::audit::Actor::System,
+            &server::platform::audit::Actor::System,
             "test.filler",
             None,
             &Default::default(),

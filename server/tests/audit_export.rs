@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use reqwest::StatusCode;
 use sea_orm::{ActiveValue::Set, EntityTrait, QueryOrder, TransactionTrait};
-use server::entities::{audit_event, practice};
+use server::platform::entities::{audit_event, practice};
 
 const EVENTS: usize = 100_000;
 /// About 1 KB a row, so the whole export (~100 MB) is far larger than the memory allowed.

@@ -91,7 +91,7 @@ both_dbs!(first_run_setup_then_sign_in_with_totp, |app: TestApp| async move {
 
     // The secret is stored encrypted, never in clear.
     use sea_orm::EntityTrait;
-    let st = server::entities::staff::Entity::find().one(&app.state().db).await.unwrap().unwrap();
+    let st = server::platform::entities::staff::Entity::find().one(&app.state().db).await.unwrap().unwrap();
     let stored = st.totp_secret.unwrap();
     assert!(!stored.contains(&secret) && stored.starts_with("v1."));
     app.stop().await;

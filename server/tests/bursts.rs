@@ -10,7 +10,7 @@ use common::*;
 use reqwest::{StatusCode, header};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::json;
-use server::entities::{practice, staff};
+use server::platform::entities::{practice, staff};
 
 fn statuses(answers: &[(StatusCode, String)]) -> std::collections::BTreeMap<u16, usize> {
     let mut m = std::collections::BTreeMap::new();
@@ -104,8 +104,12 @@ both_dbs_with!(
         assert_eq!(statuses(&answers).get(&422).copied(), Some(30), "{:?}", statuses(&answers));
         assert_eq!(audit_count(&app, "signin.failed").await - before, 30, "30 failures, 30 events");
         let pid = practice_id(&app).await;
-        let total = server::entities::audit_event::Entity::find().count(&app.state().db).await.unwrap();
-        assert_eq!(server::audit::verify_chain(&app.state().db, &pid).await.unwrap(), Ok(total), "chain intact");
+        let total = server::platform::entities::audit_event::Entity::find().count(&app.state().db).await.unwrap();
+        assert_eq!(
+            server::platform::audit::verify_chain(&app.state().db, &pid).await.unwrap(),
+            Ok(total),
+            "chain intact"
+        );
         app.stop().await;
     }
 );

@@ -318,8 +318,8 @@ both_dbs!(uploads_are_checked_by_content_and_encrypted, |app: TestApp| async mov
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("PDF, PNG or JPEG"));
     // A real PDF (rendered by Dossier itself) is accepted.
-    let pdf = server::pdf::render(
-        &server::pdf::PdfMeta {
+    let pdf = server::platform::pdf::render(
+        &server::platform::pdf::PdfMeta {
             practice: "Lab",
             title: "Result",
             kind: app::domain::documents::DocumentKind::LabResult,
@@ -338,16 +338,16 @@ both_dbs!(uploads_are_checked_by_content_and_encrypted, |app: TestApp| async mov
     assert_eq!(got.headers()["content-type"], "application/pdf");
     assert_eq!(got.bytes().await.unwrap().to_vec(), pdf, "the original comes back byte for byte");
     // Stored encrypted.
-    let f = server::entities::document_file::Entity::find().one(&app.state().db).await.unwrap().unwrap();
+    let f = server::platform::entities::document_file::Entity::find().one(&app.state().db).await.unwrap().unwrap();
     assert!(!f.ciphertext.windows(5).any(|w| w == b"%PDF-"), "no plaintext PDF in the database");
     // Too large.
-    let r = upload(vec![0x25; server::documents::MAX_UPLOAD + 10], "big.pdf").await;
+    let r = upload(vec![0x25; server::documents::store::MAX_UPLOAD + 10], "big.pdf").await;
     assert!(r.map(|r| r.status().is_client_error()).unwrap_or(true));
     app.stop().await;
 });
 
 both_dbs!(master_key_rotation_rewraps_every_sealed_value, |app: TestApp| async move {
-    use server::crypto::Keys;
+    use server::platform::crypto::Keys;
     setup_practice(&app, "Calm Clinic").await;
     let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
     let client_id = create_client(&app, &admin, "Nora", "Quinn").await;
@@ -358,7 +358,7 @@ both_dbs!(master_key_rotation_rewraps_every_sealed_value, |app: TestApp| async m
     let old =
         Keys::parse_master(&std::fs::read_to_string(app.state().cfg.data.dir.join("master.key")).unwrap()).unwrap();
     let new = Keys::parse_master(&Keys::generate_master()).unwrap();
-    let docs = || async { server::entities::document::Entity::find().all(db).await.unwrap() };
+    let docs = || async { server::platform::entities::document::Entity::find().all(db).await.unwrap() };
     assert!(docs().await.iter().all(|d| d.key_id == Keys::from_master(&old).key_id()));
 
     // Phase 1: the new key is current, the old one retired.
@@ -378,9 +378,9 @@ both_dbs!(master_key_rotation_rewraps_every_sealed_value, |app: TestApp| async m
     assert_eq!(stale.unreadable.len() as u64, check.current, "no value is left under the old key");
     for d in docs().await {
         assert_eq!(d.key_id, after.key_id());
-        let body = server::documents::decrypt_body(&after, &d).expect("decrypts under the new key");
+        let body = server::documents::store::decrypt_body(&after, &d).expect("decrypts under the new key");
         assert!(!format!("{body:?}").is_empty());
-        assert!(server::documents::decrypt_body(&Keys::from_master(&old), &d).is_err());
+        assert!(server::documents::store::decrypt_body(&Keys::from_master(&old), &d).is_err());
     }
     app.stop().await;
 });

@@ -177,8 +177,8 @@ both_dbs!(intake_links_route_new_clients_to_the_right_owner, |app: TestApp| asyn
     // Every submission is audited, without the answers.
     let db = &app.state().db;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let events = server::entities::audit_event::Entity::find()
-        .filter(server::entities::audit_event::Column::Action.is_in(["intake.submitted", "intake.rejected"]))
+    let events = server::platform::entities::audit_event::Entity::find()
+        .filter(server::platform::entities::audit_event::Column::Action.is_in(["intake.submitted", "intake.rejected"]))
         .all(db)
         .await
         .unwrap();

@@ -8,7 +8,7 @@ use common::*;
 use reqwest::{Client, StatusCode, header};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
-use server::entities::{audit_event, notification, portal_session, share, share_code};
+use server::platform::entities::{audit_event, notification, portal_session, share, share_code};
 
 struct World {
     admin: Staff,
@@ -258,7 +258,7 @@ both_dbs!(phone_codes_are_single_use_replaced_expire_and_limited, |app: TestApp|
 
 /// Two server instances on one database, with one master key.
 async fn two_instances(db: Db) -> Option<(TestApp, TestApp)> {
-    let key = server::crypto::Keys::generate_master();
+    let key = server::platform::crypto::Keys::generate_master();
     let k1 = key.clone();
     let a = spawn_with(db, move |c| c.security.master_key = Some(server::config::Secret::new(k1))).await?;
     let url = a.state().cfg.database_url();
@@ -555,7 +555,7 @@ both_dbs!(a_burst_of_codes_and_sends_gets_exactly_the_allowance, |app: TestApp| 
     assert_eq!((sent, refused), (3, 9), "{answers:?}");
     assert_eq!(share_code::Entity::find().count(&app.state().db).await.unwrap(), 3);
     assert_eq!(count_audit(&app, "portal.code_requested").await, 3);
-    let queued = server::entities::outbox_sms::Entity::find().count(&app.state().db).await.unwrap();
+    let queued = server::platform::entities::outbox_sms::Entity::find().count(&app.state().db).await.unwrap();
     assert_eq!(queued, 3, "exactly three texts queued");
     // The three texts as the provider got them; the newest code is the one that counts.
     let file = app.state().cfg.sms_file();

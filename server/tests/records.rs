@@ -158,8 +158,8 @@ both_dbs!(access_modes_all_selected_and_ownership_transfer, |app: TestApp| async
 
     // Every change is audited.
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let n = server::entities::audit_event::Entity::find()
-        .filter(server::entities::audit_event::Column::Action.eq("client.access_changed"))
+    let n = server::platform::entities::audit_event::Entity::find()
+        .filter(server::platform::entities::audit_event::Column::Action.eq("client.access_changed"))
         .all(&app.state().db)
         .await
         .unwrap()

@@ -17,7 +17,7 @@ use common::{twilio::*, *};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::Value;
-use server::entities::{outbox_email, outbox_sms, share};
+use server::platform::entities::{outbox_email, outbox_sms, share};
 use std::{collections::BTreeMap, process::Child, time::Duration};
 
 const SHARES: usize = 1000;
@@ -193,14 +193,14 @@ async fn crash_and_restart(db: Db) {
 
     // Texts: 1,000 queued, the same kill and restart, through the Twilio stand-in.
     let (rec, url) = start_recorder().await;
-    let pid = server::entities::practice::Entity::find().one(&db_conn).await.unwrap().unwrap().id;
+    let pid = server::platform::entities::practice::Entity::find().one(&db_conn).await.unwrap().unwrap().id;
     for i in 0..TEXTS {
-        let msg = server::sms::OutgoingSms {
-            channel: server::sms::Channel::Sms,
+        let msg = server::delivery::sms::OutgoingSms {
+            channel: server::delivery::sms::Channel::Sms,
             to: format!("+4474009{i:05}"),
             text: format!("text {i}"),
         };
-        server::sms::enqueue(&db_conn, &keys, &pid, None, "crash-test", &msg).await.unwrap();
+        server::delivery::sms::enqueue(&db_conn, &keys, &pid, None, "crash-test", &msg).await.unwrap();
     }
     let twilio = [
         ("DOSSIER__SMS__PROVIDER", "twilio".to_owned()),
@@ -289,7 +289,7 @@ async fn backup_restores_into_a_working_practice(db: Db) {
     let file = dir.path().join("dossier.backup");
     server::backup::backup(&cfg, &file).await.unwrap();
     assert!(server::backup::backup(&cfg, &file).await.unwrap_err().contains("exists already"), "never overwrites");
-    let events = server::entities::audit_event::Entity::find().count(&app.state().db).await.unwrap();
+    let events = server::platform::entities::audit_event::Entity::find().count(&app.state().db).await.unwrap();
 
     // A fresh installation: a new data folder (or a new database) and the same master key.
     let (pg_name, url) = match db {

@@ -96,7 +96,7 @@ async fn idle_sessions_end_on_the_server() {
     assert_eq!(location(&r), "/login?m=session_ended");
     let (status, _) = app.server_fn(&admin.client, "get_me", &[]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let rows = server::entities::staff_session::Entity::find().all(&app.state().db).await.unwrap();
+    let rows = server::platform::entities::staff_session::Entity::find().all(&app.state().db).await.unwrap();
     assert!(rows.iter().all(|s| s.stage != "active"), "the expired session row is gone");
     app.stop().await;
 }
@@ -113,7 +113,7 @@ both_dbs!(practices_never_see_each_other, |app: TestApp| async move {
     let (_, roles) = app.server_fn(&admin.client, "list_roles", &[]).await;
     assert_eq!(roles.as_array().unwrap().len(), 3, "only this practice's roles");
     // Another practice's role id is "not a role" here.
-    let other_role = server::entities::role::Entity::find()
+    let other_role = server::platform::entities::role::Entity::find()
         .all(&s.db)
         .await
         .unwrap()
@@ -141,10 +141,10 @@ both_dbs!(audit_log_is_chained_and_append_only, |app: TestApp| async move {
     let _admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
     app.api_form(&new_client(), "/auth/login", &[("email", ADMIN_EMAIL), ("password", "wrong password!")]).await;
     let db = &app.state().db;
-    let practice = server::entities::practice::Entity::find().one(db).await.unwrap().unwrap();
-    let n = server::audit::verify_chain(db, &practice.id).await.unwrap().expect("intact");
+    let practice = server::platform::entities::practice::Entity::find().one(db).await.unwrap().unwrap();
+    let n = server::platform::audit::verify_chain(db, &practice.id).await.unwrap().expect("intact");
     assert!(n >= 5, "setup, enrolment, sign-in and the failure are recorded ({n})");
-    let events = server::entities::audit_event::Entity::find().all(db).await.unwrap();
+    let events = server::platform::entities::audit_event::Entity::find().all(db).await.unwrap();
     let actions: Vec<_> = events.iter().map(|e| e.action.as_str()).collect();
     for a in ["practice.created", "staff.created", "totp.enrolled", "signin.succeeded", "signin.failed"] {
         assert!(actions.contains(&a), "missing {a}: {actions:?}");
@@ -161,7 +161,7 @@ both_dbs!(audit_log_is_chained_and_append_only, |app: TestApp| async move {
         db.execute_unprepared("DROP TRIGGER audit_event_no_update").await.unwrap();
     }
     db.execute_unprepared("UPDATE audit_event SET detail = '{\"forged\":true}' WHERE seq = 3").await.unwrap();
-    assert_eq!(server::audit::verify_chain(db, &practice.id).await.unwrap(), Err(3));
+    assert_eq!(server::platform::audit::verify_chain(db, &practice.id).await.unwrap(), Err(3));
     app.stop().await;
 });
 
@@ -169,9 +169,9 @@ both_dbs!(outbox_sends_each_message_once_across_workers, |app: TestApp| async mo
     // Two extra workers race the server's own worker over the same queue.
     let s = app.state().clone();
     setup_practice(&app, "Calm Clinic").await;
-    let practice = server::entities::practice::Entity::find().one(&s.db).await.unwrap().unwrap();
+    let practice = server::platform::entities::practice::Entity::find().one(&s.db).await.unwrap().unwrap();
     for i in 0..12 {
-        let m = server::mail::OutgoingEmail {
+        let m = server::delivery::mail::OutgoingEmail {
             to: format!("r{i}@race.test"),
             to_name: None,
             subject: format!("race {i}"),
@@ -181,17 +181,17 @@ both_dbs!(outbox_sends_each_message_once_across_workers, |app: TestApp| async mo
             from_name: None,
             attachments: Vec::new(),
         };
-        server::mail::enqueue(&s.db, &s.keys, &practice.id, "test", &m).await.unwrap();
+        server::delivery::mail::enqueue(&s.db, &s.keys, &practice.id, "test", &m).await.unwrap();
     }
-    let transport = server::mail::Transport::from_config(&s.cfg).unwrap();
+    let transport = server::delivery::mail::Transport::from_config(&s.cfg).unwrap();
     let (a, b) = tokio::join!(
-        server::mail::run_once(&s.db, &s.keys, &transport, &s.cfg.mail.from),
-        server::mail::run_once(&s.db, &s.keys, &transport, &s.cfg.mail.from)
+        server::delivery::mail::run_once(&s.db, &s.keys, &transport, &s.cfg.mail.from),
+        server::delivery::mail::run_once(&s.db, &s.keys, &transport, &s.cfg.mail.from)
     );
     a.unwrap();
     b.unwrap();
     for _ in 0..50 {
-        let rows = server::entities::outbox_email::Entity::find().all(&s.db).await.unwrap();
+        let rows = server::platform::entities::outbox_email::Entity::find().all(&s.db).await.unwrap();
         if rows.iter().all(|r| r.status == "sent") {
             assert!(rows.iter().all(|r| r.attempts == 1 && r.payload.is_none()), "each sent once, body erased");
             app.stop().await;
@@ -258,7 +258,7 @@ fn only_the_session_layer_creates_principals() {
     for dir in ["app/src", "server/src"] {
         visit(&root.join(dir), &mut |p, text| {
             if text.contains("__from_verified_session(")
-                && !p.ends_with("server/src/session.rs")
+                && !p.ends_with("server/src/web/session.rs")
                 && !p.ends_with("app/src/ports.rs")
             {
                 offenders.push(p.display().to_string());
@@ -276,5 +276,113 @@ fn visit(dir: &std::path::Path, f: &mut dyn FnMut(&std::path::Path, &str)) {
         } else if p.extension().is_some_and(|x| x == "rs") {
             f(&p, &std::fs::read_to_string(&p).unwrap());
         }
+    }
+}
+
+/// The layout's dependency rule (README, Architecture): foundations (`platform`,
+/// `delivery`, `web`) import no area; an area imports foundations and, of another area,
+/// only the access rule of `records`. The edges that still break the rule are listed here
+/// by file, so no new one can appear unnoticed, and a listed edge that has gone must be
+/// struck from the list.
+#[test]
+fn areas_import_foundations_and_the_access_rule_only() {
+    const FOUNDATIONS: [&str; 3] = ["platform", "delivery", "web"];
+    const AREAS: [&str; 7] = ["identity", "records", "documents", "intake", "sharing", "portal", "audit_log"];
+    const ACCESS_RULE: [&str; 3] = ["records::find_visible", "records::visible_to", "records::client_names"];
+    // Not yet moved behind a foundation (the open part of the layout issue).
+    const KNOWN: [(&str, &str); 14] = [
+        ("documents/store.rs", "records::first_matches"),
+        ("intake/mod.rs", "documents::store"),
+        ("intake/mod.rs", "records::insert_client"),
+        ("intake/mod.rs", "records::"),
+        ("portal/mod.rs", "documents::store"),
+        ("portal/mod.rs", "sharing::after"),
+        ("portal/mod.rs", "sharing::branding"),
+        ("portal/mod.rs", "sharing::settings"),
+        ("sharing/after.rs", "documents::store"),
+        ("sharing/after.rs", "portal::end_sessions_of"),
+        ("sharing/settings.rs", "documents::store"),
+        ("sharing/settings.rs", "records::first_matches"),
+        ("sharing/settings.rs", "records::prefix_upper"),
+        ("documents/store.rs", "records::"),
+    ];
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut broken = Vec::new();
+    let mut seen_known = std::collections::BTreeSet::new();
+    visit(&src, &mut |p, text| {
+        let rel = p.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+        let top = rel.split('/').next().unwrap().trim_end_matches(".rs").to_owned();
+        for path in crate_paths(text) {
+            let target = path.split("::").next().unwrap_or("");
+            if !AREAS.contains(&target) || target == top {
+                continue;
+            }
+            if FOUNDATIONS.contains(&top.as_str()) {
+                broken.push(format!("{rel} (a foundation) imports {path}"));
+            } else if AREAS.contains(&top.as_str()) && !ACCESS_RULE.iter().any(|a| path.starts_with(a)) {
+                if KNOWN.contains(&(rel.as_str(), path.as_str())) {
+                    seen_known.insert((rel.clone(), path.clone()));
+                } else {
+                    broken.push(format!("{rel} imports {path}"));
+                }
+            }
+        }
+    });
+    assert!(broken.is_empty(), "imports that break the layout's rule: {broken:#?}");
+    let gone: Vec<_> =
+        KNOWN.iter().filter(|(f, p)| !seen_known.contains(&((*f).to_owned(), (*p).to_owned()))).collect();
+    assert!(gone.is_empty(), "these listed exceptions are gone: strike them from KNOWN: {gone:?}");
+}
+
+/// Every `crate::a::b` path of a file, as "a::b" (or "a::" for `crate::a::{…}` and
+/// `crate::a` alone), including the items of `use crate::{…}` groups.
+fn crate_paths(text: &str) -> Vec<String> {
+    let ident = |s: &str| {
+        s.chars().take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_').collect::<String>()
+    };
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("crate::") {
+        rest = &rest[i + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            // The top-level items of the group.
+            let (mut depth, mut item, mut end) = (0, String::new(), group.len());
+            for (k, ch) in group.char_indices() {
+                match ch {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => {
+                        end = k;
+                        break;
+                    }
+                    '}' => depth -= 1,
+                    _ => {}
+                }
+                if ch == ',' && depth == 0 {
+                    out.push(first_two(&item, &ident));
+                    item.clear();
+                } else {
+                    item.push(ch);
+                }
+            }
+            out.push(first_two(&item, &ident));
+            rest = &group[end..];
+        } else {
+            out.push(first_two(rest, &ident));
+        }
+    }
+    out.retain(|p| !p.is_empty());
+    out
+}
+
+fn first_two(item: &str, ident: &dyn Fn(&str) -> String) -> String {
+    let item = item.trim();
+    let a = ident(item);
+    if a.is_empty() {
+        return String::new();
+    }
+    let after = &item[a.len()..];
+    match after.strip_prefix("::") {
+        Some(r) => format!("{a}::{}", ident(r)),
+        None => format!("{a}::"),
     }
 }

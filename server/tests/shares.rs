@@ -7,7 +7,7 @@ use common::*;
 use reqwest::{Client, StatusCode};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
-use server::entities::{audit_event, notification, share};
+use server::platform::entities::{audit_event, notification, share};
 
 struct World {
     admin: Staff,
@@ -204,7 +204,7 @@ both_dbs!(the_shared_tab_lists_and_each_action_is_checked_and_audited, |app: Tes
 });
 
 async fn revoke_reaches_another_instance(db: Db) {
-    let key = server::crypto::Keys::generate_master();
+    let key = server::platform::crypto::Keys::generate_master();
     let k1 = key.clone();
     let Some(a) = spawn_with(db, move |c| c.security.master_key = Some(server::config::Secret::new(k1))).await else {
         return;
@@ -267,10 +267,10 @@ both_dbs!(the_sweep_expires_shares_and_reminds_senders, |app: TestApp| async mov
     set_expiry(gone.clone(), now - chrono::Duration::minutes(1)).await;
     set_expiry(soon.clone(), now + chrono::Duration::hours(5)).await;
     // Two sweeps at once (two instances): each share is expired and reminded once.
-    let (x, y) = tokio::join!(server::shares::sweep_once(db), server::shares::sweep_once(db));
+    let (x, y) = tokio::join!(server::sharing::after::sweep_once(db), server::sharing::after::sweep_once(db));
     let (x, y) = (x.unwrap(), y.unwrap());
     assert!(x.0 + y.0 >= 1 && x.1 + y.1 <= 1, "{x:?} {y:?}");
-    server::shares::sweep_once(db).await.unwrap();
+    server::sharing::after::sweep_once(db).await.unwrap();
     assert_eq!(row(&app, &gone).await.status, "expired");
     assert_eq!(events(&app, "share.expired").await, 1);
     let reminded = notification::Entity::find().filter(notification::Column::Kind.eq("share.expiring")).count(db);

@@ -7,7 +7,7 @@ use common::*;
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
-use server::entities::{share, share_document};
+use server::platform::entities::{share, share_document};
 
 struct World {
     admin: Staff,
@@ -126,7 +126,8 @@ fn open_snapshot(app: &TestApp, s: &share::Model, d: &share_document::Model) -> 
     let keys = &app.state().keys;
     let dek = keys.unwrap_key(&s.wrapped_key, &format!("share:{}:dek", s.id)).expect("share key unwraps");
     let plain =
-        server::crypto::open_with(&dek, &d.snapshot, &format!("share:{}:doc:{}", s.id, d.document_id)).expect("opens");
+        server::platform::crypto::open_with(&dek, &d.snapshot, &format!("share:{}:doc:{}", s.id, d.document_id))
+            .expect("opens");
     String::from_utf8(plain).unwrap()
 }
 
@@ -198,8 +199,8 @@ both_dbs!(one_share_per_recipient_with_snapshots_and_clean_emails, |app: TestApp
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_eq!(share::Entity::find().filter(share::Column::Status.eq("sent")).all(db).await.unwrap().len(), 3);
-    let events = server::entities::audit_event::Entity::find()
-        .filter(server::entities::audit_event::Column::Action.eq("share.created"))
+    let events = server::platform::entities::audit_event::Entity::find()
+        .filter(server::platform::entities::audit_event::Column::Action.eq("share.created"))
         .all(db)
         .await
         .unwrap();
@@ -342,8 +343,8 @@ both_dbs!(sharing_settings_are_admin_only_validated_and_audited, |app: TestApp| 
     let (_, after) = call(&app, &admin, "sharing_settings", json!({})).await;
     assert_eq!(after["max_expiry_days"], 5);
     let db = &app.state().db;
-    let events = server::entities::audit_event::Entity::find()
-        .filter(server::entities::audit_event::Column::Action.eq("settings.sharing_saved"))
+    let events = server::platform::entities::audit_event::Entity::find()
+        .filter(server::platform::entities::audit_event::Column::Action.eq("settings.sharing_saved"))
         .all(db)
         .await
         .unwrap();
@@ -354,7 +355,7 @@ both_dbs!(sharing_settings_are_admin_only_validated_and_audited, |app: TestApp| 
     let mut renamed = after.clone();
     renamed["practice_name"] = json!("Calm Clinic Harbour");
     assert_eq!(call(&app, &admin, "save_sharing_settings", json!({ "settings": renamed })).await.0, StatusCode::OK);
-    let practice = server::entities::practice::Entity::find().one(db).await.unwrap().unwrap();
+    let practice = server::platform::entities::practice::Entity::find().one(db).await.unwrap().unwrap();
     assert_eq!(practice.name, "Calm Clinic Harbour");
     let mut unnamed = after.clone();
     unnamed["practice_name"] = json!("  ");
@@ -492,10 +493,10 @@ both_dbs_with!(
         down.mail.smtp_host = "127.0.0.1".into();
         down.mail.smtp_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         down.mail.smtp_tls = server::config::SmtpTls::None;
-        let broken = server::mail::Transport::from_config(&down).unwrap();
-        server::mail::run_once(db, &st.keys, &broken, &st.cfg.mail.from).await.unwrap();
-        let row = server::entities::outbox_email::Entity::find()
-            .filter(server::entities::outbox_email::Column::ShareId.is_not_null())
+        let broken = server::delivery::mail::Transport::from_config(&down).unwrap();
+        server::delivery::mail::run_once(db, &st.keys, &broken, &st.cfg.mail.from).await.unwrap();
+        let row = server::platform::entities::outbox_email::Entity::find()
+            .filter(server::platform::entities::outbox_email::Column::ShareId.is_not_null())
             .one(db)
             .await
             .unwrap()
@@ -506,16 +507,16 @@ both_dbs_with!(
         assert!(row.payload.is_some(), "kept for the retry");
         assert_eq!(share::Entity::find().one(db).await.unwrap().unwrap().status, "queued");
         // Nothing is due yet; once the backoff has passed the real server takes it.
-        let good = server::mail::Transport::from_config(&st.cfg).unwrap();
+        let good = server::delivery::mail::Transport::from_config(&st.cfg).unwrap();
         let due = |db: &sea_orm::DatabaseConnection| {
             use sea_orm::ConnectionTrait;
             let db = db.clone();
             async move { db.execute_unprepared("UPDATE outbox_email SET next_attempt_at = created_at").await.unwrap() }
         };
         due(db).await;
-        let n = server::mail::run_once(db, &st.keys, &good, &st.cfg.mail.from).await.unwrap();
+        let n = server::delivery::mail::run_once(db, &st.keys, &good, &st.cfg.mail.from).await.unwrap();
         assert!(n >= 1);
-        let row = server::entities::outbox_email::Entity::find_by_id(row.id).one(db).await.unwrap().unwrap();
+        let row = server::platform::entities::outbox_email::Entity::find_by_id(row.id).one(db).await.unwrap().unwrap();
         assert_eq!((row.status.as_str(), row.attempts, row.payload.is_none()), ("sent", 2, true));
         assert_eq!(share::Entity::find().one(db).await.unwrap().unwrap().status, "sent");
         app.wait_for_mail("gail@gp.test", "shared documents").await;

@@ -7,7 +7,7 @@ use common::{twilio::*, *};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::{Value, json};
-use server::entities::outbox_sms;
+use server::platform::entities::outbox_sms;
 use std::{sync::atomic::Ordering, time::Duration};
 
 /// Waits until `n` requests reached the recorder.
@@ -113,20 +113,20 @@ async fn twilio_provider_through_the_outbox(db: Db) {
 
     // Several workers (the server's and two more) deliver each message exactly once.
     let st = app.state().clone();
-    let practice = server::entities::practice::Entity::find().one(&st.db).await.unwrap().unwrap();
+    let practice = server::platform::entities::practice::Entity::find().one(&st.db).await.unwrap().unwrap();
     let before = rec.seen().len();
     for i in 0..12 {
-        let msg = server::sms::OutgoingSms {
-            channel: server::sms::Channel::Sms,
+        let msg = server::delivery::sms::OutgoingSms {
+            channel: server::delivery::sms::Channel::Sms,
             to: format!("+4474001234{i:02}"),
             text: format!("race {i}"),
         };
-        server::sms::enqueue(&st.db, &st.keys, &practice.id, None, "test", &msg).await.unwrap();
+        server::delivery::sms::enqueue(&st.db, &st.keys, &practice.id, None, "test", &msg).await.unwrap();
     }
-    let provider = server::sms::provider_from_config(&st.cfg).unwrap();
+    let provider = server::delivery::sms::provider_from_config(&st.cfg).unwrap();
     let (a, b) = tokio::join!(
-        server::sms::run_once(&st.db, &st.keys, provider.as_ref()),
-        server::sms::run_once(&st.db, &st.keys, provider.as_ref())
+        server::delivery::sms::run_once(&st.db, &st.keys, provider.as_ref()),
+        server::delivery::sms::run_once(&st.db, &st.keys, provider.as_ref())
     );
     a.unwrap();
     b.unwrap();
@@ -135,7 +135,7 @@ async fn twilio_provider_through_the_outbox(db: Db) {
     let races: Vec<String> =
         rec.seen().iter().filter_map(|r| r.form.get("Body").filter(|b| b.starts_with("race")).cloned()).collect();
     assert_eq!(races.len(), 12, "each message once: {races:?}");
-    let audit = server::entities::audit_event::Entity::find().all(&st.db).await.unwrap();
+    let audit = server::platform::entities::audit_event::Entity::find().all(&st.db).await.unwrap();
     assert!(
         audit.iter().any(|e| e.action == "settings.test_sms_queued"
             && e.detail.contains("••56")

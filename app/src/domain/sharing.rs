@@ -157,7 +157,7 @@ impl Default for SharingSettings {
 
 impl SharingSettings {
     /// Checks settings an admin saves (the template is checked by the server's template
-    /// engine, `server::sharing::check_template`).
+    /// engine, `server::sharing::settings::check_template`).
     pub fn validate(&mut self) -> Result<(), AppError> {
         self.practice_name =
             crate::domain::DisplayName::parse("practice_name", "your practice's name", &self.practice_name)?

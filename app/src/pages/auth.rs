@@ -4,7 +4,8 @@ use leptos::prelude::*;
 
 use crate::api::auth::{get_enrolment, get_recovery_codes};
 use crate::components::{
-    AuthCard, BrowserTimeZone, CheckedForm, Field, QueryFeedback, QueryNotice, check_email, check_new_password, check_required_name,
+    AuthCard, BrowserTimeZone, CheckedForm, Field, QueryFeedback, QueryNotice, check_email, check_new_password,
+    check_required_name,
 };
 use crate::domain::NewPassword;
 

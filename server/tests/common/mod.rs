@@ -506,8 +506,8 @@ pub fn form_post(
 /// How many audit events named `action` the database holds.
 pub async fn audit_count(app: &TestApp, action: &str) -> u64 {
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-    server::entities::audit_event::Entity::find()
-        .filter(server::entities::audit_event::Column::Action.eq(action))
+    server::platform::entities::audit_event::Entity::find()
+        .filter(server::platform::entities::audit_event::Column::Action.eq(action))
         .count(&app.state().db)
         .await
         .unwrap()
@@ -518,14 +518,14 @@ pub async fn audit_count(app: &TestApp, action: &str) -> u64 {
 pub async fn other_practice(app: &TestApp) {
     use app::domain::{DisplayName, EmailAddress, NewPassword};
     let s = app.state();
-    server::auth::create_practice(
+    server::identity::auth::create_practice(
         &s.db,
         &s.hasher,
         &DisplayName::parse("n", "n", "Other Practice").unwrap(),
         &DisplayName::parse("n", "n", "Olga Other").unwrap(),
         &EmailAddress::parse("e", "olga@other.test").unwrap(),
         &NewPassword::parse("p", PASSWORD).unwrap(),
-        &server::audit::Origin::default(),
+        &server::platform::audit::Origin::default(),
     )
     .await
     .unwrap();

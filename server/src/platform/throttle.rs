@@ -7,7 +7,7 @@ use sea_orm::{
     sea_query::{Expr, OnConflict},
 };
 
-use crate::entities::throttle;
+use crate::platform::entities::throttle;
 
 /// Minutes until the key may try again, if it is blocked now.
 pub async fn blocked_for<C: ConnectionTrait>(
@@ -92,7 +92,7 @@ pub async fn clear<C: ConnectionTrait>(db: &C, key: &str) -> Result<(), DbErr> {
 
 /// Throttle key for an account, by a hash of the normalised email (no raw addresses).
 pub fn account_key(kind: &str, email: &str) -> String {
-    format!("{kind}:acct:{}", &crate::crypto::token_hash(email)[..32])
+    format!("{kind}:acct:{}", &crate::platform::crypto::token_hash(email)[..32])
 }
 
 pub fn network_key(kind: &str, network: &str) -> String {

@@ -14,11 +14,12 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::{
-    audit,
-    auth::{Caller, internal, redirect},
-    entities::practice_logo,
-    session,
+    platform::audit,
+    platform::entities::practice_logo,
+    platform::error::internal,
     state::AppState,
+    web::caller::{Caller, redirect},
+    web::session,
 };
 
 /// Keeps the portal's first view well inside its 50 KB budget.
@@ -66,7 +67,7 @@ pub async fn upload(State(s): State<AppState>, c: Caller, mut form: Multipart) -
             Some(t @ ("image/png" | "image/jpeg")) => t,
             _ => return Ok("logo_type"),
         };
-        let hash = crate::crypto::hex(&Sha256::digest(&bytes))[..16].to_owned();
+        let hash = crate::platform::crypto::hex(&Sha256::digest(&bytes))[..16].to_owned();
         practice_logo::Entity::insert(practice_logo::ActiveModel {
             practice_id: Set(p.practice_id().to_owned()),
             media_type: Set(media_type.to_owned()),

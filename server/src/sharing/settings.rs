@@ -34,18 +34,19 @@ use serde_json::json;
 use std::collections::BTreeSet;
 
 use crate::{
-    audit,
-    auth::internal,
-    crypto,
-    documents::decrypt_body,
-    entities::{
+    delivery::mail::{self, OutgoingEmail},
+    delivery::sms,
+    documents::store::decrypt_body,
+    platform::audit,
+    platform::crypto,
+    platform::entities::{
         client, client_contact, contact, document, document_file, practice, practice_settings, previous_recipient,
         share, share_document, staff,
     },
-    mail::{self, OutgoingEmail},
+    platform::error::internal,
     records::find_visible,
-    services::{Services, current_origin},
-    sms,
+    state::Services,
+    web::caller::current_origin,
 };
 
 pub const MAX_RECIPIENTS: usize = 20;
@@ -273,7 +274,13 @@ pub(crate) fn check_template_constructs(src: &str) -> Result<(), String> {
         };
         let body = &after[1..];
         let Some(end) = body.find(close) else {
-            let open = if kind == b'{' { "{{" } else if kind == b'%' { "{%" } else { "{#" };
+            let open = if kind == b'{' {
+                "{{"
+            } else if kind == b'%' {
+                "{%"
+            } else {
+                "{#"
+            };
             return Err(format!("A {open} is never closed with {close}."));
         };
         rest = &body[end + 2..];
@@ -498,19 +505,19 @@ impl SharingPort for Services {
         let practice = practice_and_sender(&self.s.db, p).await?.0;
         s.practice_name = practice.name;
         s.time_zone = practice.time_zone;
-        s.logo_url = crate::branding::logo_href(&self.s.db, p.practice_id()).await?;
+        s.logo_url = crate::sharing::branding::logo_href(&self.s.db, p.practice_id()).await?;
         Ok(s)
     }
 
     async fn save_sharing_settings(&self, p: &StaffPrincipal, mut s: SharingSettings) -> Result<(), AppError> {
         p.require(Permission::ManageSettings)?;
         s.validate()?;
-        s.time_zone = crate::zone::parse(&s.time_zone)
+        s.time_zone = crate::platform::zone::parse(&s.time_zone)
             .ok_or_else(|| AppError::invalid("time_zone", "Choose a time zone from the list, such as Europe/London."))?
             .name()
             .to_owned();
         check_template(&s.template.subject, &s.template.body).await?;
-        let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
+        let txn = crate::platform::db::begin_write(&self.s.db).await.map_err(internal)?;
         let (practice, _) = practice_and_sender(&txn, p).await?;
         let mut before = load_settings(&txn, p.practice_id()).await?;
         before.practice_name = practice.name.clone();
@@ -524,14 +531,13 @@ impl SharingPort for Services {
         // The logo is not part of these settings (it has its own upload); keep it out of
         // the stored JSON and of the list of changes.
         before.logo_url = s.logo_url.clone();
-        let json =
-            serde_json::to_string(&SharingSettings {
-                practice_name: String::new(),
-                logo_url: None,
-                time_zone: String::new(),
-                ..s.clone()
-            })
-                .map_err(internal)?;
+        let json = serde_json::to_string(&SharingSettings {
+            practice_name: String::new(),
+            logo_url: None,
+            time_zone: String::new(),
+            ..s.clone()
+        })
+        .map_err(internal)?;
         match practice_settings::Entity::find_by_id(p.practice_id().to_owned()).one(&txn).await.map_err(internal)? {
             Some(row) => {
                 let mut am = row.into_active_model();
@@ -819,7 +825,7 @@ impl SharingPort for Services {
         let authors = if attach { author_names(db, &docs).await? } else { Default::default() };
         let client_name = format!("{} {}", c.first_name, c.last_name);
 
-        let txn = crate::db::begin_write(db).await.map_err(internal)?;
+        let txn = crate::platform::db::begin_write(db).await.map_err(internal)?;
         let mut out = Vec::new();
         for (r, passcode_hash) in recipients.iter().zip(hashes) {
             let id = uuid::Uuid::now_v7().to_string();
@@ -902,7 +908,7 @@ impl SharingPort for Services {
                                 &id[id.len() - 12..],
                                 now.format("%Y-%m-%d %H:%M UTC")
                             );
-                            let meta = crate::pdf::PdfMeta {
+                            let meta = crate::platform::pdf::PdfMeta {
                                 practice: &practice.name,
                                 title: &d.title,
                                 kind: DocumentKind::from_key(&d.kind).unwrap_or(DocumentKind::OtherFile),
@@ -911,7 +917,7 @@ impl SharingPort for Services {
                                 author: authors.get(&d.author_id).map(String::as_str).unwrap_or(""),
                                 watermark: Some(&watermark),
                             };
-                            let pdf = crate::pdf::render(&meta, &visible).map_err(internal)?;
+                            let pdf = crate::platform::pdf::render(&meta, &visible).map_err(internal)?;
                             mail::MailAttachment::new(&format!("{}.pdf", file_name(&d.title)), "application/pdf", &pdf)
                         }
                     };
@@ -972,7 +978,7 @@ impl SharingPort for Services {
     async fn send_test_email(&self, p: &StaffPrincipal, template: EmailTemplate) -> Result<String, AppError> {
         let mail = self.example_email(p, template).await?;
         let to = mail.to.clone();
-        let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
+        let txn = crate::platform::db::begin_write(&self.s.db).await.map_err(internal)?;
         let outbox_id = mail::enqueue(&txn, &self.s.keys, p.practice_id(), "test", &mail).await.map_err(internal)?;
         audit::by_staff(
             &txn,
@@ -997,7 +1003,7 @@ impl SharingPort for Services {
             if voice { "call" } else { "message" },
             practice.name
         );
-        let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
+        let txn = crate::platform::db::begin_write(&self.s.db).await.map_err(internal)?;
         let msg = sms::OutgoingSms { channel, to: number.clone(), text };
         let outbox_id =
             sms::enqueue(&txn, &self.s.keys, p.practice_id(), None, "test", &msg).await.map_err(internal)?;
@@ -1020,47 +1026,47 @@ impl SharingPort for Services {
         client_id: &str,
         status: Option<ShareStatus>,
     ) -> Result<Vec<ShareRow>, AppError> {
-        crate::shares::list_client_shares(self, p, client_id, status).await
+        crate::sharing::after::list_client_shares(self, p, client_id, status).await
     }
 
     async fn document_shares(&self, p: &StaffPrincipal, document_id: &str) -> Result<Vec<ShareRow>, AppError> {
-        crate::shares::document_shares(self, p, document_id).await
+        crate::sharing::after::document_shares(self, p, document_id).await
     }
 
     async fn list_shares(&self, p: &StaffPrincipal, filter: &ShareFilter) -> Result<Page<ShareRow>, AppError> {
-        crate::shares::list_shares(self, p, filter).await
+        crate::sharing::after::list_shares(self, p, filter).await
     }
 
     async fn revoke_share(&self, p: &StaffPrincipal, share_id: &str) -> Result<(), AppError> {
-        crate::shares::revoke_share(self, p, share_id).await
+        crate::sharing::after::revoke_share(self, p, share_id).await
     }
 
     async fn revoke_shares(&self, p: &StaffPrincipal, share_ids: &[String]) -> Result<u64, AppError> {
-        crate::shares::revoke_shares(self, p, share_ids).await
+        crate::sharing::after::revoke_shares(self, p, share_ids).await
     }
 
     async fn revoke_client_shares(&self, p: &StaffPrincipal, client_id: &str) -> Result<u64, AppError> {
-        crate::shares::revoke_client_shares(self, p, client_id).await
+        crate::sharing::after::revoke_client_shares(self, p, client_id).await
     }
 
     async fn extend_share(&self, p: &StaffPrincipal, share_id: &str, expires_on: &str) -> Result<(), AppError> {
-        crate::shares::extend_share(self, p, share_id, expires_on).await
+        crate::sharing::after::extend_share(self, p, share_id, expires_on).await
     }
 
     async fn resend_share(&self, p: &StaffPrincipal, share_id: &str) -> Result<(), AppError> {
-        crate::shares::resend_share(self, p, share_id).await
+        crate::sharing::after::resend_share(self, p, share_id).await
     }
 
     async fn unlock_share(&self, p: &StaffPrincipal, share_id: &str) -> Result<(), AppError> {
-        crate::shares::unlock_share(self, p, share_id).await
+        crate::sharing::after::unlock_share(self, p, share_id).await
     }
 
     async fn notifications(&self, p: &StaffPrincipal) -> Result<Vec<NotificationRow>, AppError> {
-        crate::shares::notifications(self, p).await
+        crate::sharing::after::notifications(self, p).await
     }
 
     async fn mark_notifications_read(&self, p: &StaffPrincipal) -> Result<(), AppError> {
-        crate::shares::mark_notifications_read(self, p).await
+        crate::sharing::after::mark_notifications_read(self, p).await
     }
 }
 
@@ -1128,8 +1134,8 @@ impl Services {
         let mut out = Vec::new();
         for d in docs {
             if let Some(f) = document_file::Entity::find_by_id(d.id.clone()).one(&self.s.db).await.map_err(internal)? {
-                let dek = crate::documents::data_key(&self.s.keys, d)?;
-                let bytes = crypto::open_bytes_with(&dek, &f.ciphertext, &crate::documents::file_aad(&d.id))
+                let dek = crate::documents::store::data_key(&self.s.keys, d)?;
+                let bytes = crypto::open_bytes_with(&dek, &f.ciphertext, &crate::documents::store::file_aad(&d.id))
                     .ok_or_else(|| internal("file does not decrypt"))?;
                 out.push((d.id.clone(), mail::MailAttachment::new(&f.file_name, &f.media_type, &bytes)));
             }

@@ -15,35 +15,19 @@ use serde_json::json;
 use std::collections::HashMap;
 
 use crate::{
-    audit::{self, Actor, Origin},
-    auth::{INVITE_HOURS, internal, issue_token},
-    entities::{practice, role, staff},
-    mail,
-    session::{self, Stage},
-    state::AppState,
-    totp,
+    delivery::mail,
+    identity::auth::{INVITE_HOURS, issue_token},
+    platform::audit::{self, Actor},
+    platform::entities::{practice, role, staff},
+    platform::error::internal,
+    platform::totp,
+    state::Services,
+    web::caller::origin_of,
+    web::session::{self, Stage},
 };
-
-#[derive(Clone)]
-pub struct Services {
-    pub s: AppState,
-}
 
 fn request_parts() -> Result<Parts, AppError> {
     use_context::<Parts>().ok_or_else(|| internal("request parts missing from context"))
-}
-
-/// Where the current request comes from, for the audit log.
-pub fn current_origin(s: &AppState) -> Origin {
-    use_context::<Parts>().map(|parts| origin_of(&parts, s)).unwrap_or_default()
-}
-
-fn origin_of(parts: &Parts, s: &AppState) -> Origin {
-    let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0);
-    Origin {
-        network: Some(crate::net::client_network(peer, &parts.headers, s.cfg.server.trust_proxy)),
-        user_agent: Some(crate::net::user_agent(&parts.headers)),
-    }
 }
 
 fn role_row(r: role::Model) -> RoleRow {
@@ -170,11 +154,16 @@ impl StaffPort for Services {
             .map_err(internal)?
             .ok_or(AppError::Unauthenticated)?;
         let now = Utc::now();
-        let txn = crate::db::begin_write(db).await.map_err(internal)?;
+        let txn = crate::platform::db::begin_write(db).await.map_err(internal)?;
         if existing.is_some() {
             // An account of another practice: the same answer as a sent invitation (no
             // cross-practice oracle); the address's owner is told by email instead.
-            let m = crate::emails::invitation_elsewhere(email.as_str(), name.as_str(), &pr, &inviter.display_name);
+            let m = crate::delivery::emails::invitation_elsewhere(
+                email.as_str(),
+                name.as_str(),
+                &pr,
+                &inviter.display_name,
+            );
             mail::enqueue(&txn, &self.s.keys, p.practice_id(), "staff_invite_elsewhere", &m).await.map_err(internal)?;
             audit::append(
                 &txn,
@@ -207,7 +196,7 @@ impl StaffPort for Services {
         .insert(&txn)
         .await
         .map_err(|e| {
-            if crate::db::is_unique_violation(&e) {
+            if crate::platform::db::is_unique_violation(&e) {
                 AppError::Conflict("That address was invited at the same moment: reload the staff list.".into())
             } else {
                 internal(e)
@@ -215,7 +204,7 @@ impl StaffPort for Services {
         })?;
         let token = issue_token(&txn, &st, "invite", Duration::hours(INVITE_HOURS)).await.map_err(internal)?;
         let link = format!("{}/invite/{}", self.s.cfg.public_base(), token);
-        let m = crate::emails::invitation(&st, &pr, &inviter.display_name, &link);
+        let m = crate::delivery::emails::invitation(&st, &pr, &inviter.display_name, &link);
         mail::enqueue(&txn, &self.s.keys, p.practice_id(), "staff_invite", &m).await.map_err(internal)?;
         audit::append(
             &txn,
@@ -240,7 +229,7 @@ impl StaffPort for Services {
     ) -> Result<RoleRow, AppError> {
         p.require(Permission::ManageStaff)?;
         let parts = request_parts()?;
-        let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
+        let txn = crate::platform::db::begin_write(&self.s.db).await.map_err(internal)?;
         let r = role::ActiveModel {
             id: Set(uuid::Uuid::now_v7().to_string()),
             practice_id: Set(p.practice_id().to_owned()),
@@ -253,7 +242,7 @@ impl StaffPort for Services {
         .insert(&txn)
         .await
         .map_err(|e| {
-            if crate::db::is_unique_violation(&e) {
+            if crate::platform::db::is_unique_violation(&e) {
                 AppError::invalid("name", "A role with that name already exists.")
             } else {
                 internal(e)

@@ -4,7 +4,7 @@
 use base64::Engine;
 use totp_rs::{Algorithm, Secret, TOTP};
 
-use crate::crypto::ct_eq;
+use crate::platform::crypto::ct_eq;
 
 pub const STEP: u64 = 30;
 

@@ -14,8 +14,8 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait
 
 use crate::{
     config::Config,
-    crypto::{random_token, token_hash},
-    entities::{role, staff, staff_session},
+    platform::crypto::{random_token, token_hash},
+    platform::entities::{role, staff, staff_session},
 };
 
 /// Where a session stands.
@@ -242,9 +242,9 @@ pub async fn principal_from_headers(
     cfg: &Config,
     headers: &HeaderMap,
 ) -> Result<StaffPrincipal, app::error::AppError> {
-    let live = load(db, cfg, headers, true).await.map_err(crate::auth::internal)?;
+    let live = load(db, cfg, headers, true).await.map_err(crate::platform::error::internal)?;
     let Some(live) = live else { return Err(app::error::AppError::Unauthenticated) };
-    match principal(db, &live).await.map_err(crate::auth::internal)? {
+    match principal(db, &live).await.map_err(crate::platform::error::internal)? {
         Some((p, _, _)) => Ok(p),
         None => Err(app::error::AppError::Unauthenticated),
     }

@@ -24,16 +24,19 @@ use serde_json::json;
 use std::collections::HashMap;
 
 use crate::{
-    audit::{self, Actor, Origin},
-    auth::internal,
-    crypto,
-    documents::find_visible_document,
-    entities::{client, client_contact, notification, outbox_email, share, share_code, share_document, staff},
-    mail,
+    delivery::mail,
+    documents::store::find_visible_document,
+    platform::audit::{self, Actor, Origin},
+    platform::crypto,
+    platform::entities::{
+        client, client_contact, notification, outbox_email, share, share_code, share_document, staff,
+    },
+    platform::error::internal,
     portal::end_sessions_of,
     records::find_visible,
-    services::{Services, current_origin},
-    sharing::{TemplateValues, expires_label, load_settings, render_email},
+    sharing::settings::{TemplateValues, expires_label, load_settings, render_email},
+    state::Services,
+    web::caller::current_origin,
 };
 
 const LIVE: [&str; 4] = ["queued", "sent", "opened", "locked"];
@@ -63,7 +66,7 @@ async fn rows<C: ConnectionTrait>(
     shares: Vec<share::Model>,
 ) -> Result<Vec<ShareRow>, AppError> {
     let can_act = p.can(Permission::ShareDocuments);
-    let tz = crate::zone::of_practice(db, p.practice_id()).await.map_err(internal)?;
+    let tz = crate::platform::zone::of_practice(db, p.practice_id()).await.map_err(internal)?;
     let ids: Vec<String> = shares.iter().map(|s| s.id.clone()).collect();
     let mut titles: HashMap<String, Vec<String>> = HashMap::new();
     // Only the titles: never the sealed snapshots.
@@ -131,9 +134,10 @@ async fn rows<C: ConnectionTrait>(
             // The newest email of the share (a resend replaces the first) is the one that counts.
             match status.as_str() {
                 "failed" => issues.insert(share_id, DeliveryIssue::GivenUp { tries }),
-                "queued" if tries > 0 => {
-                    issues.insert(share_id, DeliveryIssue::Delayed { tries, next_try_at: crate::zone::rfc3339(next, tz) })
-                }
+                "queued" if tries > 0 => issues.insert(
+                    share_id,
+                    DeliveryIssue::Delayed { tries, next_try_at: crate::platform::zone::rfc3339(next, tz) },
+                ),
                 _ => issues.remove(&share_id),
             };
         }
@@ -174,11 +178,11 @@ async fn rows<C: ConnectionTrait>(
                     format!("{purpose}: {}", s.purpose_text)
                 },
                 sender: names.get(&s.sender_id).cloned().unwrap_or_default(),
-                sent_at: crate::zone::rfc3339(s.created_at, tz),
+                sent_at: crate::platform::zone::rfc3339(s.created_at, tz),
                 expires_on: s.expires_at.date_naive().format("%Y-%m-%d").to_string(),
                 status,
                 views: s.view_count,
-                last_viewed_at: s.last_viewed_at.map(|t| crate::zone::rfc3339(t, tz)),
+                last_viewed_at: s.last_viewed_at.map(|t| crate::platform::zone::rfc3339(t, tz)),
                 failed_attempts: s.failed_attempts,
                 delivery_issue,
                 can_act,
@@ -354,7 +358,7 @@ pub async fn revoke_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Resul
     if sh.status == "revoked" {
         return Err(AppError::invalid("share_id", "This share is already revoked."));
     }
-    let txn = crate::db::begin_write(&svc.s.db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(&svc.s.db).await.map_err(internal)?;
     revoke_one(&txn, p, &sh.id, &current_origin(&svc.s), false).await?;
     txn.commit().await.map_err(internal)?;
     Ok(())
@@ -372,7 +376,7 @@ pub async fn revoke_shares(svc: &Services, p: &StaffPrincipal, ids: &[String]) -
         return Err(AppError::invalid("share_ids", format!("Revoke at most {MAX_BULK} shares at once.")));
     }
     let origin = current_origin(&svc.s);
-    let txn = crate::db::begin_write(&svc.s.db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(&svc.s.db).await.map_err(internal)?;
     // Each is checked (permission, access to its client): one the caller may not act on
     // stops the whole request, and nothing is revoked.
     let mut n = 0;
@@ -391,7 +395,7 @@ pub async fn revoke_client_shares(svc: &Services, p: &StaffPrincipal, client_id:
     let db = &svc.s.db;
     let c = find_visible(db, p, client_id).await?;
     let origin = current_origin(&svc.s);
-    let txn = crate::db::begin_write(db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(db).await.map_err(internal)?;
     let ids: Vec<String> = share::Entity::find()
         .select_only()
         .column(share::Column::Id)
@@ -423,7 +427,7 @@ pub async fn extend_share(svc: &Services, p: &StaffPrincipal, id: &str, expires_
     let day = check_expiry(expires_on, Utc::now().date_naive(), settings.max_expiry_days)?;
     let at = day.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("valid")).and_utc();
     let back_to = if sh.opened_at.is_some() { "opened" } else { "sent" };
-    let txn = crate::db::begin_write(db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(db).await.map_err(internal)?;
     let mut q = share::Entity::update_many()
         .col_expr(share::Column::ExpiresAt, Expr::value(at))
         .col_expr(share::Column::RemindedAt, Expr::value(Option::<chrono::DateTime<Utc>>::None))
@@ -461,7 +465,7 @@ pub async fn resend_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Resul
         _ => {}
     }
     let settings = load_settings(&s.db, p.practice_id()).await?;
-    let practice = crate::entities::practice::Entity::find_by_id(sh.practice_id.clone())
+    let practice = crate::platform::entities::practice::Entity::find_by_id(sh.practice_id.clone())
         .one(&s.db)
         .await
         .map_err(internal)?
@@ -495,7 +499,7 @@ pub async fn resend_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Resul
     )
     .await?;
     let origin = current_origin(s);
-    let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(&s.db).await.map_err(internal)?;
     let mut q = share::Entity::update_many()
         .col_expr(share::Column::TokenHash, Expr::value(crypto::token_hash(&token)))
         .col_expr(share::Column::LinkIssuedAt, Expr::value(Utc::now()))
@@ -523,7 +527,7 @@ pub async fn unlock_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Resul
         return Err(AppError::invalid("share_id", "This share is not locked."));
     }
     let back_to = if sh.opened_at.is_some() { "opened" } else { "sent" };
-    let txn = crate::db::begin_write(db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(db).await.map_err(internal)?;
     share::Entity::update_many()
         .col_expr(share::Column::Status, Expr::value(back_to))
         .col_expr(share::Column::FailedAttempts, Expr::value(0))
@@ -555,7 +559,7 @@ pub async fn unlock_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Resul
 
 pub async fn notifications(svc: &Services, p: &StaffPrincipal) -> Result<Vec<NotificationRow>, AppError> {
     let db = &svc.s.db;
-    let tz = crate::zone::of_practice(db, p.practice_id()).await.map_err(internal)?;
+    let tz = crate::platform::zone::of_practice(db, p.practice_id()).await.map_err(internal)?;
     let list = notification::Entity::find()
         .filter(notification::Column::StaffId.eq(p.staff_id()))
         .filter(notification::Column::PracticeId.eq(p.practice_id()))
@@ -619,7 +623,7 @@ pub async fn notifications(svc: &Services, p: &StaffPrincipal) -> Result<Vec<Not
                 id: n.id,
                 text,
                 href: sh.map(|s| format!("/app/clients/{}/shared", s.client_id)).unwrap_or_else(|| "/app".into()),
-                at: crate::zone::rfc3339(n.created_at, tz),
+                at: crate::platform::zone::rfc3339(n.created_at, tz),
                 read: n.read_at.is_some(),
             }
         })
@@ -672,7 +676,7 @@ pub async fn sweep_once(db: &DatabaseConnection) -> Result<(usize, usize), DbErr
         .await?;
     let mut expired = 0;
     for (id, practice_id) in due {
-        let txn = crate::db::begin_write(db).await?;
+        let txn = crate::platform::db::begin_write(db).await?;
         let n = share::Entity::update_many()
             .col_expr(share::Column::Status, Expr::value("expired"))
             .filter(share::Column::Id.eq(&id))
@@ -708,7 +712,7 @@ pub async fn sweep_once(db: &DatabaseConnection) -> Result<(usize, usize), DbErr
         .await?;
     let mut reminded = 0;
     for sh in soon {
-        let txn = crate::db::begin_write(db).await?;
+        let txn = crate::platform::db::begin_write(db).await?;
         let n = share::Entity::update_many()
             .col_expr(share::Column::RemindedAt, Expr::value(now))
             .filter(share::Column::Id.eq(&sh.id))
@@ -745,5 +749,5 @@ pub(crate) async fn notify_sender<C: ConnectionTrait>(db: &C, sh: &share::Model,
 /// The sweep worker (every ten worker polls); stops when `shutdown` fires.
 pub async fn sweeper(db: DatabaseConnection, poll: std::time::Duration, shutdown: tokio::sync::watch::Receiver<bool>) {
     let every = poll * 10;
-    crate::outbox::work_loop("sweep", every, shutdown, || async { sweep_once(&db).await.map(|_| 0) }).await
+    crate::delivery::outbox::work_loop("sweep", every, shutdown, || async { sweep_once(&db).await.map(|_| 0) }).await
 }

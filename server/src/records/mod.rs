@@ -25,10 +25,11 @@ use serde_json::json;
 use std::collections::HashMap;
 
 use crate::{
-    audit,
-    auth::internal,
-    entities::{client, client_access, client_contact, contact, staff},
-    services::{Services, current_origin},
+    platform::audit,
+    platform::entities::{client, client_access, client_contact, contact, staff},
+    platform::error::internal,
+    state::Services,
+    web::caller::current_origin,
 };
 
 pub const PAGE_SIZE: u64 = 50;
@@ -169,7 +170,7 @@ pub(crate) async fn first_matches(
             vec![practice_id.into(), pattern.into()],
         )
     };
-    let stmt = sea_orm::Statement::from_sql_and_values(backend, crate::db::sql(backend, &sql), values);
+    let stmt = sea_orm::Statement::from_sql_and_values(backend, crate::platform::db::sql(backend, &sql), values);
     use sea_orm::FromQueryResult;
     if backend != sea_orm::DbBackend::Postgres {
         return Ok(Id::find_by_statement(stmt).all(db).await?.into_iter().map(|r| r.id).collect());
@@ -395,7 +396,7 @@ impl RecordsPort for Services {
             Some(id) => practice_staff(db, p, &id, "owner_id").await?.id,
             None => p.staff_id().to_owned(),
         };
-        let txn = crate::db::begin_write(db).await.map_err(internal)?;
+        let txn = crate::platform::db::begin_write(db).await.map_err(internal)?;
         let c = insert_client(&txn, p.practice_id(), &owner, input).await?;
         audit::by_staff(
             &txn,
@@ -411,7 +412,7 @@ impl RecordsPort for Services {
     }
 
     async fn update_client(&self, p: &StaffPrincipal, id: &str, input: ClientInput) -> Result<(), AppError> {
-        let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
+        let txn = crate::platform::db::begin_write(&self.s.db).await.map_err(internal)?;
         let c = find_visible(&txn, p, id).await?;
         let mut am = c.into_active_model();
         am.search_key = Set(client_search_key(&input));
@@ -428,7 +429,7 @@ impl RecordsPort for Services {
     }
 
     async fn set_archived(&self, p: &StaffPrincipal, id: &str, archived: bool) -> Result<(), AppError> {
-        let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
+        let txn = crate::platform::db::begin_write(&self.s.db).await.map_err(internal)?;
         let c = find_visible(&txn, p, id).await?;
         let mut am = c.into_active_model();
         am.archived_at = Set(archived.then(Utc::now));
@@ -448,7 +449,7 @@ impl RecordsPort for Services {
         mode: AccessMode,
         selected: Vec<String>,
     ) -> Result<(), AppError> {
-        let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
+        let txn = crate::platform::db::begin_write(&self.s.db).await.map_err(internal)?;
         let c = find_visible(&txn, p, id).await?;
         if !can_manage_access(p, &c) {
             return Err(AppError::Forbidden);
@@ -504,7 +505,7 @@ impl RecordsPort for Services {
         client_id: &str,
         input: ClientContactInput,
     ) -> Result<(), AppError> {
-        let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
+        let txn = crate::platform::db::begin_write(&self.s.db).await.map_err(internal)?;
         let c = find_visible(&txn, p, client_id).await?;
         let k = client_contact::ActiveModel {
             id: Set(uuid::Uuid::now_v7().to_string()),
@@ -539,7 +540,7 @@ impl RecordsPort for Services {
         client_id: &str,
         contact_id: &str,
     ) -> Result<(), AppError> {
-        let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
+        let txn = crate::platform::db::begin_write(&self.s.db).await.map_err(internal)?;
         let c = find_visible(&txn, p, client_id).await?;
         let n = client_contact::Entity::delete_many()
             .filter(client_contact::Column::Id.eq(contact_id))
@@ -623,7 +624,7 @@ impl RecordsPort for Services {
             input.phone.as_ref().map(|x| x.as_str()).unwrap_or(""),
         ]);
         let now = Utc::now();
-        let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
+        let txn = crate::platform::db::begin_write(&self.s.db).await.map_err(internal)?;
         let mut am = match &id {
             Some(id) => contact::Entity::find_by_id(id.clone())
                 .filter(contact::Column::PracticeId.eq(p.practice_id()))

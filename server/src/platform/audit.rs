@@ -8,7 +8,7 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
-use crate::entities::audit_event;
+use crate::platform::entities::audit_event;
 
 /// Who did it.
 #[derive(Debug, Clone)]
@@ -68,7 +68,7 @@ fn content_hash(
         ua,
         detail
     ]);
-    crate::crypto::hex(&Sha256::digest(canonical.to_string().as_bytes()))
+    crate::platform::crypto::hex(&Sha256::digest(canonical.to_string().as_bytes()))
 }
 
 /// Appends one event inside the caller's transaction (or a transaction of its own when
@@ -88,8 +88,8 @@ pub async fn append<C: ConnectionTrait + TransactionTrait>(
     detail: serde_json::Value,
 ) -> Result<(), DbErr> {
     // A savepoint inside the caller's transaction, or a transaction of its own.
-    let txn = crate::db::begin_write(db).await?;
-    crate::db::lock_key(&txn, &format!("audit:{practice_id}")).await?;
+    let txn = crate::platform::db::begin_write(db).await?;
+    crate::platform::db::lock_key(&txn, &format!("audit:{practice_id}")).await?;
     append_locked(&txn, practice_id, actor, action, target, origin, detail).await?;
     txn.commit().await
 }
@@ -191,5 +191,5 @@ pub async fn by_staff<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<(), app::error::AppError> {
     append(db, p.practice_id(), &Actor::Staff(p.staff_id().to_owned()), action, target, origin, detail)
         .await
-        .map_err(crate::auth::internal)
+        .map_err(crate::platform::error::internal)
 }

@@ -13,8 +13,8 @@ use app::{
 use axum::extract::Form;
 use axum::{
     Json,
-    extract::{ConnectInfo, FromRequestParts, Path, State},
-    http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts},
+    extract::{Path, State},
+    http::{HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
 use chrono::{Duration, Utc};
@@ -23,88 +23,20 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, TransactionTrait,
 };
 use serde_json::json;
-use std::{collections::HashMap, net::SocketAddr};
+use std::collections::HashMap;
 
 use crate::{
-    audit::{self, Actor, Origin},
-    crypto::{random_token, token_hash},
-    entities::{action_token, practice, recovery_code, role, staff},
-    mail,
-    session::{self, LiveSession, Stage},
+    delivery::mail,
+    platform::audit::{self, Actor, Origin},
+    platform::crypto::{random_token, token_hash},
+    platform::entities::{action_token, practice, recovery_code, role, staff},
+    platform::error::internal,
+    platform::throttle,
+    platform::totp,
     state::AppState,
-    throttle, totp,
+    web::caller::{Caller, redirect, with_cookie},
+    web::session::{self, LiveSession, Stage},
 };
-
-/// Who is calling: network, user agent, and whether they want HTML.
-pub struct Caller {
-    pub network: String,
-    pub user_agent: String,
-    pub html: bool,
-    pub headers: HeaderMap,
-}
-
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Self::Rejection> {
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-        let html =
-            parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
-        Ok(Caller {
-            network: crate::net::client_network(peer, &parts.headers, s.cfg.server.trust_proxy),
-            user_agent: crate::net::user_agent(&parts.headers),
-            html,
-            headers: parts.headers.clone(),
-        })
-    }
-}
-
-impl Caller {
-    pub fn origin(&self) -> Origin {
-        Origin { network: Some(self.network.clone()), user_agent: Some(self.user_agent.clone()) }
-    }
-
-    /// Failure answer: back to `page` with signed feedback (browsers) or JSON + 4xx.
-    fn fail(&self, s: &AppState, page: &str, err: AppError) -> Response {
-        if self.html {
-            let field = err.field().unwrap_or("").to_owned();
-            let token = s.keys.sign_flash(&json!({ "f": field, "m": err.to_string() }).to_string());
-            redirect(&format!("{page}?e={token}"))
-        } else {
-            let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_REQUEST);
-            (status, Json(json!({ "error": err, "message": err.to_string() }))).into_response()
-        }
-    }
-
-    /// Success answer: redirect (browsers) or JSON with where to go next.
-    fn done(&self, to: &str) -> Response {
-        if self.html { redirect(to) } else { (StatusCode::OK, Json(json!({ "next": to }))).into_response() }
-    }
-}
-
-pub fn redirect(to: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, HeaderValue::from_str(to).expect("ascii path"))]).into_response()
-}
-
-fn with_cookie(mut r: Response, c: HeaderValue) -> Response {
-    r.headers_mut().append(header::SET_COOKIE, c);
-    r
-}
-
-/// Logs the cause with an incident id and returns the user-safe error. A database that
-/// cannot be reached (a restart, a network fault, a pool that timed out waiting for a
-/// connection) is [`AppError::Unavailable`] (503, "try again"), not an incident.
-pub fn internal<E: std::fmt::Display + 'static>(e: E) -> AppError {
-    if let Some(db) = (&e as &dyn std::any::Any).downcast_ref::<sea_orm::DbErr>()
-        && crate::db::is_unavailable(db)
-    {
-        tracing::warn!(error = %e, "database unavailable");
-        return AppError::Unavailable;
-    }
-    let incident = crate::crypto::random_token()[..12].to_owned();
-    tracing::error!(%incident, error = %e, "internal error");
-    AppError::Internal { incident }
-}
 
 fn field<'a>(f: &'a HashMap<String, String>, name: &str) -> &'a str {
     f.get(name).map(String::as_str).unwrap_or("")
@@ -137,7 +69,7 @@ async fn audit_self<C: ConnectionTrait + sea_orm::TransactionTrait>(
 /// Creates a practice, its built-in roles and its first admin in one transaction.
 pub async fn create_practice<C: ConnectionTrait + TransactionTrait>(
     db: &C,
-    hasher: &crate::passwords::Hasher,
+    hasher: &crate::platform::passwords::Hasher,
     practice_name: &DisplayName,
     admin_name: &DisplayName,
     email: &EmailAddress,
@@ -152,7 +84,7 @@ pub async fn create_practice<C: ConnectionTrait + TransactionTrait>(
 #[allow(clippy::too_many_arguments)]
 async fn create_practice_with<C: ConnectionTrait + TransactionTrait>(
     db: &C,
-    hasher: &crate::passwords::Hasher,
+    hasher: &crate::platform::passwords::Hasher,
     practice_name: &DisplayName,
     admin_name: &DisplayName,
     email: &EmailAddress,
@@ -162,8 +94,8 @@ async fn create_practice_with<C: ConnectionTrait + TransactionTrait>(
     time_zone: &str,
 ) -> Result<(practice::Model, staff::Model), AppError> {
     let hash = hasher.hash(password.expose()).await;
-    let txn = crate::db::begin_write(db).await.map_err(internal)?;
-    crate::db::lock_key(&txn, "practice:create").await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(db).await.map_err(internal)?;
+    crate::platform::db::lock_key(&txn, "practice:create").await.map_err(internal)?;
     if first_run && practice::Entity::find().count(&txn).await.map_err(internal)? > 0 {
         return Err(AppError::Conflict(ALREADY_SET_UP.into()));
     }
@@ -264,14 +196,13 @@ pub async fn setup(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<S
     };
     // The zone of the browser that sets the practice up (the page fills it in); UTC when
     // the browser did not say or said something that is not a zone.
-    let zone = crate::zone::parse(field(&f, "time_zone")).map_or("UTC", |z| z.name());
-    let p = match create_practice_with(&s.db, &s.hasher, &pname, &name, &email, &password, &c.origin(), true, zone)
-        .await
-    {
-        Ok((p, _)) => p,
-        Err(e @ AppError::Conflict(_)) => return c.fail(&s, "/login", e),
-        Err(e) => return c.fail(&s, "/setup", e),
-    };
+    let zone = crate::platform::zone::parse(field(&f, "time_zone")).map_or("UTC", |z| z.name());
+    let p =
+        match create_practice_with(&s.db, &s.hasher, &pname, &name, &email, &password, &c.origin(), true, zone).await {
+            Ok((p, _)) => p,
+            Err(e @ AppError::Conflict(_)) => return c.fail(&s, "/login", e),
+            Err(e) => return c.fail(&s, "/setup", e),
+        };
     if field(&f, "demo") != "on" {
         return c.done("/login?m=setup_done");
     }
@@ -546,7 +477,7 @@ async fn enrol_inner(
     for code in &codes {
         hashes.push(s.hasher.hash(code).await);
     }
-    let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(&s.db).await.map_err(internal)?;
     let mut am = st.clone().into_active_model();
     am.totp_secret = Set(Some(s.keys.seal(&secret, &aad)));
     am.totp_pending_secret = Set(None);
@@ -614,7 +545,7 @@ pub async fn logout(State(s): State<AppState>, c: Caller) -> Response {
             )
             .await;
         }
-        let _ = crate::entities::staff_session::Entity::delete_by_id(live.row.id).exec(&s.db).await;
+        let _ = crate::platform::entities::staff_session::Entity::delete_by_id(live.row.id).exec(&s.db).await;
     }
     with_cookie(
         c.done("/login?m=signed_out"),
@@ -726,7 +657,7 @@ pub async fn accept_invite(State(s): State<AppState>, c: Caller, Form(f): Form<H
     let r = async {
         let (t, st) = found;
         let hash = s.hasher.hash(password.expose()).await;
-        let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
+        let txn = crate::platform::db::begin_write(&s.db).await.map_err(internal)?;
         if !spend_token(&txn, &t).await.map_err(internal)? {
             return Err(AppError::NotFound);
         }
@@ -820,10 +751,10 @@ async fn send_reset(s: &AppState, origin: &Origin, email: &EmailAddress) -> Resu
         .await
         .map_err(internal)?
         .ok_or_else(|| internal("practice missing"))?;
-    let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(&s.db).await.map_err(internal)?;
     let token = issue_token(&txn, &st, "reset", Duration::minutes(RESET_MINUTES)).await.map_err(internal)?;
     let link = format!("{}/reset/{}", s.cfg.public_base(), token);
-    let mail = crate::emails::password_reset(&st, &practice, &link);
+    let mail = crate::delivery::emails::password_reset(&st, &practice, &link);
     mail::enqueue(&txn, &s.keys, &st.practice_id, "password_reset", &mail).await.map_err(internal)?;
     audit::append(
         &txn,
@@ -854,7 +785,7 @@ pub async fn reset(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<S
     let r = async {
         let (t, st) = found;
         let hash = s.hasher.hash(password.expose()).await;
-        let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
+        let txn = crate::platform::db::begin_write(&s.db).await.map_err(internal)?;
         if !spend_token(&txn, &t).await.map_err(internal)? {
             return Err(AppError::NotFound);
         }

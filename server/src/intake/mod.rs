@@ -39,15 +39,17 @@ use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::{
-    audit::{self, Actor},
-    auth::{Caller, internal},
-    crypto,
-    documents::insert_document,
-    entities::{client, document, intake_form, intake_link, intake_submission, practice, role, staff},
+    documents::store::insert_document,
+    platform::audit::{self, Actor},
+    platform::crypto,
+    platform::entities::{client, document, intake_form, intake_link, intake_submission, practice, role, staff},
+    platform::error::internal,
+    platform::throttle,
     records::{PAGE_SIZE, visible_to},
-    services::{Services, current_origin},
     state::AppState,
-    throttle,
+    state::Services,
+    web::caller::Caller,
+    web::caller::current_origin,
 };
 
 /// Submissions accepted per client network (IPv4 address or IPv6 /64) per hour.
@@ -93,7 +95,7 @@ async fn ensure_links<C: ConnectionTrait>(
             match link.insert(db).await {
                 Ok(l) => links.push(l),
                 // Another instance created it at the same moment: use theirs.
-                Err(e) if crate::db::is_unique_violation(&e) => {}
+                Err(e) if crate::platform::db::is_unique_violation(&e) => {}
                 Err(e) => return Err(internal(e)),
             }
         }
@@ -295,10 +297,10 @@ async fn submit_inner(
         // Only the first value of a name counts; names are bounded by the body limit.
         raw.entry(k).or_insert(v);
     }
-    let thanks = crate::auth::redirect(&format!("{}/thanks", link_path(&live.link)));
+    let thanks = crate::web::caller::redirect(&format!("{}/thanks", link_path(&live.link)));
     if raw.get("website").is_some_and(|v| !v.is_empty()) {
         // A bot filled the hidden field: answer as if it worked, store nothing.
-        let txn = crate::db::begin_write(db).await.map_err(internal)?;
+        let txn = crate::platform::db::begin_write(db).await.map_err(internal)?;
         audit::append(
             &txn,
             &live.practice.id,
@@ -328,7 +330,7 @@ async fn submit_inner(
         return Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &title, data_for(&live, raw, errors)));
     };
 
-    let txn = crate::db::begin_write(db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(db).await.map_err(internal)?;
     let owner = resolve_owner(&txn, &live, &raw).await?;
     let new_client = crate::records::insert_client(&txn, &live.practice.id, &owner, id).await?;
     let possible_match = find_match(&txn, &new_client).await?;
@@ -473,7 +475,7 @@ impl IntakePort for Services {
 
     async fn save_intake_form(&self, p: &StaffPrincipal, mut form: IntakeForm) -> Result<(), AppError> {
         form.validate()?;
-        let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
+        let txn = crate::platform::db::begin_write(&self.s.db).await.map_err(internal)?;
         let active: Vec<String> = staff::Entity::find()
             .filter(staff::Column::PracticeId.eq(p.practice_id()))
             .filter(staff::Column::Status.eq("active"))
@@ -558,7 +560,7 @@ impl IntakePort for Services {
             .into_iter()
             .map(|s| (s.id, s.display_name))
             .collect();
-        let tz = crate::zone::of_practice(db, p.practice_id()).await.map_err(internal)?;
+        let tz = crate::platform::zone::of_practice(db, p.practice_id()).await.map_err(internal)?;
         let links: HashMap<String, Option<String>> = intake_link::Entity::find()
             .filter(intake_link::Column::PracticeId.eq(p.practice_id()))
             .all(db)
@@ -577,7 +579,7 @@ impl IntakePort for Services {
                 };
                 Some(SubmissionRow {
                     id: r.id,
-                    received_at: crate::zone::date_time(r.created_at, tz),
+                    received_at: crate::platform::zone::date_time(r.created_at, tz),
                     client_id: c.id.clone(),
                     client_name: format!("{} {}", c.first_name, c.last_name),
                     owner_name: names.get(&r.owner_id).cloned().unwrap_or_default(),
@@ -596,7 +598,7 @@ impl IntakePort for Services {
     }
 
     async fn resolve_submission(&self, p: &StaffPrincipal, id: &str, attach: bool) -> Result<(), AppError> {
-        let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
+        let txn = crate::platform::db::begin_write(&self.s.db).await.map_err(internal)?;
         let sub = intake_submission::Entity::find_by_id(id.to_owned())
             .filter(intake_submission::Column::PracticeId.eq(p.practice_id()))
             .one(&txn)

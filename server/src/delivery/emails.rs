@@ -1,7 +1,7 @@
 //! The emails Dossier sends about staff accounts. They carry a link and no clinical data.
 use crate::{
-    entities::{practice, staff},
-    mail::OutgoingEmail,
+    delivery::mail::OutgoingEmail,
+    platform::entities::{practice, staff},
 };
 
 fn escape(s: &str) -> String {

@@ -1,5 +1,5 @@
 //! Text messages and voice calls (verification codes), through the same transactional
-//! outbox as email ([`crate::outbox`]).
+//! outbox as email ([`crate::delivery::outbox`]).
 //!
 //! `enqueue` seals the number and text in the caller's transaction; the worker hands each
 //! message to an [`SmsProvider`]: [`TwilioProvider`] speaks Twilio's REST API (Messages,
@@ -14,9 +14,9 @@ use std::{path::PathBuf, sync::Arc};
 
 use crate::{
     config::{Config, Secret, SmsProviderKind},
-    crypto::Keys,
-    entities::outbox_sms,
-    outbox::{self, Attempt, Queue},
+    delivery::outbox::{self, Attempt, Queue},
+    platform::crypto::Keys,
+    platform::entities::outbox_sms,
 };
 
 /// How the code reaches the phone.
@@ -214,7 +214,12 @@ impl SmsProvider for FileSink {
         match file {
             // `flush` waits for the write tokio hands to its blocking pool: without it the
             // text was marked delivered before it was in the file, and a failed write was lost.
-            Ok(mut f) => match async { f.write_all(line.as_bytes()).await?; f.flush().await }.await {
+            Ok(mut f) => match async {
+                f.write_all(line.as_bytes()).await?;
+                f.flush().await
+            }
+            .await
+            {
                 Ok(()) => Attempt::Delivered(None),
                 Err(e) => Attempt::Transient(format!("write failed: {e}")),
             },

@@ -28,12 +28,13 @@ use serde_json::json;
 use std::collections::{HashMap, HashSet};
 
 use crate::{
-    audit,
-    auth::internal,
-    crypto::{self, Keys},
-    entities::{client, document, document_file, staff},
+    platform::audit,
+    platform::crypto::{self, Keys},
+    platform::entities::{client, document, document_file, staff},
+    platform::error::internal,
     records::{PAGE_SIZE, find_visible},
-    services::{Services, current_origin},
+    state::Services,
+    web::caller::current_origin,
 };
 
 /// Largest upload accepted (lab reports and scans).
@@ -215,7 +216,7 @@ pub async fn create_file_document(
     description: &str,
     file_name: &str,
     bytes: &[u8],
-    origin: &crate::audit::Origin,
+    origin: &crate::platform::audit::Origin,
 ) -> Result<String, AppError> {
     if !kind.is_file() {
         return Err(AppError::invalid("kind", "Only lab results and other files are uploaded."));
@@ -233,7 +234,7 @@ pub async fn create_file_document(
     let title = parse_title(title)?;
     let date = parse_date(date)?;
     let safe_name = safe_file_name(file_name);
-    let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(&s.db).await.map_err(internal)?;
     let c = find_visible(&txn, p, client_id).await?;
     let id = uuid::Uuid::now_v7().to_string();
     let dek = crypto::new_data_key();
@@ -481,7 +482,7 @@ impl DocumentsPort for Services {
         draft.body.validate(draft.kind)?;
         let title = parse_title(&draft.title)?;
         let date = parse_date(&draft.date)?;
-        let txn = crate::db::begin_write(&self.s.db).await.map_err(internal)?;
+        let txn = crate::platform::db::begin_write(&self.s.db).await.map_err(internal)?;
         let c = find_visible(&txn, p, client_id).await?;
         let saved_id = match id {
             None => {

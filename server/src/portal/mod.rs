@@ -46,16 +46,20 @@ use serde_json::json;
 use std::collections::HashMap;
 
 use crate::{
-    audit::{self, Actor},
-    auth::{Caller, internal},
-    crypto,
-    emails::{self, ShareEvent},
-    entities::{client, document, document_file, portal_session, practice, share, share_code, share_document, staff},
-    mail, session,
-    sharing::{TemplateValues, expires_label, load_settings, render_email},
-    sms,
+    delivery::emails::{self, ShareEvent},
+    delivery::mail,
+    delivery::sms,
+    platform::audit::{self, Actor},
+    platform::crypto,
+    platform::entities::{
+        client, document, document_file, portal_session, practice, share, share_code, share_document, staff,
+    },
+    platform::error::internal,
+    platform::throttle,
+    sharing::settings::{TemplateValues, expires_label, load_settings, render_email},
     state::AppState,
-    throttle,
+    web::caller::Caller,
+    web::session,
 };
 
 pub const CODE_MINUTES: i64 = 10;
@@ -112,7 +116,7 @@ fn failure(e: AppError) -> Response {
 }
 
 fn redirect(to: &str) -> Response {
-    crate::auth::redirect(to)
+    crate::web::caller::redirect(to)
 }
 
 /// A share, its practice and the practice's sharing settings.
@@ -163,7 +167,7 @@ async fn load_ctx(s: &AppState, share: share::Model) -> Result<Ctx, AppError> {
         .map_err(internal)?
         .ok_or_else(|| internal("practice missing"))?;
     let settings = load_settings(&s.db, &share.practice_id).await?;
-    let logo = crate::branding::logo_href(&s.db, &share.practice_id).await?;
+    let logo = crate::sharing::branding::logo_href(&s.db, &share.practice_id).await?;
     Ok(Ctx { share, practice, settings, logo })
 }
 
@@ -383,8 +387,9 @@ async fn verify_page(
                         1 => "a minute ago".to_owned(),
                         n @ 2..=59 => format!("{n} minutes ago"),
                         _ => {
-                            let tz = crate::zone::parse(&ctx.practice.time_zone).unwrap_or(chrono_tz::Tz::UTC);
-                            format!("at {}", crate::zone::clock(c.created_at, tz))
+                            let tz =
+                                crate::platform::zone::parse(&ctx.practice.time_zone).unwrap_or(chrono_tz::Tz::UTC);
+                            format!("at {}", crate::platform::zone::clock(c.created_at, tz))
                         }
                     };
                     format!("{how} {when}.")
@@ -448,8 +453,8 @@ async fn request_code_inner(s: &AppState, c: &Caller, f: &HashMap<String, String
     // Every send limit is checked and spent inside one write transaction that holds the
     // share's row (PostgreSQL: FOR UPDATE; SQLite: the write lock taken at BEGIN), so
     // parallel requests queue here and each sees the codes the previous one wrote.
-    let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
-    crate::db::lock_row(&txn, "share", &ctx.share.id).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(&s.db).await.map_err(internal)?;
+    crate::platform::db::lock_row(&txn, "share", &ctx.share.id).await.map_err(internal)?;
     // The clock is read again under the lock, so the codes' times follow their order.
     let now = Utc::now();
     let sent: Vec<share_code::Model> = share_code::Entity::find()
@@ -734,7 +739,7 @@ pub(crate) fn parse_date(v: &str) -> Option<chrono::NaiveDate> {
 async fn succeed(s: &AppState, c: &Caller, ctx: Ctx, method: VerifyMethod) -> Result<Response, AppError> {
     let now = Utc::now();
     let token = crypto::random_token();
-    let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(&s.db).await.map_err(internal)?;
     if !refund_share_attempt(&txn, &ctx.share.id).await? {
         txn.rollback().await.map_err(internal)?;
         return refused_page(s, &ctx).await;
@@ -778,7 +783,7 @@ async fn succeed(s: &AppState, c: &Caller, ctx: Ctx, method: VerifyMethod) -> Re
 /// spent attempts reach the limit.
 async fn fail(s: &AppState, c: &Caller, ctx: Ctx, method: VerifyMethod) -> Result<Response, AppError> {
     let limit = attempt_limit(method);
-    let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(&s.db).await.map_err(internal)?;
     let locked = share::Entity::update_many()
         .col_expr(share::Column::Status, Expr::value("locked"))
         .filter(share::Column::Id.eq(&ctx.share.id))
@@ -828,7 +833,7 @@ async fn tell_sender<C: ConnectionTrait>(
         ShareEvent::Opened => "share.opened",
         ShareEvent::Locked => "share.locked",
     };
-    crate::shares::notify_sender(db, &ctx.share, kind).await.map_err(internal)?;
+    crate::sharing::after::notify_sender(db, &ctx.share, kind).await.map_err(internal)?;
     if email {
         if let Some(sender) = staff::Entity::find_by_id(ctx.share.sender_id.clone()).one(db).await.map_err(internal)? {
             let link = format!("{}/app/clients/{}/shared", s.cfg.public_base(), ctx.share.client_id);
@@ -879,7 +884,7 @@ async fn refresh_inner(s: &AppState, c: &Caller) -> Result<Response, AppError> {
         None,
     )
     .await?;
-    let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(&s.db).await.map_err(internal)?;
     // Only the holder of the current link can renew it, once per ageing period.
     let swapped = share::Entity::update_many()
         .col_expr(share::Column::TokenHash, Expr::value(crypto::token_hash(&token)))
@@ -963,7 +968,7 @@ async fn open_document(
     let plain = crypto::open_with(&dek, &row.snapshot, &format!("share:{}:doc:{}", ctx.share.id, row.document_id))
         .ok_or_else(|| internal("snapshot does not decrypt"))?;
     let body: DocumentBody = serde_json::from_slice(&plain).map_err(internal)?;
-    let txn = crate::db::begin_write(&s.db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(&s.db).await.map_err(internal)?;
     share::Entity::update_many()
         .col_expr(share::Column::ViewCount, Expr::col(share::Column::ViewCount).add(1))
         .col_expr(share::Column::LastViewedAt, Expr::value(Utc::now()))
@@ -1039,7 +1044,7 @@ pub async fn document_pdf(State(s): State<AppState>, c: Caller, Path(id): Path<S
             &sh.id[sh.id.len() - 12..],
             Utc::now().format("%Y-%m-%d %H:%M UTC")
         );
-        let meta = crate::pdf::PdfMeta {
+        let meta = crate::platform::pdf::PdfMeta {
             practice: &o.ctx.practice.name,
             title: &o.row.title,
             kind: DocumentKind::from_key(&o.row.kind).unwrap_or(DocumentKind::OtherFile),
@@ -1048,7 +1053,7 @@ pub async fn document_pdf(State(s): State<AppState>, c: Caller, Path(id): Path<S
             author: &author,
             watermark: Some(&watermark),
         };
-        let pdf = crate::pdf::render(&meta, &o.body).map_err(internal)?;
+        let pdf = crate::platform::pdf::render(&meta, &o.body).map_err(internal)?;
         Ok::<_, AppError>(download("application/pdf", &format!("{}.pdf", o.row.title), pdf))
     }
     .await;
@@ -1072,8 +1077,8 @@ pub async fn document_file(State(s): State<AppState>, c: Caller, Path(id): Path<
             .await
             .map_err(internal)?
             .ok_or(AppError::NotFound)?;
-        let dek = crate::documents::data_key(&s.keys, &d)?;
-        let bytes = crypto::open_bytes_with(&dek, &f.ciphertext, &crate::documents::file_aad(&d.id))
+        let dek = crate::documents::store::data_key(&s.keys, &d)?;
+        let bytes = crypto::open_bytes_with(&dek, &f.ciphertext, &crate::documents::store::file_aad(&d.id))
             .ok_or_else(|| internal("file does not decrypt"))?;
         Ok::<_, AppError>(download(&f.media_type, &f.file_name, bytes))
     }

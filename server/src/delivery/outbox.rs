@@ -10,7 +10,7 @@
 use chrono::{Duration, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, Statement, Value};
 
-use crate::db::sql;
+use crate::platform::db::sql;
 
 /// Attempts before a message is given up as failed.
 pub const MAX_ATTEMPTS: i32 = 8;

@@ -18,7 +18,10 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::sync::Arc;
 use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer, services::ServeDir, trace::TraceLayer};
 
-use crate::{audit_log, auth, branding, files, intake, portal, security, services::Services, state::AppState};
+use crate::{
+    audit_log, documents::files, identity::auth, intake, portal, sharing::branding, state::AppState, state::Services,
+    web::security,
+};
 
 /// Everything a Leptos render or server function needs from the server.
 fn context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
@@ -103,9 +106,9 @@ pub fn router(state: AppState) -> Router {
                 .route("/app/api/documents/upload", post(files::upload))
                 .route("/app/settings/logo", post(branding::upload))
                 .layer(axum::extract::DefaultBodyLimit::disable())
-                .layer(RequestBodyLimitLayer::new(crate::documents::MAX_UPLOAD + 64 * 1024)),
+                .layer(RequestBodyLimitLayer::new(crate::documents::store::MAX_UPLOAD + 64 * 1024)),
         )
-        .layer(middleware::from_fn_with_state(state.clone(), security::page_guard))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::identity::guard::page_guard))
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf))
         .layer(middleware::from_fn(count_requests))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
@@ -134,7 +137,7 @@ async fn not_found() -> Response {
 }
 
 async fn healthz(State(s): State<AppState>) -> Response {
-    if crate::db::ping(&s.db).await {
+    if crate::platform::db::ping(&s.db).await {
         (StatusCode::OK, "ok").into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()

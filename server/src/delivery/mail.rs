@@ -2,7 +2,7 @@
 //!
 //! `enqueue` writes the message (encrypted: it may carry a single-use link) in the
 //! caller's transaction. Workers on any number of instances claim due rows atomically and
-//! record each outcome with backoff ([`crate::outbox`]); they send with lettre. A share's
+//! record each outcome with backoff ([`crate::delivery::outbox`]); they send with lettre. A share's
 //! status follows its email: `sent`, or `failed` once retries are exhausted or the server
 //! refuses the message for good.
 use chrono::Utc;
@@ -20,10 +20,10 @@ use std::{path::PathBuf, sync::Arc};
 
 use crate::{
     config::{Config, MailTransportKind, SmtpTls},
-    crypto::Keys,
-    db::sql,
-    entities::outbox_email,
-    outbox::{self, Attempt, Outcome, Queue},
+    delivery::outbox::{self, Attempt, Outcome, Queue},
+    platform::crypto::Keys,
+    platform::db::sql,
+    platform::entities::outbox_email,
 };
 
 /// What is stored (encrypted) in the outbox row.
@@ -282,7 +282,7 @@ pub async fn run_once_with(
         }
         // The outcome and the share's status change together: a crash between them would
         // leave a delivered email whose share still says queued.
-        let txn = crate::db::begin_write(db).await?;
+        let txn = crate::platform::db::begin_write(db).await?;
         let outcome = outbox::finish(&txn, Queue::Email, &row.id, row.attempts, attempt).await?;
         if let Some(share_id) = &row.share_id {
             follow_share(&txn, share_id, outcome).await?;

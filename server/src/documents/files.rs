@@ -12,13 +12,14 @@ use sea_orm::EntityTrait;
 use serde_json::json;
 
 use crate::{
-    audit,
-    auth::{Caller, internal, redirect},
-    crypto,
-    documents::{self, data_key, decrypt_body, file_aad, find_visible_document},
-    entities::{client, document_file, practice, staff},
-    session,
+    documents::store::{self, data_key, decrypt_body, file_aad, find_visible_document},
+    platform::audit,
+    platform::crypto,
+    platform::entities::{client, document_file, practice, staff},
+    platform::error::internal,
     state::AppState,
+    web::caller::{Caller, redirect},
+    web::session,
 };
 
 fn error_response(e: AppError) -> Response {
@@ -59,7 +60,7 @@ pub async fn upload(State(s): State<AppState>, c: Caller, mut form: Multipart) -
         let kind = DocumentKind::from_key(get("kind"))
             .ok_or_else(|| AppError::invalid("kind", "Choose lab result or other file."))?;
         let (file_name, bytes) = file.ok_or_else(|| AppError::invalid("file", "Choose a file to upload."))?;
-        documents::create_file_document(
+        store::create_file_document(
             &s,
             &p,
             get("client_id"),
@@ -85,7 +86,7 @@ async fn load(
     s: &AppState,
     headers: &HeaderMap,
     id: &str,
-) -> Result<(app::ports::StaffPrincipal, crate::entities::document::Model), AppError> {
+) -> Result<(app::ports::StaffPrincipal, crate::platform::entities::document::Model), AppError> {
     let p = session::principal_from_headers(&s.db, &s.cfg, headers).await?;
     let d = find_visible_document(&s.db, &p, id).await?;
     Ok((p, d))
@@ -140,7 +141,7 @@ pub async fn download_pdf(State(s): State<AppState>, c: Caller, Path(id): Path<S
             .unwrap_or_default();
         let kind = DocumentKind::from_key(&d.kind).unwrap_or(DocumentKind::OtherFile);
         let client_name = format!("{} {}", cl.first_name, cl.last_name);
-        let meta = crate::pdf::PdfMeta {
+        let meta = crate::platform::pdf::PdfMeta {
             practice: &pr.name,
             title: &d.title,
             kind,
@@ -149,7 +150,7 @@ pub async fn download_pdf(State(s): State<AppState>, c: Caller, Path(id): Path<S
             author: &author,
             watermark: None,
         };
-        let pdf = crate::pdf::render(&meta, &body).map_err(internal)?;
+        let pdf = crate::platform::pdf::render(&meta, &body).map_err(internal)?;
         audit::by_staff(&s.db, &p, "document.downloaded", Some(&d.id), &c.origin(), json!({ "format": "pdf" })).await?;
         Ok::<_, AppError>((format!("{}.pdf", d.title), pdf))
     }

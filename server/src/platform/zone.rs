@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sea_orm::{ConnectionTrait, EntityTrait};
 
-use crate::entities::practice;
+use crate::platform::entities::practice;
 
 /// The zone named `name`, if it is an IANA zone (`Europe/London`, `UTC`).
 pub fn parse(name: &str) -> Option<Tz> {

@@ -28,13 +28,15 @@ use serde_json::json;
 use std::collections::{HashMap, HashSet};
 
 use crate::{
-    audit,
-    auth::{Caller, internal},
-    entities::{audit_event, document, practice, share, share_document, staff},
+    platform::audit,
+    platform::entities::{audit_event, document, practice, share, share_document, staff},
+    platform::error::internal,
     records::find_visible,
-    services::{Services, current_origin},
-    session,
     state::AppState,
+    state::Services,
+    web::caller::Caller,
+    web::caller::current_origin,
+    web::session,
 };
 
 pub const PAGE: u64 = 50;
@@ -121,7 +123,7 @@ fn to_row(e: audit_event::Model, names: &HashMap<String, String>, tz: chrono_tz:
     };
     AuditRow {
         seq: e.seq,
-        at: crate::zone::rfc3339(e.at, tz),
+        at: crate::platform::zone::rfc3339(e.at, tz),
         actor,
         action: e.action,
         target: e.target,
@@ -142,7 +144,7 @@ async fn disclosures(svc: &Services, p: &StaffPrincipal, client_id: &str) -> Res
         .await
         .map_err(internal)?
         .ok_or_else(|| internal("practice missing"))?;
-    let tz = crate::zone::parse(&practice.time_zone).unwrap_or(chrono_tz::Tz::UTC);
+    let tz = crate::platform::zone::parse(&practice.time_zone).unwrap_or(chrono_tz::Tz::UTC);
     let shares = share::Entity::find()
         .filter(share::Column::PracticeId.eq(p.practice_id()))
         .filter(share::Column::ClientId.eq(&c.id))
@@ -184,7 +186,7 @@ async fn disclosures(svc: &Services, p: &StaffPrincipal, client_id: &str) -> Res
     Ok(Accounting {
         client_name: format!("{} {}", c.first_name, c.last_name),
         practice_name: practice.name,
-        generated_at: crate::zone::date_time(Utc::now(), tz),
+        generated_at: crate::platform::zone::date_time(Utc::now(), tz),
         disclosures,
     })
 }
@@ -204,7 +206,7 @@ impl AuditPort for Services {
         let has_more = events.len() as u64 > PAGE;
         events.truncate(PAGE as usize);
         let names = actor_names(db, &events).await?;
-        let tz = crate::zone::of_practice(db, p.practice_id()).await.map_err(internal)?;
+        let tz = crate::platform::zone::of_practice(db, p.practice_id()).await.map_err(internal)?;
         Ok(Page { items: events.into_iter().map(|e| to_row(e, &names, tz)).collect(), has_more })
     }
 
@@ -366,8 +368,9 @@ pub async fn accounting_pdf(State(s): State<AppState>, c: Caller, Path(id): Path
         } else {
             entries
         };
-        let pdf = crate::pdf::render_report(&a.practice_name, "Accounting of disclosures", &subtitle, &entries)
-            .map_err(internal)?;
+        let pdf =
+            crate::platform::pdf::render_report(&a.practice_name, "Accounting of disclosures", &subtitle, &entries)
+                .map_err(internal)?;
         audit::by_staff(
             &s.db,
             &p,
