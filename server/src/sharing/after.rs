@@ -17,8 +17,7 @@ use app::{
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-    sea_query::Expr,
+    QuerySelect, sea_query::Expr,
 };
 use serde_json::json;
 use std::collections::HashMap;
