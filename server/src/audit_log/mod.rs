@@ -144,7 +144,7 @@ async fn disclosures(svc: &Services, p: &StaffPrincipal, client_id: &str) -> Res
         .await
         .map_err(internal)?
         .ok_or_else(|| internal("practice missing"))?;
-    let tz = crate::platform::zone::parse(&practice.time_zone).unwrap_or(chrono_tz::Tz::UTC);
+    let tz = crate::platform::zone::of(&practice);
     let shares = share::Entity::find()
         .filter(share::Column::PracticeId.eq(p.practice_id()))
         .filter(share::Column::ClientId.eq(&c.id))
@@ -306,10 +306,8 @@ pub async fn export_csv(State(s): State<AppState>, c: Caller, Query(q): Query<Ha
             let names = actor_names(&db, &batch).await.unwrap_or_default();
             for e in batch {
                 // UTC, ISO 8601 with `Z`: the export is a record, whatever zone staff see.
-                let mut r = to_row(e, &names, chrono_tz::Tz::UTC);
-                r.at = chrono::DateTime::parse_from_rfc3339(&r.at)
-                    .map(|t| t.with_timezone(&Utc).to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
-                    .unwrap_or(r.at);
+                let at = e.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+                let r = AuditRow { at, ..to_row(e, &names, chrono_tz::Tz::UTC) };
                 let _ = w.write_record(
                     [
                         r.seq.to_string(),

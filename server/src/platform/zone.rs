@@ -14,13 +14,14 @@ pub fn parse(name: &str) -> Option<Tz> {
     name.trim().parse::<Tz>().ok()
 }
 
+/// The zone of a practice already loaded (UTC if its zone is not one).
+pub fn of(p: &practice::Model) -> Tz {
+    parse(&p.time_zone).unwrap_or(Tz::UTC)
+}
+
 /// The practice's zone (UTC when the practice or its zone is unknown).
 pub async fn of_practice<C: ConnectionTrait>(db: &C, practice_id: &str) -> Result<Tz, sea_orm::DbErr> {
-    Ok(practice::Entity::find_by_id(practice_id.to_owned())
-        .one(db)
-        .await?
-        .and_then(|p| parse(&p.time_zone))
-        .unwrap_or(Tz::UTC))
+    Ok(practice::Entity::find_by_id(practice_id.to_owned()).one(db).await?.map_or(Tz::UTC, |p| of(&p)))
 }
 
 /// `t` as RFC 3339 with the zone's offset at that instant.
@@ -36,11 +37,6 @@ pub fn clock(t: DateTime<Utc>, tz: Tz) -> String {
 /// `t` as date and time with the zone's abbreviation: "2026-12-01 20:06 GMT".
 pub fn date_time(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()
-}
-
-/// Every zone an administrator may choose, by name.
-pub fn names() -> Vec<&'static str> {
-    chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect()
 }
 
 #[cfg(test)]
@@ -60,6 +56,5 @@ mod tests {
         assert_eq!(date_time(summer, ny), "2026-07-01 16:05 EDT");
         assert!(parse("Mars/Olympus_Mons").is_none());
         assert!(parse("").is_none());
-        assert!(names().contains(&"Europe/Berlin"));
     }
 }

@@ -387,8 +387,7 @@ async fn verify_page(
                         1 => "a minute ago".to_owned(),
                         n @ 2..=59 => format!("{n} minutes ago"),
                         _ => {
-                            let tz =
-                                crate::platform::zone::parse(&ctx.practice.time_zone).unwrap_or(chrono_tz::Tz::UTC);
+                            let tz = crate::platform::zone::of(&ctx.practice);
                             format!("at {}", crate::platform::zone::clock(c.created_at, tz))
                         }
                     };
