@@ -9,7 +9,7 @@
 //! 2. The portal while staff sign-in is flooded with wrong passwords: 16 loops post
 //!    wrong passwords (argon2id each, throttling raised so every one is hashed) while a
 //!    recipient's portal page is fetched 400 times; p50/p99 of those fetches.
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/api/common/mod.rs"]
 mod common;
 
 use common::*;

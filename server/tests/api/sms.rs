@@ -1,9 +1,8 @@
 //! Text messages and voice calls: the Twilio-compatible provider against a local HTTP
 //! endpoint that records what it receives, through the outbox (retries, permanent
 //! failures, exactly once with several workers), and the file sink of the embedded default.
-mod common;
 
-use common::{twilio::*, *};
+use crate::common::{twilio::*, *};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::{Value, json};

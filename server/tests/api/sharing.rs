@@ -1,9 +1,8 @@
 //! Sharing: one share per recipient with its own token and second factor, snapshots with
 //! the section rules applied, emails through the outbox without clinical data, and every
 //! rule of the wizard enforced by the server.
-mod common;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};

@@ -24,7 +24,18 @@ pub struct TestApp {
     pub running: Option<server::startup::Running>,
     pub pg_db: Option<String>,
     pub mail_dir: PathBuf,
+    /// The SMTP server's messages from before this server started: a finished test's server
+    /// may have had the same port, so its emails would match this one's address and links.
+    seen_mail: std::collections::HashSet<String>,
     _tmp: tempfile::TempDir,
+}
+
+/// The ids of the messages maildev holds now (none without maildev).
+async fn maildev_ids() -> std::collections::HashSet<String> {
+    let Ok(web) = std::env::var("DOSSIER_TEST_MAILDEV_URL") else { return Default::default() };
+    let Ok(r) = reqwest::get(format!("{web}/api/email")).await else { return Default::default() };
+    let list: Vec<Value> = r.json().await.unwrap_or_default();
+    list.iter().filter_map(|m| m["id"].as_str().map(str::to_owned)).collect()
 }
 
 pub fn pg_admin_url() -> String {
@@ -94,9 +105,10 @@ pub async fn spawn_with(db: Db, tweak: impl FnOnce(&mut Config)) -> Option<TestA
     }
     tweak(&mut cfg);
     let mail_dir = cfg.mail_dir();
+    let seen_mail = maildev_ids().await;
     let running = server::startup::spawn(cfg).await.expect("server starts");
     let base = format!("http://127.0.0.1:{port}");
-    Some(TestApp { base, client: new_client(), running: Some(running), pg_db, mail_dir, _tmp: tmp })
+    Some(TestApp { base, client: new_client(), running: Some(running), pg_db, mail_dir, seen_mail, _tmp: tmp })
 }
 
 pub async fn spawn(db: Db) -> Option<TestApp> {
@@ -179,17 +191,22 @@ impl TestApp {
         panic!("no email to {to} with subject containing {subject:?}");
     }
 
+    /// Whether maildev's message `m` is one this server sent to `to`, with `subject` in its
+    /// subject and `marker` (such as this server's address) in its text.
+    pub fn sent_to(&self, m: &Value, to: &str, subject: &str, marker: &str) -> bool {
+        !m["id"].as_str().is_some_and(|id| self.seen_mail.contains(id))
+            && m["subject"].as_str().is_some_and(|s| s.contains(subject))
+            && m["text"].as_str().is_some_and(|t| t.contains(marker))
+            && m["to"].as_array().is_some_and(|a| a.iter().any(|t| t["address"].as_str() == Some(to)))
+    }
+
     pub async fn find_mail(&self, to: &str, subject: &str, marker: &str) -> Option<String> {
         if let Ok(web) = std::env::var("DOSSIER_TEST_MAILDEV_URL") {
             let list: Vec<Value> = reqwest::get(format!("{web}/api/email")).await.ok()?.json().await.ok()?;
             return list
                 .iter()
                 .rev()
-                .find(|m| {
-                    m["subject"].as_str().is_some_and(|s| s.contains(subject))
-                        && m["text"].as_str().is_some_and(|t| t.contains(marker))
-                        && m["to"].as_array().is_some_and(|a| a.iter().any(|t| t["address"].as_str() == Some(to)))
-                })
+                .find(|m| self.sent_to(m, to, subject, marker))
                 .and_then(|m| m["text"].as_str().map(str::to_owned));
         }
         let mut files: Vec<_> =
@@ -300,14 +317,14 @@ macro_rules! both_dbs {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 let f = $body;
-                if let Some(app) = common::spawn(common::Db::Sqlite).await {
+                if let Some(app) = $crate::common::spawn($crate::common::Db::Sqlite).await {
                     f(app).await;
                 }
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 let f = $body;
-                if let Some(app) = common::spawn(common::Db::Postgres).await {
+                if let Some(app) = $crate::common::spawn($crate::common::Db::Postgres).await {
                     f(app).await;
                 }
             }
@@ -324,14 +341,14 @@ macro_rules! both_dbs_with {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 let f = $body;
-                if let Some(app) = common::spawn_with(common::Db::Sqlite, $tweak).await {
+                if let Some(app) = $crate::common::spawn_with($crate::common::Db::Sqlite, $tweak).await {
                     f(app).await;
                 }
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 let f = $body;
-                if let Some(app) = common::spawn_with(common::Db::Postgres, $tweak).await {
+                if let Some(app) = $crate::common::spawn_with($crate::common::Db::Postgres, $tweak).await {
                     f(app).await;
                 }
             }
@@ -345,15 +362,7 @@ pub async fn mail_attachments(app: &TestApp, to: &str, subject: &str, marker: &s
     app.wait_for_mail_with(to, subject, marker).await;
     if let Ok(web) = std::env::var("DOSSIER_TEST_MAILDEV_URL") {
         let list: Vec<Value> = reqwest::get(format!("{web}/api/email")).await.unwrap().json().await.unwrap();
-        let m = list
-            .iter()
-            .rev()
-            .find(|m| {
-                m["subject"].as_str().is_some_and(|s| s.contains(subject))
-                    && m["text"].as_str().is_some_and(|t| t.contains(marker))
-                    && m["to"].as_array().is_some_and(|a| a.iter().any(|t| t["address"].as_str() == Some(to)))
-            })
-            .unwrap();
+        let m = list.iter().rev().find(|m| app.sent_to(m, to, subject, marker)).unwrap();
         return m["attachments"]
             .as_array()
             .map(|a| {

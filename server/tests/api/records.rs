@@ -1,8 +1,7 @@
 //! Clients, client access control and the contact book over HTTP, on SQLite and PostgreSQL.
 //! Every read and write path is tried by someone who may and someone who may not.
-mod common;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 struct Team {

@@ -1,9 +1,8 @@
 //! After sharing: the Shared tab's list and each action (revoke one or all, extend,
 //! resend, unlock) with its permission and access checks and its audit event; revoking
 //! cuts off an open recipient session on another instance; the expiry sweep.
-mod common;
 
-use common::*;
+use crate::common::*;
 use reqwest::{Client, StatusCode};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;

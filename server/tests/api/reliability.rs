@@ -11,9 +11,8 @@
 //! Backups that restore: a backup taken while the server runs is restored into a fresh
 //! installation with the same master key; the audit chain verifies and a share made
 //! before the backup still opens and reads.
-mod common;
 
-use common::{twilio::*, *};
+use crate::common::{twilio::*, *};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::Value;

@@ -1,9 +1,8 @@
 //! Public intake forms: settings permissions, the owner chosen by link and routing rule,
 //! validation with every error shown and answers kept, the honeypot, rate limiting,
 //! possible duplicates resolved only by staff, and the audit trail.
-mod common;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -1,8 +1,7 @@
 //! Sign-in, enrolment, replay, throttling, invitations and password reset, end to end over
 //! HTTP against SQLite and PostgreSQL.
-mod common;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 both_dbs!(first_run_setup_then_sign_in_with_totp, |app: TestApp| async move {

@@ -1,8 +1,7 @@
 //! The demo-data command's seeding, on SQLite and PostgreSQL: each account sees exactly
 //! the clients the access rules give it, documents open, and a second run is refused.
-mod common;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 both_dbs!(demo_data_respects_access_and_runs_once, |app: TestApp| async move {

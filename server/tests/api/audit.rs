@@ -1,8 +1,7 @@
 //! The audit log as staff read it: permission, filters, pages, the CSV export (streamed in
 //! batches), the chain check naming an edited row, and the accounting of disclosures.
-mod common;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::{Value, json};

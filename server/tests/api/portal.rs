@@ -2,9 +2,8 @@
 //! GETs change nothing, each second factor works and fails as specified, attempts are
 //! counted in the database across server instances, the verified session follows the
 //! share on every request, documents are read and downloaded, aged links are renewed.
-mod common;
 
-use common::*;
+use crate::common::*;
 use reqwest::{Client, StatusCode, header};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};

@@ -1,8 +1,7 @@
 //! Documents: every structured kind created and read back, encryption at rest checked on
 //! the raw rows, access following the client, uploads checked by content, PDFs rendered.
-mod common;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, EntityTrait, Statement};
 use serde_json::{Value, json};
@@ -227,11 +226,14 @@ both_dbs!(the_practice_wide_list_follows_the_access_rule_and_pages_by_key, |app:
     let olive = create_client(&app, &anna, "Olive", "Owens").await;
     let bruno = create_client(&app, &ben, "Bruno", "Baker").await;
     // 55 letters for Olive (more than a page), a consent form for Bruno.
+    let mut first_letter = None;
     for i in 0..55 {
         let mut d = drafts()[4].clone();
         d["title"] = json!(format!("Letter {i:02}"));
         d["date"] = json!(format!("2026-10-{:02}", 1 + i % 28));
-        assert_eq!(save(&app, &anna, &olive, d).await.0, StatusCode::OK);
+        let (status, id) = save(&app, &anna, &olive, d.clone()).await;
+        assert_eq!(status, StatusCode::OK);
+        first_letter.get_or_insert((id, d));
     }
     assert_eq!(drafts()[1]["kind"], "ConsentForm");
     assert_eq!(save(&app, &ben, &bruno, drafts()[1].clone()).await.0, StatusCode::OK);
@@ -256,6 +258,35 @@ both_dbs!(the_practice_wide_list_follows_the_access_rule_and_pages_by_key, |app:
     assert_eq!(list_as(&app, &ben, json!({ "client_id": olive })).await["items"], json!([]));
     let all = list_as(&app, &admin, json!({ "query": "baker" })).await;
     assert_eq!(names(&all), ["Bruno Baker"], "found by the client's name");
+    // The search's ways in (the title, through its trigram index; the date; the client's
+    // name) are merged newest first and page by key like the whole list.
+    let titles = |page: &Value| -> Vec<String> {
+        page["items"].as_array().unwrap().iter().map(|d| d["row"]["title"].as_str().unwrap().to_owned()).collect()
+    };
+    let mut tens = titles(&list_as(&app, &admin, json!({ "query": "letter 0" })).await);
+    tens.sort();
+    assert_eq!(tens, (0..10).map(|i| format!("Letter {i:02}")).collect::<Vec<_>>());
+    let by_name = list_as(&app, &anna, json!({ "query": "owens" })).await;
+    assert_eq!((by_name["items"].as_array().unwrap().len(), &by_name["has_more"]), (50, &json!(true)));
+    let rest = list_as(&app, &anna, json!({ "query": "owens", "after": by_name["items"][49]["cursor"] })).await;
+    assert_eq!((rest["items"].as_array().unwrap().len(), &rest["has_more"]), (5, &json!(false)));
+    let on_day = list_as(&app, &admin, json!({ "query": "2026-10-02" })).await;
+    assert_eq!(titles(&on_day).len(), 2, "Letters 01 and 29: {on_day}");
+    // A renamed document is found by its new title only (the index follows the edit).
+    let (letter_id, mut letter) = first_letter.unwrap();
+    letter["title"] = json!("Referral to Dr Quince");
+    let r = anna
+        .client
+        .post(app.url("/api/save_document"))
+        .header("origin", &app.base)
+        .json(&json!({ "client_id": olive, "id": letter_id, "draft": letter }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(titles(&list_as(&app, &admin, json!({ "query": "dr quince" })).await), ["Referral to Dr Quince"]);
+    assert_eq!(list_as(&app, &admin, json!({ "query": "letter 00" })).await["items"], json!([]));
+    assert_eq!(titles(&list_as(&app, &admin, json!({ "query": "letter 0" })).await).len(), 9);
     // Keyset pages: 50, then the rest, newest first, no row twice.
     assert_eq!(first["items"].as_array().unwrap().len(), 50);
     let cursor = first["items"][49]["cursor"].clone();

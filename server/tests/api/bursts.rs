@@ -4,9 +4,8 @@
 //! one), first-run setup, malformed server-function bodies, the invite oracle, CSV
 //! formula cells, and every staff page loaded directly (a server render that cannot
 //! exhaust a worker's stack).
-mod common;
 
-use common::*;
+use crate::common::*;
 use reqwest::{StatusCode, header};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::json;
