@@ -102,6 +102,10 @@ pub struct ClientDetail {
 /// How many rows a page of a practice-wide list (Documents, Shared) holds.
 pub const LIST_PAGE: u64 = 50;
 
+/// How many rows a page of a numbered list (clients, contacts, a client's documents,
+/// the intake inbox) holds.
+pub const PAGE_SIZE: u64 = 50;
+
 /// A page of results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Page<T> {

@@ -30,6 +30,7 @@ mod m20261123_000019_practice_logo;
 mod m20261204_000020_outbox_share_index;
 mod m20261206_000021_workspace_indexes;
 mod m20261206_000022_practice_time_zone;
+mod m20261206_000023_search_indexes;
 
 pub struct Migrator;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000020_outbox_share_index::Migration),
             Box::new(m20261206_000021_workspace_indexes::Migration),
             Box::new(m20261206_000022_practice_time_zone::Migration),
+            Box::new(m20261206_000023_search_indexes::Migration),
         ]
     }
 }

@@ -5,7 +5,7 @@
 //!
 //! The numbers include HTTP on loopback, session checks and JSON; they are what a browser
 //! waits for, minus the network.
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/api/common/mod.rs"]
 mod common;
 
 use common::*;
@@ -503,6 +503,9 @@ async fn run(db: Db) {
         ("Documents, dated in March (admin)", a, json!({ "from": "2026-03-01", "to": "2026-03-31" })),
         ("Documents, search \"quinn\" (admin)", a, json!({ "query": "quinn" })),
         ("Documents, search \"quinn\" (practitioner)", p, json!({ "query": "quinn" })),
+        ("Documents, search \"letter 3\", a common title (admin)", a, json!({ "query": "letter 3" })),
+        ("Documents, search \"2026-03-05\", a date (admin)", a, json!({ "query": "2026-03-05" })),
+        ("Documents, search, no match (practitioner)", p, json!({ "query": "zzyzx" })),
     ] {
         out.push(
             measure(label, runs, || call(&app, who, "list_practice_documents", json!({ "filter": filter }))).await,

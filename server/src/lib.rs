@@ -9,7 +9,8 @@
 //!   check). Each implements its port of the Leptos app (`app::ports`) and its plain axum
 //!   handlers.
 //! - **Foundations** that areas use and that use no area: [`platform`] (database, crypto,
-//!   passwords, TOTP, throttles, networks, PDF, the audit append, time zones, entities),
+//!   passwords, TOTP, throttles, networks, PDF, the audit append, time zones, substring
+//!   search, entities),
 //!   [`delivery`] (the outbox, email, text messages and the emails' content) and [`web`]
 //!   (security headers, CSRF, the page guard).
 //! - **Wiring**: [`config`], [`state`], [`startup`] and [`router`] (the only place areas

@@ -11,7 +11,10 @@ use app::{
         documents::{DateRange, DocumentBody, DocumentKind},
         records::like_pattern,
     },
-    dto::{DocumentDraft, DocumentFilter, DocumentListItem, DocumentRow, DocumentView, FileInfo, LIST_PAGE, Page},
+    dto::{
+        DocumentDraft, DocumentFilter, DocumentListItem, DocumentRow, DocumentView, FileInfo, LIST_PAGE, PAGE_SIZE,
+        Page,
+    },
     error::AppError,
     ports::{DocumentsPort, StaffPrincipal},
 };
@@ -22,7 +25,7 @@ use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, QueryOrder,
     QuerySelect,
-    sea_query::{Expr, LikeExpr},
+    sea_query::{Expr, LikeExpr, SimpleExpr},
 };
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -32,7 +35,7 @@ use crate::{
     platform::crypto::{self, Keys},
     platform::entities::{client, document, document_file, staff},
     platform::error::internal,
-    records::{PAGE_SIZE, find_visible},
+    records::find_visible,
     state::Services,
     web::caller::current_origin,
 };
@@ -148,19 +151,47 @@ fn with_dates(mut q: sea_orm::Select<document::Entity>, dates: DateRange) -> sea
     q
 }
 
-/// The search box: the title contains it, or the date is it ("2026-10-20", "20/10/2026")
-/// or contains it ("2026-10"). More alternatives may be added to the returned condition.
+/// The search box on one client's documents: the title contains it, or the date is it
+/// ("2026-10-20", "20/10/2026") or contains it ("2026-10").
 fn matches(query: &str, pattern: String) -> Condition {
-    let on_date = match app::domain::documents::parse_date(query) {
+    Condition::any().add(title_like(pattern.clone())).add(date_matches(query, pattern))
+}
+
+fn title_like(pattern: String) -> SimpleExpr {
+    Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(document::Column::Title)))
+        .like(LikeExpr::new(pattern).escape('\\'))
+}
+
+fn date_matches(query: &str, pattern: String) -> SimpleExpr {
+    match app::domain::documents::parse_date(query) {
         Some(d) => document::Column::DocDate.eq(d.format("%Y-%m-%d").to_string()),
-        None => document::Column::DocDate.like(LikeExpr::new(pattern.clone()).escape('\\')),
-    };
-    Condition::any()
-        .add(
-            Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(document::Column::Title)))
-                .like(LikeExpr::new(pattern).escape('\\')),
-        )
-        .add(on_date)
+        None => document::Column::DocDate.like(LikeExpr::new(pattern).escape('\\')),
+    }
+}
+
+/// Titles containing the search, through their trigram index: on SQLite the FTS5 table of
+/// migration 000023 (three characters or more); otherwise `lower(title) LIKE`, which
+/// PostgreSQL serves from its pg_trgm index.
+fn title_matches(backend: sea_orm::DbBackend, query: &str, pattern: String) -> SimpleExpr {
+    if backend == sea_orm::DbBackend::Sqlite
+        && let Some(found) = crate::platform::search::search(backend, "document", document::Column::Title, query)
+    {
+        return found;
+    }
+    title_like(pattern)
+}
+
+/// The first page (and one more row, to tell whether there is more) of `q`, newest first.
+async fn newest<C: ConnectionTrait>(db: &C, q: sea_orm::Select<document::Entity>) -> Result<Vec<Listed>, AppError> {
+    listed(q)
+        .order_by_desc(document::Column::DocDate)
+        .order_by_desc(document::Column::CreatedAt)
+        .order_by_desc(document::Column::Id)
+        .limit(LIST_PAGE + 1)
+        .into_model::<Listed>()
+        .all(db)
+        .await
+        .map_err(internal)
 }
 
 /// Rows for listed documents: their authors' names and whether each is an uploaded file.
@@ -376,13 +407,6 @@ impl DocumentsPort for Services {
             q = q.filter(document::Column::AuthorId.eq(a));
         }
         q = with_dates(q, dates);
-        // The search: the title, the date, or the client's name (clients found through
-        // their search index, at most 200 of them).
-        if let Some(pattern) = like_pattern(&f.query) {
-            let clients =
-                crate::records::first_matches(db, "client", p.practice_id(), &f.query, 200).await.map_err(internal)?;
-            q = q.filter(matches(&f.query, pattern).add(document::Column::ClientId.is_in(clients)));
-        }
         if let Some(cursor) = &f.after {
             let bad = || AppError::invalid("after", "That page of the list is no longer valid: start again.");
             let mut parts = cursor.splitn(3, '|');
@@ -402,15 +426,37 @@ impl DocumentsPort for Services {
                     ),
             );
         }
-        let mut docs = listed(q)
-            .order_by_desc(document::Column::DocDate)
-            .order_by_desc(document::Column::CreatedAt)
-            .order_by_desc(document::Column::Id)
-            .limit(LIST_PAGE + 1)
-            .into_model::<Listed>()
-            .all(db)
-            .await
-            .map_err(internal)?;
+        let mut docs = match like_pattern(&f.query) {
+            None => newest(db, q).await?,
+            // The search's ways in, each its own query that an index serves, merged newest
+            // first: the title (its trigram index), the date when the search looks like
+            // one (digits and separators), and the documents of clients found by name (through the clients' search
+            // index, at most 200 of them). One query with their `OR` made the database walk
+            // the practice's documents testing each (130 ms at 1,000,000 documents).
+            Some(pattern) => {
+                let mut ways =
+                    vec![q.clone().filter(title_matches(db.get_database_backend(), &f.query, pattern.clone()))];
+                let q_text = f.query.trim();
+                if q_text.chars().any(|c| c.is_ascii_digit())
+                    && q_text.chars().all(|c| c.is_ascii_digit() || "-/.".contains(c))
+                {
+                    ways.push(q.clone().filter(date_matches(&f.query, pattern)));
+                }
+                let clients = crate::platform::search::first_matches(db, "client", p.practice_id(), &f.query, 200)
+                    .await
+                    .map_err(internal)?;
+                if !clients.is_empty() {
+                    ways.push(q.filter(document::Column::ClientId.is_in(clients)));
+                }
+                let mut found = Vec::new();
+                for way in ways {
+                    found.extend(newest(db, way).await?);
+                }
+                found.sort_by(|a, b| (&b.doc_date, b.created_at, &b.id).cmp(&(&a.doc_date, a.created_at, &a.id)));
+                found.dedup_by(|a, b| a.id == b.id);
+                found
+            }
+        };
         let has_more = docs.len() as u64 > LIST_PAGE;
         docs.truncate(LIST_PAGE as usize);
         let clients =

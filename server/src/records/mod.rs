@@ -7,9 +7,9 @@ use app::{
     domain::{
         Permission,
         inputs::{ClientContactInput, ClientInput, ContactInput},
-        records::{AccessMode, ContactKind, like_pattern, search_key},
+        records::{AccessMode, ContactKind, search_key},
     },
-    dto::{ClientAccessInfo, ClientContactRow, ClientDetail, ClientRow, ContactRow, Page, StaffRef},
+    dto::{ClientAccessInfo, ClientContactRow, ClientDetail, ClientRow, ContactRow, PAGE_SIZE, Page, StaffRef},
     error::AppError,
     ports::{RecordsPort, StaffPrincipal},
 };
@@ -19,7 +19,7 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, LikeExpr, Query},
+    sea_query::{Expr, Query},
 };
 use serde_json::json;
 use std::collections::HashMap;
@@ -28,11 +28,10 @@ use crate::{
     platform::audit,
     platform::entities::{client, client_access, client_contact, contact, staff},
     platform::error::internal,
+    platform::search,
     state::Services,
     web::caller::current_origin,
 };
-
-pub const PAGE_SIZE: u64 = 50;
 
 /// The clients `p` may see: their practice's, and unless they may access all clients,
 /// only those they own, those open to all practitioners, and those shared with them.
@@ -64,7 +63,10 @@ pub fn visible_to(p: &StaffPrincipal) -> Condition {
 /// (the practice is the rule), else a correlated `EXISTS` on the client. Correlated, not
 /// `client_id IN (SELECT …)`: the subquery form made the database build the set of every
 /// visible client (100,000 rows) on each request, ~90 ms; `EXISTS` checks each candidate
-/// row's client by its primary key and stops with the page.
+/// row's client by its primary key and stops with the page. `LIMIT 1 OFFSET 0` keeps it that
+/// way on PostgreSQL, whose planner otherwise turns the `EXISTS` into a semi-join that
+/// hashes every visible client first (an `OFFSET` is the documented fence: a sublink with
+/// one is not pulled up); SQLite runs a correlated `EXISTS` row by row in any case.
 pub fn rows_visible_to<C: sea_orm::sea_query::IntoColumnRef>(
     p: &StaffPrincipal,
     client_col: C,
@@ -78,6 +80,8 @@ pub fn rows_visible_to<C: sea_orm::sea_query::IntoColumnRef>(
             .from(client::Entity)
             .and_where(Expr::col((client::Entity, client::Column::Id)).equals(client_col))
             .cond_where(visible_to(p))
+            .limit(1)
+            .offset(0)
             .to_owned(),
     ))
 }
@@ -111,96 +115,6 @@ pub async fn find_visible<C: ConnectionTrait>(db: &C, p: &StaffPrincipal, id: &s
         .await
         .map_err(internal)?
         .ok_or(AppError::NotFound)
-}
-
-/// The substring search on `search_key`: on SQLite, through the table's FTS5 trigram index
-/// (queries of three characters or more; see migration 000014); otherwise `LIKE`, which
-/// PostgreSQL serves from its trigram GIN index.
-pub(crate) fn search(
-    backend: sea_orm::DbBackend,
-    table: &str,
-    col: impl sea_orm::ColumnTrait,
-    query: &str,
-) -> Option<sea_orm::sea_query::SimpleExpr> {
-    let pattern = like_pattern(query)?;
-    let q = query.trim().to_lowercase();
-    if backend == sea_orm::DbBackend::Sqlite && q.chars().count() >= 3 {
-        let phrase = format!("\"{}\"", q.chars().take(100).collect::<String>().replace('"', "\"\""));
-        return Some(Expr::cust_with_values(
-            format!("{table}.id IN (SELECT {table}_id FROM {table}_fts WHERE {table}_fts MATCH ?)"),
-            [phrase],
-        ));
-    }
-    Some(like(col, pattern))
-}
-
-/// Autocomplete: ids of up to `limit` rows of `table` (`contact` or `previous_recipient`)
-/// in the practice whose `search_key` contains `query`, with no ordering, so the database
-/// stops at the first matches: on SQLite the FTS5 index drives a join; on PostgreSQL a
-/// `LIKE` served from the pg_trgm index as a bitmap scan.
-/// It takes the pool, not a transaction: its `SET LOCAL` must end with its own transaction.
-pub(crate) async fn first_matches(
-    db: &sea_orm::DatabaseConnection,
-    table: &'static str,
-    practice_id: &str,
-    query: &str,
-    limit: u64,
-) -> Result<Vec<String>, sea_orm::DbErr> {
-    #[derive(sea_orm::FromQueryResult)]
-    struct Id {
-        id: String,
-    }
-    let backend = db.get_database_backend();
-    let q = query.trim().to_lowercase();
-    let (sql, values): (String, Vec<sea_orm::Value>) = if backend == sea_orm::DbBackend::Sqlite
-        && q.chars().count() >= 3
-    {
-        let phrase = format!("\"{}\"", q.chars().take(100).collect::<String>().replace('"', "\"\""));
-        (
-            format!(
-                "SELECT {table}.id AS id FROM {table}_fts JOIN {table} ON {table}.id = {table}_fts.{table}_id \
-                 WHERE {table}_fts MATCH $1 AND {table}.practice_id = $2 LIMIT {limit}"
-            ),
-            vec![phrase.into(), practice_id.into()],
-        )
-    } else {
-        let Some(pattern) = like_pattern(query) else { return Ok(Vec::new()) };
-        (
-            format!("SELECT id FROM {table} WHERE practice_id = $1 AND search_key LIKE $2 ESCAPE '\\' LIMIT {limit}"),
-            vec![practice_id.into(), pattern.into()],
-        )
-    };
-    let stmt = sea_orm::Statement::from_sql_and_values(backend, crate::platform::db::sql(backend, &sql), values);
-    use sea_orm::FromQueryResult;
-    if backend != sea_orm::DbBackend::Postgres {
-        return Ok(Id::find_by_statement(stmt).all(db).await?.into_iter().map(|r| r.id).collect());
-    }
-    // With a LIMIT and no order, PostgreSQL's planner expects a sequential scan to meet
-    // enough matches early and picks it, which reads the whole table when the term is rare
-    // or absent (60 ms at 100,000 contacts). Inside this transaction only plain scans are
-    // ruled out, so it takes the pg_trgm GIN index as a bitmap: a few ms, common or rare.
-    let txn = sea_orm::TransactionTrait::begin(db).await?;
-    txn.execute_unprepared("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off").await?;
-    let ids = Id::find_by_statement(stmt).all(&txn).await?.into_iter().map(|r| r.id).collect();
-    txn.commit().await?;
-    Ok(ids)
-}
-
-/// The smallest string greater than every string starting with `prefix` (for an index
-/// range `prefix <= key < upper`).
-pub(crate) fn prefix_upper(prefix: &str) -> String {
-    let mut chars: Vec<char> = prefix.chars().collect();
-    while let Some(last) = chars.pop() {
-        if let Some(next) = char::from_u32(last as u32 + 1) {
-            chars.push(next);
-            return chars.into_iter().collect();
-        }
-    }
-    String::from(char::MAX)
-}
-
-fn like(col: impl sea_orm::ColumnTrait, pattern: String) -> sea_orm::sea_query::SimpleExpr {
-    Expr::col(col).like(LikeExpr::new(pattern).escape('\\'))
 }
 
 /// Inserts a new client, owner only (used by staff and by public intake forms).
@@ -311,7 +225,7 @@ impl RecordsPort for Services {
         } else {
             client::Column::ArchivedAt.is_null()
         });
-        if let Some(cond) = search(db.get_database_backend(), "client", client::Column::SearchKey, query) {
+        if let Some(cond) = search::search(db.get_database_backend(), "client", client::Column::SearchKey, query) {
             q = q.filter(cond);
         }
         let mut rows = q
@@ -581,7 +495,9 @@ impl RecordsPort for Services {
 
     async fn list_contacts(&self, p: &StaffPrincipal, query: &str, page: u32) -> Result<Page<ContactRow>, AppError> {
         let mut q = contact::Entity::find().filter(contact::Column::PracticeId.eq(p.practice_id()));
-        if let Some(cond) = search(self.s.db.get_database_backend(), "contact", contact::Column::SearchKey, query) {
+        if let Some(cond) =
+            search::search(self.s.db.get_database_backend(), "contact", contact::Column::SearchKey, query)
+        {
             q = q.filter(cond);
         }
         let mut rows = q
