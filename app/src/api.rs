@@ -12,36 +12,28 @@ pub(crate) mod support {
     use leptos::prelude::*;
 
     use crate::error::AppError;
-    use crate::ports::{
-        DynAuditPort, DynAuthPort, DynDocumentsPort, DynIntakePort, DynRecordsPort, DynSharingPort, DynStaffPort,
-    };
+    use crate::ports::{Ports, StaffPrincipal};
 
-    pub fn staff_port() -> Result<DynStaffPort, AppError> {
-        use_context::<DynStaffPort>().ok_or(AppError::Internal { incident: "no-staff-port".into() })
+    /// The ports, provided once per request by the server.
+    pub fn ports() -> Result<Ports, AppError> {
+        use_context::<Ports>().ok_or(AppError::Internal { incident: "no-ports".into() })
     }
 
-    pub fn records_port() -> Result<DynRecordsPort, AppError> {
-        use_context::<DynRecordsPort>().ok_or(AppError::Internal { incident: "no-records-port".into() })
-    }
-
-    pub fn documents_port() -> Result<DynDocumentsPort, AppError> {
-        use_context::<DynDocumentsPort>().ok_or(AppError::Internal { incident: "no-documents-port".into() })
-    }
-
-    pub fn intake_port() -> Result<DynIntakePort, AppError> {
-        use_context::<DynIntakePort>().ok_or(AppError::Internal { incident: "no-intake-port".into() })
-    }
-
-    pub fn audit_port() -> Result<DynAuditPort, AppError> {
-        use_context::<DynAuditPort>().ok_or(AppError::Internal { incident: "no-audit-port".into() })
-    }
-
-    pub fn sharing_port() -> Result<DynSharingPort, AppError> {
-        use_context::<DynSharingPort>().ok_or(AppError::Internal { incident: "no-sharing-port".into() })
-    }
-
-    pub fn auth_port() -> Result<DynAuthPort, AppError> {
-        use_context::<DynAuthPort>().ok_or(AppError::Internal { incident: "no-auth-port".into() })
+    /// A staff server function: authenticates the caller, runs `work` with the ports and the
+    /// principal, and sets the response's status from an error (see [`respond`]).
+    pub async fn as_staff<T, F, Fut>(work: F) -> Result<T, AppError>
+    where
+        F: FnOnce(Ports, StaffPrincipal) -> Fut,
+        Fut: std::future::Future<Output = Result<T, AppError>>,
+    {
+        respond(
+            async {
+                let ports = ports()?;
+                let p = ports.staff.authenticate().await?;
+                work(ports, p).await
+            }
+            .await,
+        )
     }
 
     /// Sets the HTTP status of a server-function response from its error (4xx for the

@@ -318,3 +318,16 @@ pub trait AuditPort: Send + Sync {
 }
 
 pub type DynAuditPort = Arc<dyn AuditPort>;
+
+/// Every port, provided to each request as one context value: server functions reach them
+/// through `api::support::{as_staff, ports}`, the server wires them in `router.rs`.
+#[derive(Clone)]
+pub struct Ports {
+    pub staff: DynStaffPort,
+    pub auth: DynAuthPort,
+    pub records: DynRecordsPort,
+    pub documents: DynDocumentsPort,
+    pub intake: DynIntakePort,
+    pub sharing: DynSharingPort,
+    pub audit: DynAuditPort,
+}

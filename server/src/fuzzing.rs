@@ -84,8 +84,11 @@ pub fn date_of_birth(data: &[u8]) {
 /// spent or hashed.
 pub fn access_code(data: &[u8]) {
     let f: HashMap<String, String> = form(data).into_iter().collect();
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let answer =
+        portal::AnswerForm { code: get("code"), passcode: get("passcode"), date_of_birth: get("date_of_birth") };
     for m in [VerifyMethod::Sms, VerifyMethod::Voice, VerifyMethod::Passcode, VerifyMethod::DateOfBirth] {
-        match portal::read_answer(m, &f) {
+        match portal::read_answer(m, &answer) {
             Ok(portal::Given::Code(c)) => assert!(c.len() == 6 && c.chars().all(|c| c.is_ascii_digit())),
             Ok(portal::Given::Passcode(p)) => assert!(!p.is_empty() && p.len() <= 256, "hashed only when bounded"),
             Ok(_) | Err(_) => {}

@@ -1,10 +1,6 @@
 //! The router: Leptos pages and server functions, auth form posts, the portal, health and
 //! metrics, static assets, and the layers around all of it.
-use app::{
-    App,
-    ports::{DynAuditPort, DynAuthPort, DynDocumentsPort, DynIntakePort, DynRecordsPort, DynSharingPort, DynStaffPort},
-    shell,
-};
+use app::{App, ports::Ports, shell};
 use axum::{
     Router,
     extract::State,
@@ -26,21 +22,18 @@ use crate::{
 /// Everything a Leptos render or server function needs from the server.
 fn context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
     let services = Services { s: state };
+    // One value with every port, built once; each request gets a clone (counted references).
+    let ports = Ports {
+        staff: Arc::new(services.clone()),
+        auth: Arc::new(services.clone()),
+        records: Arc::new(services.clone()),
+        documents: Arc::new(services.clone()),
+        intake: Arc::new(services.clone()),
+        sharing: Arc::new(services.clone()),
+        audit: Arc::new(services),
+    };
     move || {
-        let staff: DynStaffPort = Arc::new(services.clone());
-        let auth: DynAuthPort = Arc::new(services.clone());
-        let records: DynRecordsPort = Arc::new(services.clone());
-        let documents: DynDocumentsPort = Arc::new(services.clone());
-        let intake: DynIntakePort = Arc::new(services.clone());
-        let sharing: DynSharingPort = Arc::new(services.clone());
-        let audit: DynAuditPort = Arc::new(services.clone());
-        provide_context(audit);
-        provide_context(sharing);
-        provide_context(intake);
-        provide_context(records);
-        provide_context(documents);
-        provide_context(staff);
-        provide_context(auth);
+        provide_context(ports.clone());
         if let Some(parts) = leptos::prelude::use_context::<axum::http::request::Parts>()
             && let Some(n) = parts.extensions.get::<security::CspNonce>()
         {

@@ -211,7 +211,7 @@ async fn shutdown_signal() {
 /// the whole process, cutting off every user, so the stack is set deliberately rather than
 /// left at tokio's 2 MiB: server renders of the staff pages are kept shallow at their
 /// cause (views erased per section, see `app::pages::staff::settings`), the largest stays
-/// under 2 MiB in a debug build (`tests/bursts.rs` loads every staff route directly on a
+/// under 2 MiB in a debug build (`tests/api/bursts.rs` loads every staff route directly on a
 /// 2 MiB test runtime), and 8 MiB, the size of a main thread, is the margin on top.
 /// Only the pages a thread touches are committed, so this costs address space, not memory.
 pub const THREAD_STACK_BYTES: usize = 8 * 1024 * 1024;

@@ -7,37 +7,19 @@ use crate::dto::Page;
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-use super::support::{audit_port, respond, staff_port};
+use super::support::as_staff;
 
 #[server(endpoint = "list_audit", input = Json)]
 pub async fn list_audit(filter: AuditFilter, page: u32) -> Result<Page<AuditRow>, AppError> {
-    respond(
-        async {
-            let p = staff_port()?.authenticate().await?;
-            audit_port()?.list_audit(&p, filter, page).await
-        }
-        .await,
-    )
+    as_staff(move |ports, p| async move { ports.audit.list_audit(&p, filter, page).await }).await
 }
 
 #[server(endpoint = "verify_audit_chain", input = Json)]
 pub async fn verify_audit_chain() -> Result<ChainCheck, AppError> {
-    respond(
-        async {
-            let p = staff_port()?.authenticate().await?;
-            audit_port()?.verify_audit_chain(&p).await
-        }
-        .await,
-    )
+    as_staff(move |ports, p| async move { ports.audit.verify_audit_chain(&p).await }).await
 }
 
 #[server(endpoint = "client_accounting", input = Json)]
 pub async fn client_accounting(client_id: String) -> Result<Accounting, AppError> {
-    respond(
-        async {
-            let p = staff_port()?.authenticate().await?;
-            audit_port()?.accounting(&p, &client_id).await
-        }
-        .await,
-    )
+    as_staff(move |ports, p| async move { ports.audit.accounting(&p, &client_id).await }).await
 }

@@ -6,7 +6,7 @@ use crate::dto::Enrolment;
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-use super::support::{auth_port, respond};
+use super::support::{ports, respond};
 
 /// Feedback about a failed form post, carried in a server-signed query parameter.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -17,15 +17,15 @@ pub struct FormFeedback {
 
 #[server(endpoint = "get_enrolment")]
 pub async fn get_enrolment() -> Result<Enrolment, AppError> {
-    respond(auth_port()?.enrolment().await)
+    respond(ports()?.auth.enrolment().await)
 }
 
 #[server(endpoint = "get_recovery_codes")]
 pub async fn get_recovery_codes() -> Result<Vec<String>, AppError> {
-    respond(auth_port()?.fresh_recovery_codes().await)
+    respond(ports()?.auth.fresh_recovery_codes().await)
 }
 
 #[server(endpoint = "read_feedback")]
 pub async fn read_feedback(token: String) -> Result<Option<FormFeedback>, AppError> {
-    Ok(auth_port()?.read_flash(&token).map(|(field, message)| FormFeedback { field, message }))
+    Ok(ports()?.auth.read_flash(&token).map(|(field, message)| FormFeedback { field, message }))
 }

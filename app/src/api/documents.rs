@@ -8,7 +8,7 @@ use crate::dto::{DocumentDraft, DocumentFilter, DocumentListItem, DocumentRow, D
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-use super::support::{documents_port, respond, staff_port};
+use super::support::as_staff;
 
 #[server(endpoint = "list_documents", input = Json)]
 pub async fn list_documents(
@@ -19,46 +19,28 @@ pub async fn list_documents(
     #[server(default)] to: String,
     #[server(default)] page: u32,
 ) -> Result<Page<DocumentRow>, AppError> {
-    respond(
-        async {
-            let p = staff_port()?.authenticate().await?;
-            let dates = crate::domain::documents::DateRange::parse(&from, &to)?;
-            documents_port()?.list_documents(&p, &client_id, kind, &query, dates, page).await
-        }
-        .await,
-    )
+    as_staff(move |ports, p| async move {
+        let dates = crate::domain::documents::DateRange::parse(&from, &to)?;
+        ports.documents.list_documents(&p, &client_id, kind, &query, dates, page).await
+    })
+    .await
 }
 
 #[server(endpoint = "list_practice_documents", input = Json)]
 pub async fn list_practice_documents(filter: DocumentFilter) -> Result<Page<DocumentListItem>, AppError> {
-    respond(
-        async {
-            let p = staff_port()?.authenticate().await?;
-            documents_port()?.list_practice_documents(&p, &filter).await
-        }
-        .await,
-    )
+    as_staff(move |ports, p| async move { ports.documents.list_practice_documents(&p, &filter).await }).await
 }
 
 #[server(endpoint = "get_document", input = Json)]
 pub async fn get_document(id: String) -> Result<DocumentView, AppError> {
-    respond(
-        async {
-            let p = staff_port()?.authenticate().await?;
-            documents_port()?.get_document(&p, &id).await
-        }
-        .await,
-    )
+    as_staff(move |ports, p| async move { ports.documents.get_document(&p, &id).await }).await
 }
 
 #[server(endpoint = "save_document", input = Json)]
 pub async fn save_document(client_id: String, id: Option<String>, draft: DocumentDraft) -> Result<String, AppError> {
-    respond(
-        async {
-            let p = staff_port()?.authenticate().await?;
-            p.require(draft.kind.edit_permission())?;
-            documents_port()?.save_document(&p, &client_id, id, draft).await
-        }
-        .await,
-    )
+    as_staff(move |ports, p| async move {
+        p.require(draft.kind.edit_permission())?;
+        ports.documents.save_document(&p, &client_id, id, draft).await
+    })
+    .await
 }

@@ -7,52 +7,34 @@ use crate::dto::Page;
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-use super::support::{intake_port, respond, staff_port};
+use super::support::as_staff;
 #[cfg(feature = "ssr")]
 use crate::domain::Permission;
 
 #[server(endpoint = "intake_settings")]
 pub async fn intake_settings() -> Result<intake::IntakeSettings, AppError> {
-    respond(
-        async {
-            let p = staff_port()?.authenticate().await?;
-            p.require(Permission::ManageSettings)?;
-            intake_port()?.intake_settings(&p).await
-        }
-        .await,
-    )
+    as_staff(move |ports, p| async move {
+        p.require(Permission::ManageSettings)?;
+        ports.intake.intake_settings(&p).await
+    })
+    .await
 }
 
 #[server(endpoint = "save_intake_form", input = Json)]
 pub async fn save_intake_form(form: IntakeForm) -> Result<(), AppError> {
-    respond(
-        async {
-            let p = staff_port()?.authenticate().await?;
-            p.require(Permission::ManageSettings)?;
-            intake_port()?.save_intake_form(&p, form).await
-        }
-        .await,
-    )
+    as_staff(move |ports, p| async move {
+        p.require(Permission::ManageSettings)?;
+        ports.intake.save_intake_form(&p, form).await
+    })
+    .await
 }
 
 #[server(endpoint = "list_intake_submissions", input = Json)]
 pub async fn list_intake_submissions(#[server(default)] page: u32) -> Result<Page<SubmissionRow>, AppError> {
-    respond(
-        async {
-            let p = staff_port()?.authenticate().await?;
-            intake_port()?.list_submissions(&p, page).await
-        }
-        .await,
-    )
+    as_staff(move |ports, p| async move { ports.intake.list_submissions(&p, page).await }).await
 }
 
 #[server(endpoint = "resolve_intake_submission", input = Json)]
 pub async fn resolve_intake_submission(id: String, attach: bool) -> Result<(), AppError> {
-    respond(
-        async {
-            let p = staff_port()?.authenticate().await?;
-            intake_port()?.resolve_submission(&p, &id, attach).await
-        }
-        .await,
-    )
+    as_staff(move |ports, p| async move { ports.intake.resolve_submission(&p, &id, attach).await }).await
 }

@@ -7,7 +7,7 @@ use crate::dto::{ClientDetail, ClientRow, ContactRow, Page, StaffRef};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-use super::support::{records_port, respond, staff_port};
+use super::support::as_staff;
 #[cfg(feature = "ssr")]
 use crate::domain::{
     Permission,
@@ -34,24 +34,12 @@ pub async fn list_clients(
     #[server(default)] archived: bool,
     #[server(default)] page: u32,
 ) -> Result<Page<ClientRow>, AppError> {
-    respond(
-        async {
-            let p = staff_port()?.authenticate().await?;
-            records_port()?.list_clients(&p, &query, archived, page).await
-        }
-        .await,
-    )
+    as_staff(move |ports, p| async move { ports.records.list_clients(&p, &query, archived, page).await }).await
 }
 
 #[server(endpoint = "get_client")]
 pub async fn get_client(id: String) -> Result<ClientDetail, AppError> {
-    respond(
-        async {
-            let p = staff_port()?.authenticate().await?;
-            records_port()?.get_client(&p, &id).await
-        }
-        .await,
-    )
+    as_staff(move |ports, p| async move { ports.records.get_client(&p, &id).await }).await
 }
 
 #[server(endpoint = "create_client")]
@@ -63,16 +51,13 @@ pub async fn create_client(
     #[server(default)] mobile: String,
     #[server(default)] owner_id: String,
 ) -> Result<String, AppError> {
-    respond(
-        async {
-            let p = staff_port()?.authenticate().await?;
-            let port = records_port()?;
-            let input = parse_client(&port, &first_name, &last_name, &date_of_birth, &email, &mobile)?;
-            let owner = (!owner_id.is_empty()).then_some(owner_id);
-            port.create_client(&p, input, owner).await
-        }
-        .await,
-    )
+    as_staff(move |ports, p| async move {
+        let port = ports.records;
+        let input = parse_client(&port, &first_name, &last_name, &date_of_birth, &email, &mobile)?;
+        let owner = (!owner_id.is_empty()).then_some(owner_id);
+        port.create_client(&p, input, owner).await
+    })
+    .await
 }
 
 #[server(endpoint = "update_client")]
@@ -84,26 +69,17 @@ pub async fn update_client(
     #[server(default)] email: String,
     #[server(default)] mobile: String,
 ) -> Result<(), AppError> {
-    respond(
-        async {
-            let p = staff_port()?.authenticate().await?;
-            let port = records_port()?;
-            let input = parse_client(&port, &first_name, &last_name, &date_of_birth, &email, &mobile)?;
-            port.update_client(&p, &id, input).await
-        }
-        .await,
-    )
+    as_staff(move |ports, p| async move {
+        let port = ports.records;
+        let input = parse_client(&port, &first_name, &last_name, &date_of_birth, &email, &mobile)?;
+        port.update_client(&p, &id, input).await
+    })
+    .await
 }
 
 #[server(endpoint = "archive_client")]
 pub async fn archive_client(id: String, archived: bool) -> Result<(), AppError> {
-    respond(
-        async {
-            let p = staff_port()?.authenticate().await?;
-            records_port()?.set_archived(&p, &id, archived).await
-        }
-        .await,
-    )
+    as_staff(move |ports, p| async move { ports.records.set_archived(&p, &id, archived).await }).await
 }
 
 #[server(endpoint = "set_client_access")]
@@ -113,15 +89,12 @@ pub async fn set_client_access(
     mode: String,
     #[server(default)] selected: Vec<String>,
 ) -> Result<(), AppError> {
-    respond(
-        async {
-            let p = staff_port()?.authenticate().await?;
-            let mode = AccessMode::from_key(&mode)
-                .ok_or_else(|| AppError::invalid("mode", "Choose who can access this client."))?;
-            records_port()?.set_client_access(&p, &id, &owner_id, mode, selected).await
-        }
-        .await,
-    )
+    as_staff(move |ports, p| async move {
+        let mode = AccessMode::from_key(&mode)
+            .ok_or_else(|| AppError::invalid("mode", "Choose who can access this client."))?;
+        ports.records.set_client_access(&p, &id, &owner_id, mode, selected).await
+    })
+    .await
 }
 
 #[server(endpoint = "add_client_contact")]
@@ -133,37 +106,23 @@ pub async fn add_client_contact(
     #[server(default)] email: String,
     #[server(default)] phone: String,
 ) -> Result<(), AppError> {
-    respond(
-        async {
-            let p = staff_port()?.authenticate().await?;
-            let port = records_port()?;
-            let input = ClientContactInput::parse(&kind, &name, &relationship, &email, &phone, &port.phone_region())?;
-            port.add_client_contact(&p, &client_id, input).await
-        }
-        .await,
-    )
+    as_staff(move |ports, p| async move {
+        let port = ports.records;
+        let input = ClientContactInput::parse(&kind, &name, &relationship, &email, &phone, &port.phone_region())?;
+        port.add_client_contact(&p, &client_id, input).await
+    })
+    .await
 }
 
 #[server(endpoint = "remove_client_contact")]
 pub async fn remove_client_contact(client_id: String, contact_id: String) -> Result<(), AppError> {
-    respond(
-        async {
-            let p = staff_port()?.authenticate().await?;
-            records_port()?.remove_client_contact(&p, &client_id, &contact_id).await
-        }
-        .await,
-    )
+    as_staff(move |ports, p| async move { ports.records.remove_client_contact(&p, &client_id, &contact_id).await })
+        .await
 }
 
 #[server(endpoint = "staff_options")]
 pub async fn staff_options() -> Result<Vec<StaffRef>, AppError> {
-    respond(
-        async {
-            let p = staff_port()?.authenticate().await?;
-            records_port()?.staff_options(&p).await
-        }
-        .await,
-    )
+    as_staff(move |ports, p| async move { ports.records.staff_options(&p).await }).await
 }
 
 #[server(endpoint = "list_contacts")]
@@ -171,13 +130,7 @@ pub async fn list_contacts(
     #[server(default)] query: String,
     #[server(default)] page: u32,
 ) -> Result<Page<ContactRow>, AppError> {
-    respond(
-        async {
-            let p = staff_port()?.authenticate().await?;
-            records_port()?.list_contacts(&p, &query, page).await
-        }
-        .await,
-    )
+    as_staff(move |ports, p| async move { ports.records.list_contacts(&p, &query, page).await }).await
 }
 
 #[server(endpoint = "save_contact")]
@@ -189,14 +142,11 @@ pub async fn save_contact(
     #[server(default)] email: String,
     #[server(default)] phone: String,
 ) -> Result<String, AppError> {
-    respond(
-        async {
-            let p = staff_port()?.authenticate().await?;
-            p.require(Permission::ManageContacts)?;
-            let port = records_port()?;
-            let input = ContactInput::parse(&name, &organisation, &kind, &email, &phone, &port.phone_region())?;
-            port.save_contact(&p, (!id.is_empty()).then_some(id), input).await
-        }
-        .await,
-    )
+    as_staff(move |ports, p| async move {
+        p.require(Permission::ManageContacts)?;
+        let port = ports.records;
+        let input = ContactInput::parse(&name, &organisation, &kind, &email, &phone, &port.phone_region())?;
+        port.save_contact(&p, (!id.is_empty()).then_some(id), input).await
+    })
+    .await
 }

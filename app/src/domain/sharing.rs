@@ -245,6 +245,40 @@ mod tests {
         bad.from.invoices = "not an address".into();
         assert!(bad.validate().is_err());
     }
+
+    #[test]
+    fn a_share_requests_own_rules() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+        let req = ShareRequest {
+            client_id: "c".into(),
+            document_ids: vec!["a".into(), "b".into(), "a".into()],
+            recipients: Vec::new(),
+            delivery: Delivery::Link,
+            expires_on: "2026-12-20".into(),
+            purpose: Purpose::Other,
+            purpose_text: "  For the tribunal  ".into(),
+            message: String::new(),
+            psychotherapy_authorisation: String::new(),
+            confirmed_warnings: false,
+            notify_on_open: false,
+        };
+        assert_eq!(req.check_documents().unwrap(), ["a", "b"], "each once, in order");
+        let field = |r: Result<ShareDetails, AppError>| r.unwrap_err().field().map(str::to_owned);
+        assert_eq!(
+            ShareRequest { document_ids: vec![], ..req.clone() }.check_documents().unwrap_err().field(),
+            Some("document_ids")
+        );
+        let many = ShareRequest { document_ids: (0..51).map(|i| i.to_string()).collect(), ..req.clone() };
+        assert!(many.check_documents().unwrap_err().to_string().contains("at most 50"));
+        let ok = req.check_details(today, 14, false).unwrap();
+        assert_eq!((ok.expires_on.to_string().as_str(), ok.purpose_text.as_str()), ("2026-12-20", "For the tribunal"));
+        assert_eq!(field(req.check_details(today, 13, false)).as_deref(), Some("expires_on"), "15 days ahead");
+        assert_eq!(field(req.check_details(today, 14, true)).as_deref(), Some("psychotherapy_authorisation"));
+        let blank = ShareRequest { purpose_text: " ".into(), ..req.clone() };
+        assert_eq!(field(blank.check_details(today, 14, false)).as_deref(), Some("purpose_text"));
+        let long = ShareRequest { message: "w".repeat(MAX_MESSAGE_CHARS + 1), ..req.clone() };
+        assert_eq!(field(long.check_details(today, 14, false)).as_deref(), Some("message"));
+    }
 }
 
 /// How the documents travel.
@@ -429,6 +463,80 @@ pub fn check_expiry(expires_on: &str, today: chrono::NaiveDate, max_days: u32) -
     Ok(d)
 }
 
+/// Most documents one share may carry.
+pub const MAX_DOCUMENTS: usize = 50;
+
+/// The longest personal message a share may carry.
+pub const MAX_MESSAGE_CHARS: usize = 2000;
+
+/// A share request's details once checked: trimmed, the expiry a date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShareDetails {
+    pub expires_on: chrono::NaiveDate,
+    pub purpose_text: String,
+    pub message: String,
+    pub authorisation: String,
+}
+
+/// The request's own rules, written once: the wizard checks them at each step and the
+/// server again when it sends (the server then checks what only it knows: that the
+/// documents are the client's, the practice's settings, each recipient's address, phone
+/// number and method).
+impl ShareRequest {
+    /// The documents: at least one, at most [`MAX_DOCUMENTS`]; the ids in order, each once.
+    pub fn check_documents(&self) -> Result<Vec<String>, AppError> {
+        let mut ids: Vec<String> = Vec::new();
+        for id in &self.document_ids {
+            if !ids.contains(id) {
+                ids.push(id.clone());
+            }
+        }
+        if ids.is_empty() {
+            return Err(AppError::invalid("document_ids", "Choose at least one document."));
+        }
+        if ids.len() > MAX_DOCUMENTS {
+            return Err(AppError::invalid("document_ids", format!("Share at most {MAX_DOCUMENTS} documents at once.")));
+        }
+        Ok(ids)
+    }
+
+    /// The details: the expiry (after `today`, at most `max_days` ahead), the purpose, the
+    /// message, and how the client authorised it when a psychotherapy note is included.
+    pub fn check_details(
+        &self,
+        today: chrono::NaiveDate,
+        max_days: u32,
+        includes_psychotherapy: bool,
+    ) -> Result<ShareDetails, AppError> {
+        let expires_on = check_expiry(&self.expires_on, today, max_days)?;
+        let purpose_text = self.purpose_text.trim().to_owned();
+        if self.purpose == Purpose::Other && purpose_text.is_empty() {
+            return Err(AppError::invalid("purpose_text", "Describe the purpose of this disclosure."));
+        }
+        if purpose_text.chars().count() > 300 {
+            return Err(AppError::invalid("purpose_text", "Keep the purpose under 300 characters."));
+        }
+        let message = self.message.trim().to_owned();
+        if message.chars().count() > MAX_MESSAGE_CHARS {
+            return Err(AppError::invalid("message", "Keep the message under 2,000 characters."));
+        }
+        let authorisation = self.psychotherapy_authorisation.trim().to_owned();
+        if includes_psychotherapy && authorisation.is_empty() {
+            return Err(AppError::invalid(
+                "psychotherapy_authorisation",
+                "A psychotherapy note is included: record how the client authorised this disclosure.",
+            ));
+        }
+        if authorisation.chars().count() > 300 {
+            return Err(AppError::invalid(
+                "psychotherapy_authorisation",
+                "Keep the authorisation under 300 characters.",
+            ));
+        }
+        Ok(ShareDetails { expires_on, purpose_text, message, authorisation })
+    }
+}
+
 /// Free-mail domains: fine for people, suspicious for an organisation.
 pub const FREE_MAIL: [&str; 12] = [
     "gmail.com",
@@ -591,10 +699,10 @@ impl ShareStatus {
     }
 }
 
-/// What a share's recipient sees of it, from its stored status and expiry.
-pub fn effective_status(stored: &str, expired: bool) -> ShareStatus {
-    let s = ShareStatus::from_key(stored).unwrap_or(ShareStatus::Sent);
-    if expired && s.is_live() { ShareStatus::Expired } else { s }
+/// What staff see of a share: its stored status, or `Expired` once a live share's time has
+/// passed (the sweeper writes that down later).
+pub fn effective_status(stored: ShareStatus, expired: bool) -> ShareStatus {
+    if expired && stored.is_live() { ShareStatus::Expired } else { stored }
 }
 
 /// Something a sender should know (the bell in the staff app).

@@ -34,9 +34,8 @@ use crate::{
     records::find_visible,
     state::AppState,
     state::Services,
-    web::caller::Caller,
     web::caller::current_origin,
-    web::session,
+    web::caller::{Caller, Staff},
 };
 
 pub const PAGE: u64 = 50;
@@ -167,7 +166,7 @@ async fn disclosures(svc: &Services, p: &StaffPrincipal, client_id: &str) -> Res
         .into_iter()
         .map(|s| {
             let purpose = Purpose::from_key(&s.purpose).map(|p| p.label()).unwrap_or("Other");
-            let status = app::domain::sharing::effective_status(&s.status, s.expires_at <= Utc::now());
+            let status = s.effective_status(Utc::now());
             Disclosure {
                 date: s.created_at.with_timezone(&tz).date_naive().format("%Y-%m-%d").to_string(),
                 recipient_name: s.recipient_name,
@@ -248,11 +247,12 @@ fn csv_cell(v: String) -> String {
 
 /// `GET /app/audit/export.csv?client=&staff=&action=&from=&to=`: the filtered log as CSV,
 /// oldest first, read and written 1,000 events at a time.
-pub async fn export_csv(State(s): State<AppState>, c: Caller, Query(q): Query<HashMap<String, String>>) -> Response {
-    let p = match session::principal_from_headers(&s.db, &s.cfg, &c.headers).await {
-        Ok(p) => p,
-        Err(e) => return failure(e),
-    };
+pub async fn export_csv(
+    State(s): State<AppState>,
+    c: Caller,
+    Staff(p): Staff,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     if let Err(e) = p.require(Permission::ViewAuditLog) {
         return failure(e);
     }
@@ -341,9 +341,8 @@ pub async fn export_csv(State(s): State<AppState>, c: Caller, Query(q): Query<Ha
 
 /// `GET /app/clients/{id}/disclosures.pdf`: the accounting of disclosures as a PDF the
 /// practice can hand to the client.
-pub async fn accounting_pdf(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> Response {
+pub async fn accounting_pdf(State(s): State<AppState>, c: Caller, Staff(p): Staff, Path(id): Path<String>) -> Response {
     let r = async {
-        let p = session::principal_from_headers(&s.db, &s.cfg, &c.headers).await?;
         let svc = Services { s: s.clone() };
         let a = disclosures(&svc, &p, &id).await?;
         let entries: Vec<(String, Vec<String>)> = a

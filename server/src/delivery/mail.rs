@@ -216,16 +216,17 @@ fn build_message(from: &str, mail: &OutgoingEmail) -> Result<Message, String> {
 
 /// A share follows its email: `sent`, or `failed` once the email is given up.
 async fn follow_share<C: ConnectionTrait>(db: &C, share_id: &str, outcome: Outcome) -> Result<(), DbErr> {
+    use app::domain::sharing::ShareStatus;
     let status = match outcome {
-        Outcome::Sent => "sent",
-        Outcome::Failed => "failed",
+        Outcome::Sent => ShareStatus::Sent,
+        Outcome::Failed => ShareStatus::Failed,
         Outcome::Retrying => return Ok(()),
     };
     let backend = db.get_database_backend();
     db.execute(Statement::from_sql_and_values(
         backend,
-        sql(backend, "UPDATE share SET status = $1 WHERE status = 'queued' AND id = $2"),
-        [status.into(), share_id.into()],
+        sql(backend, "UPDATE share SET status = $1 WHERE status = $2 AND id = $3"),
+        [status.key().into(), ShareStatus::Queued.key().into(), share_id.into()],
     ))
     .await?;
     Ok(())

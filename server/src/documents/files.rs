@@ -5,7 +5,7 @@ use app::{domain::documents::DocumentKind, error::AppError};
 use axum::{
     Json,
     extract::{Multipart, Path, State},
-    http::{HeaderMap, HeaderValue, StatusCode, header},
+    http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use sea_orm::EntityTrait;
@@ -18,8 +18,7 @@ use crate::{
     platform::entities::{client, document_file, practice, staff},
     platform::error::internal,
     state::AppState,
-    web::caller::{Caller, redirect},
-    web::session,
+    web::caller::{Caller, Staff, redirect},
 };
 
 fn error_response(e: AppError) -> Response {
@@ -34,9 +33,8 @@ fn attachment(name: &str) -> HeaderValue {
 }
 
 /// `POST /app/api/documents/upload` (multipart: client_id, kind, title, date, description, file).
-pub async fn upload(State(s): State<AppState>, c: Caller, mut form: Multipart) -> Response {
+pub async fn upload(State(s): State<AppState>, c: Caller, Staff(p): Staff, mut form: Multipart) -> Response {
     let r = async {
-        let p = session::principal_from_headers(&s.db, &s.cfg, &c.headers).await?;
         let mut fields = std::collections::HashMap::new();
         let mut file: Option<(String, Vec<u8>)> = None;
         while let Some(field) = form
@@ -82,20 +80,10 @@ pub async fn upload(State(s): State<AppState>, c: Caller, mut form: Multipart) -
     }
 }
 
-async fn load(
-    s: &AppState,
-    headers: &HeaderMap,
-    id: &str,
-) -> Result<(app::ports::StaffPrincipal, crate::platform::entities::document::Model), AppError> {
-    let p = session::principal_from_headers(&s.db, &s.cfg, headers).await?;
-    let d = find_visible_document(&s.db, &p, id).await?;
-    Ok((p, d))
-}
-
 /// `GET /app/documents/{id}/file`: the uploaded original.
-pub async fn download_file(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> Response {
+pub async fn download_file(State(s): State<AppState>, c: Caller, Staff(p): Staff, Path(id): Path<String>) -> Response {
     let r = async {
-        let (p, d) = load(&s, &c.headers, &id).await?;
+        let d = find_visible_document(&s.db, &p, &id).await?;
         let f = document_file::Entity::find_by_id(d.id.clone())
             .one(&s.db)
             .await
@@ -119,9 +107,9 @@ pub async fn download_file(State(s): State<AppState>, c: Caller, Path(id): Path<
 }
 
 /// `GET /app/documents/{id}/pdf`: the document rendered to PDF.
-pub async fn download_pdf(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> Response {
+pub async fn download_pdf(State(s): State<AppState>, c: Caller, Staff(p): Staff, Path(id): Path<String>) -> Response {
     let r = async {
-        let (p, d) = load(&s, &c.headers, &id).await?;
+        let d = find_visible_document(&s.db, &p, &id).await?;
         let body = decrypt_body(&s.keys, &d)?;
         let cl = client::Entity::find_by_id(d.client_id.clone())
             .one(&s.db)

@@ -23,7 +23,6 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, TransactionTrait,
 };
 use serde_json::json;
-use std::collections::HashMap;
 
 use crate::{
     delivery::mail,
@@ -38,8 +37,46 @@ use crate::{
     web::session::{self, LiveSession, Stage},
 };
 
-fn field<'a>(f: &'a HashMap<String, String>, name: &str) -> &'a str {
-    f.get(name).map(String::as_str).unwrap_or("")
+/// The forms as posted: typed, every field optional (an absent field is empty, and each
+/// handler's parser says what is missing). No `Debug`: they carry passwords and codes.
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SetupForm {
+    practice_name: String,
+    name: String,
+    email: String,
+    password: String,
+    /// The browser's IANA zone, filled in by the page.
+    time_zone: String,
+    /// `on` to add demo data.
+    demo: String,
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SignInForm {
+    email: String,
+    password: String,
+}
+
+/// The second step: a TOTP code or a recovery code.
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CodeForm {
+    code: String,
+}
+
+/// A new password (accepting an invitation, resetting).
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct PasswordForm {
+    password: String,
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct EmailForm {
+    email: String,
 }
 
 const ALREADY_SET_UP: &str = "This Dossier is already set up. Sign in instead.";
@@ -174,7 +211,7 @@ async fn create_practice_with<C: ConnectionTrait + TransactionTrait>(
     Ok((p, st))
 }
 
-pub async fn setup(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<String, String>>) -> Response {
+pub async fn setup(State(s): State<AppState>, c: Caller, Form(f): Form<SetupForm>) -> Response {
     match practice_exists(&s.db).await {
         Ok(true) => {
             return c.fail(&s, "/login", AppError::Conflict(ALREADY_SET_UP.into()));
@@ -184,10 +221,10 @@ pub async fn setup(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<S
     }
     let parsed = (|| {
         Ok::<_, AppError>((
-            DisplayName::parse("practice_name", "your practice's name", field(&f, "practice_name"))?,
-            DisplayName::parse("name", "your name", field(&f, "name"))?,
-            EmailAddress::parse("email", field(&f, "email"))?,
-            NewPassword::parse("password", field(&f, "password"))?,
+            DisplayName::parse("practice_name", "your practice's name", &f.practice_name)?,
+            DisplayName::parse("name", "your name", &f.name)?,
+            EmailAddress::parse("email", &f.email)?,
+            NewPassword::parse("password", &f.password)?,
         ))
     })();
     let (pname, name, email, password) = match parsed {
@@ -196,14 +233,14 @@ pub async fn setup(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<S
     };
     // The zone of the browser that sets the practice up (the page fills it in); UTC when
     // the browser did not say or said something that is not a zone.
-    let zone = crate::platform::zone::parse(field(&f, "time_zone")).map_or("UTC", |z| z.name());
+    let zone = crate::platform::zone::parse(&f.time_zone).map_or("UTC", |z| z.name());
     let p =
         match create_practice_with(&s.db, &s.hasher, &pname, &name, &email, &password, &c.origin(), true, zone).await {
             Ok((p, _)) => p,
             Err(e @ AppError::Conflict(_)) => return c.fail(&s, "/login", e),
             Err(e) => return c.fail(&s, "/setup", e),
         };
-    if field(&f, "demo") != "on" {
+    if f.demo != "on" {
         return c.done("/login?m=setup_done");
     }
     // Demo data for the new (empty) practice; its accounts are shown once, in this answer.
@@ -283,20 +320,16 @@ async fn record_sign_in_failure(
 // ---------------------------------------------------------------------------------------
 // Password step
 
-pub async fn login(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<String, String>>) -> Response {
+pub async fn login(State(s): State<AppState>, c: Caller, Form(f): Form<SignInForm>) -> Response {
     match login_inner(&s, &c, &f).await {
         Ok((to, cookie)) => with_cookie(c.done(to), cookie),
         Err(e) => c.fail(&s, "/login", e),
     }
 }
 
-async fn login_inner(
-    s: &AppState,
-    c: &Caller,
-    f: &HashMap<String, String>,
-) -> Result<(&'static str, HeaderValue), AppError> {
-    let email = EmailAddress::parse("email", field(f, "email"))?;
-    let password = field(f, "password");
+async fn login_inner(s: &AppState, c: &Caller, f: &SignInForm) -> Result<(&'static str, HeaderValue), AppError> {
+    let email = EmailAddress::parse("email", &f.email)?;
+    let password = &f.password;
     let now = Utc::now();
     let acct = throttle::account_key("login", email.as_str());
     let net = throttle::network_key("login", &c.network);
@@ -350,7 +383,7 @@ fn session_ended(c: &Caller) -> Response {
     }
 }
 
-pub async fn mfa(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<String, String>>) -> Response {
+pub async fn mfa(State(s): State<AppState>, c: Caller, Form(f): Form<CodeForm>) -> Response {
     let (live, st) = match pending_session(&s, &c, Stage::Mfa).await {
         Ok(v) => v,
         Err(AppError::Unauthenticated) => return session_ended(&c),
@@ -365,14 +398,14 @@ pub async fn mfa(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<Str
 async fn mfa_inner(
     s: &AppState,
     c: &Caller,
-    f: &HashMap<String, String>,
+    f: &CodeForm,
     live: &LiveSession,
     st: &staff::Model,
 ) -> Result<HeaderValue, AppError> {
     let now = Utc::now();
     let acct = throttle::account_key("login", &st.email);
     let net = throttle::network_key("login", &c.network);
-    let code = SecondFactorCode::parse("code", field(f, "code"))?;
+    let code = SecondFactorCode::parse("code", &f.code)?;
     spend_sign_in_attempt(s, &acct, &net, now).await?;
     let accepted = match &code {
         SecondFactorCode::Totp(code) => {
@@ -435,7 +468,7 @@ async fn use_recovery_code(s: &AppState, st: &staff::Model, code: &str) -> Resul
     Ok(false)
 }
 
-pub async fn enrol(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<String, String>>) -> Response {
+pub async fn enrol(State(s): State<AppState>, c: Caller, Form(f): Form<CodeForm>) -> Response {
     let (live, st) = match pending_session(&s, &c, Stage::Enrol).await {
         Ok(v) => v,
         Err(AppError::Unauthenticated) => return session_ended(&c),
@@ -450,7 +483,7 @@ pub async fn enrol(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<S
 async fn enrol_inner(
     s: &AppState,
     c: &Caller,
-    f: &HashMap<String, String>,
+    f: &CodeForm,
     live: &LiveSession,
     st: &staff::Model,
 ) -> Result<HeaderValue, AppError> {
@@ -460,7 +493,7 @@ async fn enrol_inner(
         .as_deref()
         .and_then(|sealed| s.keys.open(sealed, &aad))
         .ok_or(AppError::Unauthenticated)?;
-    let code = match SecondFactorCode::parse("code", field(f, "code"))? {
+    let code = match SecondFactorCode::parse("code", &f.code)? {
         SecondFactorCode::Totp(c) => c,
         SecondFactorCode::Recovery(_) => {
             return Err(AppError::invalid("code", "Enter the 6-digit code your authenticator app shows."));
@@ -643,14 +676,14 @@ fn clear_flow(s: &AppState, r: Response) -> Response {
     with_cookie(r, session::set_cookie(&s.cfg, session::flow_cookie_name(&s.cfg), "", Some(0)))
 }
 
-pub async fn accept_invite(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<String, String>>) -> Response {
+pub async fn accept_invite(State(s): State<AppState>, c: Caller, Form(f): Form<PasswordForm>) -> Response {
     let token = session::read_cookie(&c.headers, session::flow_cookie_name(&s.cfg)).unwrap_or_default();
     let found = match valid_token(&s.db, &token, "invite").await {
         Ok(Some(v)) => v,
         Ok(None) => return clear_flow(&s, c.done("/invite?m=invite_invalid")),
         Err(e) => return c.fail(&s, "/invite", internal(e)),
     };
-    let password = match NewPassword::parse("password", field(&f, "password")) {
+    let password = match NewPassword::parse("password", &f.password) {
         Ok(p) => p,
         Err(e) => return c.fail(&s, "/invite", e),
     };
@@ -690,8 +723,8 @@ pub async fn accept_invite(State(s): State<AppState>, c: Caller, Form(f): Form<H
     }
 }
 
-pub async fn forgot(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<String, String>>) -> Response {
-    let email = match EmailAddress::parse("email", field(&f, "email")) {
+pub async fn forgot(State(s): State<AppState>, c: Caller, Form(f): Form<EmailForm>) -> Response {
+    let email = match EmailAddress::parse("email", &f.email) {
         Ok(e) => e,
         Err(e) => return c.fail(&s, "/forgot-password", e),
     };
@@ -771,14 +804,14 @@ async fn send_reset(s: &AppState, origin: &Origin, email: &EmailAddress) -> Resu
     Ok(())
 }
 
-pub async fn reset(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<String, String>>) -> Response {
+pub async fn reset(State(s): State<AppState>, c: Caller, Form(f): Form<PasswordForm>) -> Response {
     let token = session::read_cookie(&c.headers, session::flow_cookie_name(&s.cfg)).unwrap_or_default();
     let found = match valid_token(&s.db, &token, "reset").await {
         Ok(Some(v)) => v,
         Ok(None) => return clear_flow(&s, c.done("/reset-password?m=reset_invalid")),
         Err(e) => return c.fail(&s, "/reset-password", internal(e)),
     };
-    let password = match NewPassword::parse("password", field(&f, "password")) {
+    let password = match NewPassword::parse("password", &f.password) {
         Ok(p) => p,
         Err(e) => return c.fail(&s, "/reset-password", e),
     };

@@ -20,7 +20,7 @@
 use app::{
     domain::{
         documents::{DocumentBody, DocumentKind},
-        sharing::{SharingSettings, VerifyMethod},
+        sharing::{ShareStatus, SharingSettings, VerifyMethod},
     },
     error::AppError,
     pages::portal::{
@@ -43,7 +43,6 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::HashMap;
 
 use crate::{
     delivery::emails::{self, ShareEvent},
@@ -173,11 +172,11 @@ async fn load_ctx(s: &AppState, share: share::Model) -> Result<Ctx, AppError> {
 
 /// Why the share can no longer be opened, if it cannot.
 fn closed(share: &share::Model, now: DateTime<Utc>) -> Option<Closed> {
-    match share.status.as_str() {
-        "revoked" => Some(Closed::Withdrawn),
-        "locked" => Some(Closed::Locked),
+    match share.stored_status() {
+        ShareStatus::Revoked => Some(Closed::Withdrawn),
+        ShareStatus::Locked => Some(Closed::Locked),
         _ if share.revoked_at.is_some() => Some(Closed::Withdrawn),
-        _ if share.status == "expired" || share.expires_at <= now => Some(Closed::Expired),
+        s if s == ShareStatus::Expired || share.expires_at <= now => Some(Closed::Expired),
         _ => None,
     }
 }
@@ -428,14 +427,21 @@ fn render_verify(
 }
 
 /// `POST /portal/code`: sends a code by text (`channel=sms`) or call (`channel=voice`).
-pub async fn request_code(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<String, String>>) -> Response {
+/// `POST /portal/code`'s form: `sms` (the default) or `voice`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CodeRequestForm {
+    channel: String,
+}
+
+pub async fn request_code(State(s): State<AppState>, c: Caller, Form(f): Form<CodeRequestForm>) -> Response {
     match request_code_inner(&s, &c, &f).await {
         Ok(r) => r,
         Err(e) => failure(e),
     }
 }
 
-async fn request_code_inner(s: &AppState, c: &Caller, f: &HashMap<String, String>) -> Result<Response, AppError> {
+async fn request_code_inner(s: &AppState, c: &Caller, f: &CodeRequestForm) -> Result<Response, AppError> {
     let Some(ctx) = from_link(s, &c.headers).await? else { return Ok(invalid()) };
     let now = Utc::now();
     if let Some(why) = closed(&ctx.share, now) {
@@ -444,8 +450,8 @@ async fn request_code_inner(s: &AppState, c: &Caller, f: &HashMap<String, String
     if aged(s, &ctx, now).await? || !ctx.method().is_some_and(VerifyMethod::needs_phone) {
         return Ok(redirect("/portal"));
     }
-    let channel = match f.get("channel").map(String::as_str) {
-        Some("voice") => sms::Channel::Voice,
+    let channel = match f.channel.as_str() {
+        "voice" => sms::Channel::Voice,
         _ => sms::Channel::Sms,
     };
     let Some(phone) = ctx.share.recipient_phone.clone() else { return Ok(redirect("/portal")) };
@@ -525,7 +531,17 @@ async fn request_code_inner(s: &AppState, c: &Caller, f: &HashMap<String, String
 }
 
 /// `POST /portal/verify`: checks the second factor; opens a verified session.
-pub async fn verify(State(s): State<AppState>, c: Caller, Form(f): Form<HashMap<String, String>>) -> Response {
+/// `POST /portal/verify`'s form: the field of the share's method (the others are empty).
+/// No `Debug`: it carries codes, passcodes and dates of birth.
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct AnswerForm {
+    pub code: String,
+    pub passcode: String,
+    pub date_of_birth: String,
+}
+
+pub async fn verify(State(s): State<AppState>, c: Caller, Form(f): Form<AnswerForm>) -> Response {
     match verify_inner(&s, &c, &f).await {
         Ok(r) => r,
         Err(e) => failure(e),
@@ -549,11 +565,10 @@ enum Answer {
 }
 
 /// Reads the form for `method`; malformed input is not a guess and spends nothing.
-pub(crate) fn read_answer(method: VerifyMethod, f: &HashMap<String, String>) -> Result<Given, &'static str> {
-    let field = |k: &str| f.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
+pub(crate) fn read_answer(method: VerifyMethod, f: &AnswerForm) -> Result<Given, &'static str> {
     match method {
         VerifyMethod::Sms | VerifyMethod::Voice => {
-            let code: String = field("code").chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+            let code: String = f.code.trim().chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
             if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
                 Err("Enter the 6 digits of the code.")
             } else {
@@ -561,11 +576,11 @@ pub(crate) fn read_answer(method: VerifyMethod, f: &HashMap<String, String>) -> 
             }
         }
         VerifyMethod::Passcode => {
-            let given = f.get("passcode").cloned().unwrap_or_default();
+            let given = f.passcode.clone();
             // Oversized input is refused before hashing (SECURITY.md: argon2 as a DoS lever).
             if given.is_empty() || given.len() > 256 { Err("Enter the passcode.") } else { Ok(Given::Passcode(given)) }
         }
-        VerifyMethod::DateOfBirth => parse_date(&field("date_of_birth"))
+        VerifyMethod::DateOfBirth => parse_date(f.date_of_birth.trim())
             .map(Given::DateOfBirth)
             .ok_or("Enter your date of birth, for example 1984-03-14."),
         VerifyMethod::LinkOnly => Ok(Given::Nothing),
@@ -585,7 +600,7 @@ async fn spend_share_attempt<C: ConnectionTrait>(db: &C, share_id: &str, limit: 
         .col_expr(share::Column::FailedAttempts, Expr::col(share::Column::FailedAttempts).add(1))
         .filter(share::Column::Id.eq(share_id))
         .filter(share::Column::FailedAttempts.lt(limit))
-        .filter(share::Column::Status.is_not_in(CLOSED_STATUSES))
+        .filter(share::Column::Status.is_not_in(CLOSED_STATUSES.map(ShareStatus::key)))
         .filter(share::Column::RevokedAt.is_null())
         .filter(share::Column::ExpiresAt.gt(Utc::now()))
         .exec(db)
@@ -596,7 +611,7 @@ async fn spend_share_attempt<C: ConnectionTrait>(db: &C, share_id: &str, limit: 
 }
 
 /// Statuses in which nothing can be verified or read.
-const CLOSED_STATUSES: [&str; 3] = ["locked", "revoked", "expired"];
+const CLOSED_STATUSES: [ShareStatus; 3] = [ShareStatus::Locked, ShareStatus::Revoked, ShareStatus::Expired];
 
 /// The page for a share that refused an attempt: why it is closed now.
 async fn refused_page(s: &AppState, ctx: &Ctx) -> Result<Response, AppError> {
@@ -606,7 +621,7 @@ async fn refused_page(s: &AppState, ctx: &Ctx) -> Result<Response, AppError> {
     Ok(closed_page(ctx, why))
 }
 
-async fn verify_inner(s: &AppState, c: &Caller, f: &HashMap<String, String>) -> Result<Response, AppError> {
+async fn verify_inner(s: &AppState, c: &Caller, f: &AnswerForm) -> Result<Response, AppError> {
     let Some(ctx) = from_link(s, &c.headers).await? else { return Ok(invalid()) };
     let now = Utc::now();
     if let Some(why) = closed(&ctx.share, now) {
@@ -714,7 +729,7 @@ async fn refund_share_attempt<C: ConnectionTrait>(db: &C, share_id: &str) -> Res
     Ok(share::Entity::update_many()
         .col_expr(share::Column::FailedAttempts, less.into())
         .filter(share::Column::Id.eq(share_id))
-        .filter(share::Column::Status.is_not_in(CLOSED_STATUSES))
+        .filter(share::Column::Status.is_not_in(CLOSED_STATUSES.map(ShareStatus::key)))
         .filter(share::Column::RevokedAt.is_null())
         .exec(db)
         .await
@@ -746,7 +761,7 @@ async fn succeed(s: &AppState, c: &Caller, ctx: Ctx, method: VerifyMethod) -> Re
     // The first open: marked once, even when two instances verify at the same moment.
     let first = share::Entity::update_many()
         .col_expr(share::Column::OpenedAt, Expr::value(now))
-        .col_expr(share::Column::Status, Expr::value("opened"))
+        .col_expr(share::Column::Status, Expr::value(ShareStatus::Opened.key()))
         .filter(share::Column::Id.eq(&ctx.share.id))
         .filter(share::Column::OpenedAt.is_null())
         .exec(&txn)
@@ -784,10 +799,10 @@ async fn fail(s: &AppState, c: &Caller, ctx: Ctx, method: VerifyMethod) -> Resul
     let limit = attempt_limit(method);
     let txn = crate::platform::db::begin_write(&s.db).await.map_err(internal)?;
     let locked = share::Entity::update_many()
-        .col_expr(share::Column::Status, Expr::value("locked"))
+        .col_expr(share::Column::Status, Expr::value(ShareStatus::Locked.key()))
         .filter(share::Column::Id.eq(&ctx.share.id))
         .filter(share::Column::FailedAttempts.gte(limit))
-        .filter(share::Column::Status.is_not_in(CLOSED_STATUSES))
+        .filter(share::Column::Status.is_not_in(CLOSED_STATUSES.map(ShareStatus::key)))
         .exec(&txn)
         .await
         .map_err(internal)?

@@ -8,7 +8,7 @@
 use app::{
     domain::{
         Permission,
-        sharing::{DeliveryIssue, NotificationRow, ShareFilter, ShareRow, ShareStatus, check_expiry, effective_status},
+        sharing::{DeliveryIssue, NotificationRow, ShareFilter, ShareRow, ShareStatus, check_expiry},
     },
     dto::{LIST_PAGE, Page},
     error::AppError,
@@ -38,7 +38,7 @@ use crate::{
     web::caller::current_origin,
 };
 
-const LIVE: [&str; 4] = ["queued", "sent", "opened", "locked"];
+const LIVE: [ShareStatus; 4] = [ShareStatus::Queued, ShareStatus::Sent, ShareStatus::Opened, ShareStatus::Locked];
 
 /// The share `id` if `p` may act on it: the share permission and access to its client.
 /// Anything else is "not found", exactly like a share that does not exist.
@@ -55,7 +55,7 @@ async fn find_share<C: ConnectionTrait>(db: &C, p: &StaffPrincipal, id: &str) ->
 }
 
 fn status_of(sh: &share::Model) -> ShareStatus {
-    effective_status(&sh.status, sh.expires_at <= Utc::now())
+    sh.effective_status(Utc::now())
 }
 
 /// Rows for staff: documents' titles, the sender's name, labels.
@@ -224,9 +224,11 @@ fn status_is(status: ShareStatus, now: DateTime<Utc>) -> Condition {
     };
     match status {
         ShareStatus::Queued | ShareStatus::Sent | ShareStatus::Opened | ShareStatus::Locked => live_now(status.key()),
-        ShareStatus::Expired => Condition::any()
-            .add(share::Column::Status.eq("expired"))
-            .add(Condition::all().add(share::Column::Status.is_in(LIVE)).add(share::Column::ExpiresAt.lte(now))),
+        ShareStatus::Expired => Condition::any().add(share::Column::Status.eq(ShareStatus::Expired.key())).add(
+            Condition::all()
+                .add(share::Column::Status.is_in(LIVE.map(ShareStatus::key)))
+                .add(share::Column::ExpiresAt.lte(now)),
+        ),
         ShareStatus::Revoked | ShareStatus::Failed => Condition::all().add(share::Column::Status.eq(status.key())),
     }
 }
@@ -235,9 +237,9 @@ fn status_is(status: ShareStatus, now: DateTime<Utc>) -> Condition {
 /// still run), and shares not opened yet that expire within a day.
 fn needs_attention(now: DateTime<Utc>) -> Condition {
     Condition::all().add(share::Column::ExpiresAt.gt(now)).add(
-        Condition::any().add(share::Column::Status.is_in(["locked", "failed"])).add(
+        Condition::any().add(share::Column::Status.is_in([ShareStatus::Locked.key(), ShareStatus::Failed.key()])).add(
             Condition::all()
-                .add(share::Column::Status.is_in(["queued", "sent"]))
+                .add(share::Column::Status.is_in([ShareStatus::Queued.key(), ShareStatus::Sent.key()]))
                 .add(share::Column::ExpiresAt.lte(now + chrono::Duration::days(1))),
         ),
     )
@@ -336,10 +338,10 @@ async fn revoke_one<C: ConnectionTrait + sea_orm::TransactionTrait>(
 ) -> Result<bool, AppError> {
     let now = Utc::now();
     let done = share::Entity::update_many()
-        .col_expr(share::Column::Status, Expr::value("revoked"))
+        .col_expr(share::Column::Status, Expr::value(ShareStatus::Revoked.key()))
         .col_expr(share::Column::RevokedAt, Expr::value(now))
         .filter(share::Column::Id.eq(id))
-        .filter(share::Column::Status.ne("revoked"))
+        .filter(share::Column::Status.ne(ShareStatus::Revoked.key()))
         .exec(db)
         .await
         .map_err(internal)?
@@ -354,7 +356,7 @@ async fn revoke_one<C: ConnectionTrait + sea_orm::TransactionTrait>(
 
 pub async fn revoke_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Result<(), AppError> {
     let sh = find_share(&svc.s.db, p, id).await?;
-    if sh.status == "revoked" {
+    if sh.stored_status() == ShareStatus::Revoked {
         return Err(AppError::invalid("share_id", "This share is already revoked."));
     }
     let txn = crate::platform::db::begin_write(&svc.s.db).await.map_err(internal)?;
@@ -381,7 +383,7 @@ pub async fn revoke_shares(svc: &Services, p: &StaffPrincipal, ids: &[String]) -
     let mut n = 0;
     for id in ids {
         let sh = find_share(&txn, p, id).await?;
-        if sh.status != "revoked" && revoke_one(&txn, p, &sh.id, &origin, false).await? {
+        if sh.stored_status() != ShareStatus::Revoked && revoke_one(&txn, p, &sh.id, &origin, false).await? {
             n += 1;
         }
     }
@@ -400,7 +402,7 @@ pub async fn revoke_client_shares(svc: &Services, p: &StaffPrincipal, client_id:
         .column(share::Column::Id)
         .filter(share::Column::PracticeId.eq(p.practice_id()))
         .filter(share::Column::ClientId.eq(&c.id))
-        .filter(share::Column::Status.is_in(LIVE))
+        .filter(share::Column::Status.is_in(LIVE.map(ShareStatus::key)))
         .into_tuple()
         .all(&txn)
         .await
@@ -419,20 +421,20 @@ pub async fn revoke_client_shares(svc: &Services, p: &StaffPrincipal, client_id:
 pub async fn extend_share(svc: &Services, p: &StaffPrincipal, id: &str, expires_on: &str) -> Result<(), AppError> {
     let db = &svc.s.db;
     let sh = find_share(db, p, id).await?;
-    if matches!(sh.status.as_str(), "revoked" | "failed") {
+    if matches!(sh.stored_status(), ShareStatus::Revoked | ShareStatus::Failed) {
         return Err(AppError::invalid("expires_on", "A revoked or undelivered share cannot be extended: share again."));
     }
     let settings = load_settings(db, p.practice_id()).await?;
     let day = check_expiry(expires_on, Utc::now().date_naive(), settings.max_expiry_days)?;
     let at = day.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("valid")).and_utc();
-    let back_to = if sh.opened_at.is_some() { "opened" } else { "sent" };
+    let back_to = if sh.opened_at.is_some() { ShareStatus::Opened } else { ShareStatus::Sent }.key();
     let txn = crate::platform::db::begin_write(db).await.map_err(internal)?;
     let mut q = share::Entity::update_many()
         .col_expr(share::Column::ExpiresAt, Expr::value(at))
         .col_expr(share::Column::RemindedAt, Expr::value(Option::<chrono::DateTime<Utc>>::None))
         .filter(share::Column::Id.eq(&sh.id))
-        .filter(share::Column::Status.ne("revoked"));
-    if sh.status == "expired" {
+        .filter(share::Column::Status.ne(ShareStatus::Revoked.key()));
+    if sh.stored_status() == ShareStatus::Expired {
         q = q.col_expr(share::Column::Status, Expr::value(back_to));
     }
     q.exec(&txn).await.map_err(internal)?;
@@ -504,8 +506,8 @@ pub async fn resend_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Resul
         .col_expr(share::Column::LinkIssuedAt, Expr::value(Utc::now()))
         .filter(share::Column::Id.eq(&sh.id))
         .filter(share::Column::TokenHash.eq(&sh.token_hash));
-    if sh.status == "failed" {
-        q = q.col_expr(share::Column::Status, Expr::value("queued"));
+    if sh.stored_status() == ShareStatus::Failed {
+        q = q.col_expr(share::Column::Status, Expr::value(ShareStatus::Queued.key()));
     }
     if q.exec(&txn).await.map_err(internal)?.rows_affected != 1 {
         return Err(AppError::Conflict("The share changed meanwhile: reload and try again.".into()));
@@ -522,16 +524,16 @@ pub async fn resend_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Resul
 pub async fn unlock_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Result<(), AppError> {
     let db = &svc.s.db;
     let sh = find_share(db, p, id).await?;
-    if sh.status != "locked" {
+    if sh.stored_status() != ShareStatus::Locked {
         return Err(AppError::invalid("share_id", "This share is not locked."));
     }
-    let back_to = if sh.opened_at.is_some() { "opened" } else { "sent" };
+    let back_to = if sh.opened_at.is_some() { ShareStatus::Opened } else { ShareStatus::Sent }.key();
     let txn = crate::platform::db::begin_write(db).await.map_err(internal)?;
     share::Entity::update_many()
         .col_expr(share::Column::Status, Expr::value(back_to))
         .col_expr(share::Column::FailedAttempts, Expr::value(0))
         .filter(share::Column::Id.eq(&sh.id))
-        .filter(share::Column::Status.eq("locked"))
+        .filter(share::Column::Status.eq(ShareStatus::Locked.key()))
         .exec(&txn)
         .await
         .map_err(internal)?;
@@ -667,7 +669,7 @@ pub async fn sweep_once(db: &DatabaseConnection) -> Result<(usize, usize), DbErr
         .select_only()
         .column(share::Column::Id)
         .column(share::Column::PracticeId)
-        .filter(share::Column::Status.is_in(LIVE))
+        .filter(share::Column::Status.is_in(LIVE.map(ShareStatus::key)))
         .filter(share::Column::ExpiresAt.lte(now))
         .limit(500)
         .into_tuple()
@@ -677,9 +679,9 @@ pub async fn sweep_once(db: &DatabaseConnection) -> Result<(usize, usize), DbErr
     for (id, practice_id) in due {
         let txn = crate::platform::db::begin_write(db).await?;
         let n = share::Entity::update_many()
-            .col_expr(share::Column::Status, Expr::value("expired"))
+            .col_expr(share::Column::Status, Expr::value(ShareStatus::Expired.key()))
             .filter(share::Column::Id.eq(&id))
-            .filter(share::Column::Status.is_in(LIVE))
+            .filter(share::Column::Status.is_in(LIVE.map(ShareStatus::key)))
             .exec(&txn)
             .await?
             .rows_affected;
@@ -700,7 +702,7 @@ pub async fn sweep_once(db: &DatabaseConnection) -> Result<(usize, usize), DbErr
         txn.commit().await?;
     }
     let soon: Vec<share::Model> = share::Entity::find()
-        .filter(share::Column::Status.eq("sent"))
+        .filter(share::Column::Status.eq(ShareStatus::Sent.key()))
         .filter(share::Column::OpenedAt.is_null())
         .filter(share::Column::RemindedAt.is_null())
         .filter(share::Column::Delivery.eq("link"))

@@ -18,8 +18,7 @@ use crate::{
     platform::entities::practice_logo,
     platform::error::internal,
     state::AppState,
-    web::caller::{Caller, redirect},
-    web::session,
+    web::caller::{Caller, Staff, redirect},
 };
 
 /// Keeps the portal's first view well inside its 50 KB budget.
@@ -36,9 +35,8 @@ pub async fn logo_href<C: ConnectionTrait>(db: &C, practice_id: &str) -> Result<
 
 /// `POST /app/settings/logo` (multipart: `file`, or `remove=1`). Answers with a redirect
 /// to the settings page and a fixed notice code.
-pub async fn upload(State(s): State<AppState>, c: Caller, mut form: Multipart) -> Response {
+pub async fn upload(State(s): State<AppState>, c: Caller, Staff(p): Staff, mut form: Multipart) -> Response {
     let r = async {
-        let p = session::principal_from_headers(&s.db, &s.cfg, &c.headers).await?;
         p.require(Permission::ManageSettings)?;
         let mut file: Option<Vec<u8>> = None;
         let mut remove = false;

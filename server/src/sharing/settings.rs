@@ -14,8 +14,8 @@ use app::{
         records::PhoneNumber,
         sharing::{
             DEFAULT_EXPIRY_DAYS, Delivery, EmailPreview, EmailTemplate, FREE_MAIL, NotificationRow, RecipientDraft,
-            RecipientKind, RecipientOption, RecipientWarning, ShareContext, ShareFilter, ShareOutcome, ShareRequest,
-            ShareRow, ShareStatus, SharingSettings, TEMPLATE_PLACEHOLDERS, VerifyMethod, check_expiry,
+            RecipientKind, RecipientOption, RecipientWarning, ShareContext, ShareDetails, ShareFilter, ShareOutcome,
+            ShareRequest, ShareRow, ShareStatus, SharingSettings, TEMPLATE_PLACEHOLDERS, VerifyMethod,
         },
     },
     dto::Page,
@@ -50,7 +50,7 @@ use crate::{
 };
 
 pub const MAX_RECIPIENTS: usize = 20;
-pub const MAX_DOCUMENTS: usize = 50;
+pub use app::domain::sharing::MAX_DOCUMENTS;
 /// Attachments per email, before encoding (mail servers commonly refuse 20–25 MB).
 pub const MAX_ATTACHMENT_BYTES: usize = 15 * 1024 * 1024;
 
@@ -353,8 +353,7 @@ pub(crate) fn check_template_blocking(subject: &str, body: &str) -> Result<(), A
     Ok(())
 }
 
-/// The longest personal message a share may carry.
-pub const MAX_MESSAGE_CHARS: usize = 2000;
+pub use app::domain::sharing::MAX_MESSAGE_CHARS;
 
 /// Values for the placeholders.
 pub struct TemplateValues<'a> {
@@ -632,7 +631,7 @@ impl SharingPort for Services {
         }
         // Names starting with what was typed first (an index range), then, from three
         // characters, matches anywhere in name, organisation or email, until there are 8.
-        let upper = crate::records::prefix_upper(&q);
+        let upper = crate::platform::search::prefix_upper(&q);
         let mut contacts = contact::Entity::find()
             .filter(contact::Column::PracticeId.eq(p.practice_id()))
             .filter(contact::Column::SearchKey.gte(q.as_str()))
@@ -643,7 +642,9 @@ impl SharingPort for Services {
             .await
             .map_err(internal)?;
         if contacts.len() < 8 && q.chars().count() >= 3 {
-            let more = crate::records::first_matches(db, "contact", p.practice_id(), &q, 16).await.map_err(internal)?;
+            let more = crate::platform::search::first_matches(db, "contact", p.practice_id(), &q, 16)
+                .await
+                .map_err(internal)?;
             let more: Vec<String> = more.into_iter().filter(|id| !contacts.iter().any(|c| &c.id == id)).collect();
             let mut rest = contact::Entity::find()
                 .filter(contact::Column::Id.is_in(more))
@@ -684,7 +685,7 @@ impl SharingPort for Services {
             .await
             .map_err(internal)?;
         if previous.len() < 8 && q.chars().count() >= 3 {
-            let more = crate::records::first_matches(db, "previous_recipient", p.practice_id(), &q, 8)
+            let more = crate::platform::search::first_matches(db, "previous_recipient", p.practice_id(), &q, 8)
                 .await
                 .map_err(internal)?;
             let more: Vec<String> = more.into_iter().filter(|id| !previous.iter().any(|r| &r.id == id)).collect();
@@ -736,18 +737,7 @@ impl SharingPort for Services {
         }
         let c = find_visible(db, p, &req.client_id).await?;
         // Documents: this client's, each once.
-        let mut ids: Vec<String> = Vec::new();
-        for id in &req.document_ids {
-            if !ids.contains(id) {
-                ids.push(id.clone());
-            }
-        }
-        if ids.is_empty() {
-            return Err(AppError::invalid("document_ids", "Choose at least one document."));
-        }
-        if ids.len() > MAX_DOCUMENTS {
-            return Err(AppError::invalid("document_ids", format!("Share at most {MAX_DOCUMENTS} documents at once.")));
-        }
+        let ids = req.check_documents()?;
         let docs = document::Entity::find()
             .filter(document::Column::PracticeId.eq(p.practice_id()))
             .filter(document::Column::ClientId.eq(&c.id))
@@ -760,35 +750,14 @@ impl SharingPort for Services {
         }
         let docs: Vec<document::Model> =
             ids.iter().filter_map(|id| docs.iter().find(|d| &d.id == id).cloned()).collect();
-        let authorisation = req.psychotherapy_authorisation.trim().to_owned();
-        if docs.iter().any(|d| d.is_psychotherapy) && authorisation.is_empty() {
-            return Err(AppError::invalid(
-                "psychotherapy_authorisation",
-                "A psychotherapy note is included: record how the client authorised this disclosure.",
-            ));
-        }
-        if authorisation.chars().count() > 300 {
-            return Err(AppError::invalid(
-                "psychotherapy_authorisation",
-                "Keep the authorisation under 300 characters.",
-            ));
-        }
-        let today = Utc::now().date_naive();
-        let expires_on = check_expiry(&req.expires_on, today, settings.max_expiry_days)?;
+        let ShareDetails { expires_on, purpose_text, message, authorisation } = req.check_details(
+            Utc::now().date_naive(),
+            settings.max_expiry_days,
+            docs.iter().any(|d| d.is_psychotherapy),
+        )?;
         let expires_at = expires_on.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("valid")).and_utc();
         if req.delivery == Delivery::Attachment && !settings.attachments_allowed {
             return Err(AppError::invalid("delivery", "Your practice shares by secure link only."));
-        }
-        let purpose_text = req.purpose_text.trim().to_owned();
-        if req.purpose == app::domain::sharing::Purpose::Other && purpose_text.is_empty() {
-            return Err(AppError::invalid("purpose_text", "Describe the purpose of this disclosure."));
-        }
-        if purpose_text.chars().count() > 300 {
-            return Err(AppError::invalid("purpose_text", "Keep the purpose under 300 characters."));
-        }
-        let message = req.message.trim().to_owned();
-        if message.chars().count() > MAX_MESSAGE_CHARS {
-            return Err(AppError::invalid("message", "Keep the message under 2,000 characters."));
         }
         let recipients = self.parse_recipients(p, &c, &settings, &req.recipients, &ids, req.delivery).await?;
         let warn = warnings(db, p, &c, &req.recipients).await?;
@@ -856,7 +825,7 @@ impl SharingPort for Services {
                 token_hash: Set(crypto::token_hash(&token)),
                 link_issued_at: Set(now),
                 expires_at: Set(expires_at),
-                status: Set("queued".into()),
+                status: Set(ShareStatus::Queued.key().into()),
                 failed_attempts: Set(0),
                 view_count: Set(0),
                 created_at: Set(now),

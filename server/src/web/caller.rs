@@ -38,6 +38,29 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// The signed-in staff member of a plain axum route (downloads, uploads, exports), by the
+/// same session rules as the server functions (which take theirs from the context).
+/// Refused, when there is no live session, with the error's status and a JSON body.
+pub struct Staff(pub app::ports::StaffPrincipal);
+
+/// Why [`Staff`] could not be extracted.
+pub struct Refused(pub AppError);
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        (status, Json(json!({ "error": self.0, "message": self.0.to_string() }))).into_response()
+    }
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = Refused;
+
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Self::Rejection> {
+        crate::web::session::principal_from_headers(&s.db, &s.cfg, &parts.headers).await.map(Staff).map_err(Refused)
+    }
+}
+
 impl Caller {
     pub fn origin(&self) -> Origin {
         Origin { network: Some(self.network.clone()), user_agent: Some(self.user_agent.clone()) }

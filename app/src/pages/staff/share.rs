@@ -156,7 +156,7 @@ fn ShareWizard(ctx: ShareContext, preselect: Option<String>) -> impl IntoView {
     };
     let validate = move |s: usize| -> Result<(), String> {
         match s {
-            0 if selected.with_untracked(Vec::is_empty) => Err("Choose at least one document.".into()),
+            0 => build().check_documents().map(|_| ()).map_err(|e| e.to_string()),
             1 => {
                 let rs = recipients.get_untracked();
                 if rs.is_empty() {
@@ -180,18 +180,8 @@ fn ShareWizard(ctx: ShareContext, preselect: Option<String>) -> impl IntoView {
                 Ok(())
             }
             2 => {
-                check_expiry(&expires.get_untracked(), today, max_days).map_err(|e| e.to_string())?;
-                if purpose.get_untracked() == Purpose::Other && purpose_text.with_untracked(|t| t.trim().is_empty()) {
-                    return Err("Describe the purpose of this disclosure.".into());
-                }
-                if selected.with_untracked(|s| s.iter().any(|d| d.is_psychotherapy))
-                    && authorisation.with_untracked(|a| a.trim().is_empty())
-                {
-                    return Err(
-                        "A psychotherapy note is included: record how the client authorised this disclosure.".into()
-                    );
-                }
-                Ok(())
+                let psychotherapy = selected.with_untracked(|s| s.iter().any(|d| d.is_psychotherapy));
+                build().check_details(today, max_days, psychotherapy).map(|_| ()).map_err(|e| e.to_string())
             }
             _ => Ok(()),
         }

@@ -44,3 +44,17 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The status column, typed: the one place its text is read (writes use
+    /// `ShareStatus::key`). A value Dossier never writes reads as `Failed`: shown to staff,
+    /// sent again by no one.
+    pub fn stored_status(&self) -> app::domain::sharing::ShareStatus {
+        app::domain::sharing::ShareStatus::from_key(&self.status).unwrap_or(app::domain::sharing::ShareStatus::Failed)
+    }
+
+    /// What staff see: the stored status, or `Expired` once a live share's time has passed.
+    pub fn effective_status(&self, now: DateTimeUtc) -> app::domain::sharing::ShareStatus {
+        app::domain::sharing::effective_status(self.stored_status(), self.expires_at <= now)
+    }
+}
