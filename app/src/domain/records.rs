@@ -38,6 +38,22 @@ impl PhoneNumber {
             if e164.len() > 16 {
                 return Err(bad());
             }
+            // The stored form must read back as itself, on its own and with the region: the
+            // library can take leading digits for a national prefix, or read a malformed
+            // country code, and keep a number whose E.164 form is not valid again (the
+            // fuzzer: "+7 8880 0688 2018 4691", "(+38)11111112464"). Such a number would be
+            // saved, then refused when edited or texted.
+            let reads_back = |region: Option<phonenumber::country::Id>| {
+                phonenumber::parse(region, &e164)
+                    .ok()
+                    .filter(phonenumber::is_valid)
+                    .map(|m| m.format().mode(phonenumber::Mode::E164).to_string())
+            };
+            if reads_back(None).as_deref() != Some(e164.as_str())
+                || reads_back(region).as_deref() != Some(e164.as_str())
+            {
+                return Err(bad());
+            }
             Ok(PhoneNumber(e164))
         }
         #[cfg(not(feature = "ssr"))]
@@ -235,6 +251,14 @@ mod tests {
         assert!(PhoneNumber::parse("p", "+44 1234", "GB").is_err(), "too short for the UK");
         assert!(PhoneNumber::parse("p", "12", "GB").is_err());
         assert!(PhoneNumber::parse("p", "074074006061456", "DE").is_err(), "16 digits in E.164 (fuzzer)");
+        // The fuzzer: numbers whose normal form did not parse again. Refused, or stable.
+        for region in ["GB", "US", "DE", "AU", "", "ZZ"] {
+            for raw in ["+78880068820184691", "(+38)11111112464"] {
+                if let Ok(p) = PhoneNumber::parse("p", raw, region) {
+                    assert_eq!(PhoneNumber::parse("p", p.as_str(), region).unwrap(), p, "{raw} in {region}");
+                }
+            }
+        }
         assert!(PhoneNumber::parse("p", "call me", "GB").unwrap_err().field() == Some("p"));
         assert_eq!(PhoneNumber::from_stored("+447700900123".into()).masked(), "•••• •••• 23");
     }
