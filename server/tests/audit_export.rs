@@ -1,8 +1,11 @@
 //! The audit CSV export of 100,000 events in bounded memory, on SQLite and then on
-//! PostgreSQL. One test in its own binary, the databases one after the other, so that the
-//! process's resident memory measures this export and nothing running beside it.
+//! PostgreSQL. One test in its own binary (not a module of `tests/api`), the databases one
+//! after the other, so that the process's resident memory measures this export and
+//! nothing running beside it.
+#[path = "api/common/mod.rs"]
+mod common;
 
-use crate::common::*;
+use common::*;
 use reqwest::StatusCode;
 use sea_orm::{ActiveValue::Set, EntityTrait, QueryOrder, TransactionTrait};
 use server::platform::entities::{audit_event, practice};
