@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the browser side: the hydrate bundle (wasm + JS glue), the stylesheets, and
-# precompressed copies, into $SITE/pkg. Offline-safe: wasm-bindgen-cli comes from
+# Builds the browser side: the staff app's hydrate bundle (wasm + JS glue), the portal
+# island, the stylesheets, and precompressed copies, into $SITE/pkg. Offline-safe: wasm-bindgen-cli comes from
 # crates.io and wasm-opt from the npm package `binaryen` (never Debian's binaryen 108,
 # whose output fails to hydrate).
 set -euo pipefail
@@ -22,6 +22,20 @@ if [ -x "$WASM_OPT" ]; then
 else
   echo "build-site: wasm-opt (npm binaryen) not installed; the wasm is unoptimised" >&2
 fi
+
+# The portal island: its own small crate, so nothing of the staff app is linked into it.
+# Its glue starts itself (a module script needs no nonce) and loads the wasm by an address
+# versioned with the wasm's content; the server versions the glue the same way.
+cargo build --manifest-path "$ROOT/Cargo.toml" -p portal-island --lib --target wasm32-unknown-unknown --profile wasm-release
+wasm-bindgen --target web --no-typescript --out-dir "$PKG" --out-name portal \
+  "$TARGET_DIR/wasm32-unknown-unknown/wasm-release/portal_island.wasm"
+if [ -x "$WASM_OPT" ]; then
+  "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+    "$PKG/portal_bg.wasm" -o "$PKG/portal_bg.opt.wasm"
+  mv "$PKG/portal_bg.opt.wasm" "$PKG/portal_bg.wasm"
+fi
+ISLAND_V="$(sha256sum "$PKG/portal_bg.wasm" | cut -c1-12)"
+printf '\n__wbg_init({ module_or_path: new URL("portal_bg.wasm?v=%s", import.meta.url) });\n' "$ISLAND_V" >> "$PKG/portal.js"
 
 cat "$ROOT/style/tokens.css" "$ROOT/style/app.css" > "$PKG/dossier.css"
 cat "$ROOT/style/tokens.css" "$ROOT/style/portal.css" > "$PKG/portal.css"

@@ -55,7 +55,10 @@ test('a client opens the link, verifies with her date of birth, reads and downlo
   await expectNoToken(page);
   await expect(heading(page, 'Verify to view')).toBeVisible();
   await expect(page.getByText('Iris')).toHaveCount(0);
-  await expect(page.locator('script')).toHaveCount(0);
+  // One script: the portal island, a module that marks the body once it has run.
+  await expect(page.locator('script')).toHaveCount(1);
+  await expect(page.locator('script[type="module"][src^="/pkg/portal.js?v="]')).toHaveCount(1);
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
   await axe(page, 'verify (date of birth)');
   await page.screenshot({ path: test.info().outputPath('portal-verify-phone.png'), fullPage: true });
 
@@ -80,6 +83,14 @@ test('a client opens the link, verifies with her date of birth, reads and downlo
   await expect(page.getByText('Sleeps badly before meetings')).toBeVisible();
   await expect(page.getByText('Invoice pending review')).toHaveCount(0);
   await axe(page, 'a document');
+  // Printing from the page (a button the island shows; the browser's dialog is stubbed).
+  await page.evaluate(() => {
+    const w = window as unknown as { printed: number; print: () => void };
+    w.printed = 0;
+    w.print = () => { w.printed += 1; };
+  });
+  await page.getByRole('button', { name: 'Print' }).click();
+  expect(await page.evaluate(() => (window as unknown as { printed: number }).printed)).toBe(1);
 
   const [download] = await Promise.all([
     page.waitForEvent('download'),
@@ -120,12 +131,11 @@ test('a relative verifies with a texted code, wrong then right', async ({
   await expect(page.getByLabel('Enter the 6-digit code')).toBeVisible();
   await axe(page, 'verify (code sent)');
 
+  // Six digits submit the form by themselves (pasted, or typed one by one), once.
   const wrong = code === '000000' ? '111111' : '000000';
   await page.getByLabel('Enter the 6-digit code').fill(wrong);
-  await page.getByRole('button', { name: 'View documents' }).click();
   await expect(page.getByText('That code is not right. You have 9 attempts left.')).toBeVisible();
-  await page.getByLabel('Enter the 6-digit code').fill(code);
-  await page.getByRole('button', { name: 'View documents' }).click();
+  await page.getByLabel('Enter the 6-digit code').pressSequentially(code);
   await expect(heading(page, 'Your documents')).toBeVisible();
   await page.getByRole('link', { name: 'Letter to Dr Hale', exact: true }).click();
   await expect(page.getByText('Referral for cognitive therapy')).toBeVisible();
@@ -149,9 +159,10 @@ test('a GP verifies with the passcode; wrong passcodes lock a share, with JavaSc
     { name: 'Stan Stranger', email: stranger, method: 'Passcode', passcode: 'a very long passcode' },
   ]);
   const lockMail = await waitForMail(maildevUrl, { to: stranger, subjectIncludes: 'shared documents', after: started });
-  // The portal ships no script: with JavaScript off every form still works.
+  // With JavaScript off (no island) every form still works.
   const guesser = await phone(browser, false);
   await guesser.goto(shareLink(lockMail));
+  await expect(guesser.locator('body[data-hydrated]')).toHaveCount(0);
   for (let i = 1; i <= 9; i++) {
     await guesser.getByLabel('Passcode').fill(`guess number ${i}`);
     await guesser.getByRole('button', { name: 'View documents' }).click();
@@ -234,14 +245,25 @@ test('an unused link ages and is renewed by email on request; a used one stays v
   const first = await waitForMail(maildevUrl, { to: nina, subjectIncludes: 'shared documents', after: sent });
   const oldLink = shareLink(first);
   await runSql(project, `UPDATE share SET link_issued_at = '${hoursFromNow(-48)}' WHERE recipient_email = '${nina}'`);
+  // Without JavaScript the page offers the button (and the GET changed nothing).
+  const plain = await phone(browser, false);
+  await plain.goto(oldLink);
+  await expectNoToken(plain);
+  await expect(heading(plain, 'This link needs renewing')).toBeVisible();
+  await expect(plain.getByRole('button', { name: 'Email me a new link' })).toBeVisible();
+  await expect(plain.getByText(nina)).toHaveCount(0);
+  await plain.context().close();
+  // The same with JavaScript on but the island's script blocked (axe-core needs scripts).
+  const blocked = await phone(browser);
+  await blocked.route('**/pkg/portal.js*', (r) => r.abort());
+  await blocked.goto(oldLink);
+  await expect(heading(blocked, 'This link needs renewing')).toBeVisible();
+  await axe(blocked, 'renew link');
+  await blocked.context().close();
+  // In a real browser the page asks for the fresh link by itself once it is shown.
+  const asked = new Date(Date.now() - 1000);
   const page = await phone(browser);
   await page.goto(oldLink);
-  await expectNoToken(page);
-  await expect(heading(page, 'This link needs renewing')).toBeVisible();
-  await expect(page.getByText(nina)).toHaveCount(0);
-  await axe(page, 'renew link');
-  const asked = new Date(Date.now() - 1000);
-  await page.getByRole('button', { name: 'Email me a new link' }).click();
   await expect(heading(page, 'Check your email')).toBeVisible();
   await expect(page.getByText('nina')).toHaveCount(0);
   const renewed = await waitForMail(maildevUrl, { to: nina, subjectIncludes: 'shared documents', after: asked });
@@ -258,4 +280,75 @@ test('an unused link ages and is renewed by email on request; a used one stays v
   await expect(again.getByText('ending in 22')).toBeVisible();
   await page.context().close();
   await again.context().close();
+});
+
+test('the code page counts down to the next code the server allows', async ({ browser, adminPage, project, maildevUrl, smsUrl }) => {
+  test.setTimeout(90_000);
+  const cora = `cora-${project}@example.com`;
+  const started = new Date(Date.now() - 1000);
+  await shareIrisDocument(adminPage, [{ name: 'Cora Countdown', email: cora, method: 'Sms', phone: '07400 111333' }]);
+  const mail = await waitForMail(maildevUrl, { to: cora, subjectIncludes: 'shared documents', after: started });
+  const page = await phone(browser);
+  await page.goto(shareLink(mail));
+  await page.getByRole('button', { name: 'Text me a code' }).click();
+  for (let i = 0; i < 2; i++) {
+    await expect(page.getByLabel('Enter the 6-digit code')).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Text me a new code' })).toBeEnabled();
+    await page.getByRole('button', { name: 'Text me a new code' }).click();
+  }
+  await waitForSms(smsUrl, { to: '+447400111333', after: started });
+  // Three codes in 15 minutes is the server's limit: both buttons wait, counting down.
+  const send = page.getByRole('button', { name: 'Text me a new code' });
+  await expect(send).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Call me instead' })).toBeDisabled();
+  const countdown = page.getByText(/^You can ask for another code in \d+:\d\d\.$/);
+  await expect(countdown).toBeVisible();
+  const shown = await countdown.textContent();
+  await expect(countdown).not.toHaveText(shown ?? '');
+  await axe(page, 'verify (resend waiting)');
+  await page.screenshot({ path: test.info().outputPath('portal-countdown-phone.png'), fullPage: true });
+  // When the oldest code leaves the window (time moved on in the database), they come back.
+  await runSql(project, `UPDATE share_code SET created_at = '${hoursFromNow(-1)}' WHERE share_id = (SELECT id FROM share WHERE recipient_email = '${cora}')`);
+  await page.reload();
+  await expect(send).toBeEnabled();
+  await expect(page.getByText('You can ask for another code in')).toHaveCount(0);
+  await page.context().close();
+});
+
+test('an idle session warns first, stays on request, and then ends', async ({ browser, adminPage, project, maildevUrl }) => {
+  test.setTimeout(90_000);
+  const ida = `ida-${project}@example.net`;
+  const passcode = 'quiet afternoon 1234';
+  const started = new Date(Date.now() - 1000);
+  await shareIrisDocument(adminPage, [{ name: 'Ida Idle', email: ida, method: 'Passcode', passcode }]);
+  const mail = await waitForMail(maildevUrl, { to: ida, subjectIncludes: 'shared documents', after: started });
+  const page = await phone(browser);
+  // The page's clock is Playwright's; the server's is moved in the database to match.
+  await page.clock.install();
+  await page.goto(shareLink(mail));
+  await page.getByLabel('Passcode').fill(passcode);
+  await page.getByRole('button', { name: 'View documents' }).click();
+  await expect(heading(page, 'Your documents')).toBeVisible();
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+  const warning = page.getByRole('dialog', { name: 'Are you still there?' });
+  await expect(warning).toBeHidden();
+
+  await page.clock.fastForward('13:05');
+  await expect(warning).toBeVisible();
+  await expect(warning).toContainText(/signed out in 1:\d\d\./);
+  await axe(page, 'idle warning');
+  await page.screenshot({ path: test.info().outputPath('portal-idle-phone.png') });
+  const session = `share_id = (SELECT id FROM share WHERE recipient_email = '${ida}')`;
+  await runSql(project, `UPDATE portal_session SET last_seen_at = '${hoursFromNow(-14 / 60)}' WHERE ${session}`);
+  const stayed = page.waitForResponse((r) => new URL(r.url()).pathname === '/portal/keepalive');
+  await page.getByRole('button', { name: 'Stay signed in' }).click();
+  expect((await stayed).status()).toBe(204);
+  await expect(warning).toBeHidden();
+  await expect(heading(page, 'Your documents')).toBeVisible();
+
+  // Left alone past the limit (on both clocks), the page says the session has ended.
+  await runSql(project, `UPDATE portal_session SET last_seen_at = '${hoursFromNow(-16 / 60)}' WHERE ${session}`);
+  await page.clock.fastForward('15:30');
+  await expect(heading(page, 'Your session has ended')).toBeVisible();
+  await page.context().close();
 });

@@ -71,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .route("/portal/verify", post(portal::verify))
         .route("/portal/refresh", post(portal::refresh_link))
         .route("/portal/signout", post(portal::signout))
+        .route("/portal/keepalive", post(portal::keepalive))
         .route("/portal/d/{id}", get(portal::view_document))
         .route("/portal/d/{id}/pdf", get(portal::document_pdf))
         .route("/portal/d/{id}/file", get(portal::document_file))

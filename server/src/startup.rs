@@ -101,8 +101,9 @@ pub async fn build_state(cfg: Config) -> Result<AppState, String> {
     })
 }
 
-/// Versions the stylesheets by their content (first 12 hex digits of SHA-256), so their
-/// addresses change with each build that changes them and can be cached as immutable.
+/// Versions the stylesheets and the portal island's script by their content (first 12 hex
+/// digits of SHA-256), so their addresses change with each build that changes them and can
+/// be cached as immutable. (The island's wasm is versioned inside its script by the build.)
 fn asset_versions(pkg: &std::path::Path) {
     use sha2::{Digest, Sha256};
     let version = |file: &str| {
@@ -110,7 +111,11 @@ fn asset_versions(pkg: &std::path::Path) {
             .map(|b| crate::platform::crypto::hex(&Sha256::digest(&b))[..12].to_owned())
             .unwrap_or_default()
     };
-    app::assets::set_versions(version("dossier.css"), version("portal.css"));
+    app::assets::set_versions(app::assets::Versions {
+        app_css: version("dossier.css"),
+        portal_css: version("portal.css"),
+        portal_js: version("portal.js"),
+    });
 }
 
 /// A running server (used by `serve` and by the black-box tests).

@@ -1,7 +1,9 @@
-//! The recipient portal. Rendered on the server into complete HTML documents: no
-//! WebAssembly, no script of any kind, forms post normally. This keeps the first view of
-//! the portal to the HTML plus one small stylesheet (see README, "Bundle architecture"),
-//! and every page works the same with JavaScript switched off.
+//! The recipient portal. Rendered on the server into complete HTML documents whose forms
+//! post normally, so every page works the same with JavaScript switched off. On top, the
+//! portal island (`frontend/portal`, a few kilobytes of WebAssembly with no Leptos in it)
+//! enhances the elements marked `data-island`: the code field submits itself, the resend
+//! button counts down, an idle warning offers "Stay signed in", documents print, and an
+//! aged link renews itself (see README, "Bundle architecture").
 //!
 //! Pages show the practice and never, before verification, anything about the client or
 //! the documents.
@@ -24,11 +26,13 @@ pub struct Brand {
 /// How the recipient proves who they are on the verify page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VerifyStep {
-    /// Text or call: `hint` is the phone's last two digits; `code_sent` once a code is out.
+    /// Text or call: `hint` is the phone's last two digits; `code_sent` once a code is out;
+    /// `wait_seconds` until the server's send limit allows another code (0: now).
     Phone {
         hint: String,
         code_sent: bool,
         voice_default: bool,
+        wait_seconds: u32,
     },
     Passcode,
     DateOfBirth,
@@ -52,6 +56,31 @@ pub enum Closed {
     Expired,
     Withdrawn,
     Locked,
+}
+
+/// How long a verified session has left, for the idle warning (seconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionClock {
+    /// The idle limit: the session ends this long after the last request.
+    pub idle: i64,
+    /// Until the absolute limit, which no activity extends.
+    pub left: i64,
+}
+
+/// The idle warning, opened by the portal island two minutes before the session ends.
+/// Without JavaScript it never shows (a closed `<dialog>`), and the session ends as before.
+#[component]
+fn IdleWarning(clock: SessionClock) -> impl IntoView {
+    view! {
+        <dialog class="idle-warning" data-island="idle" data-idle=clock.idle.to_string() data-left=clock.left.to_string() aria-labelledby="idle-title">
+            <h2 id="idle-title">"Are you still there?"</h2>
+            <p data-role="idle-text">"For your privacy, you will be signed out in 2 minutes."</p>
+            <div class="actions">
+                <button type="button" class="button primary" data-role="stay">"Stay signed in"</button>
+                <form method="post" action="/portal/signout"><button type="submit" class="button">"Sign out"</button></form>
+            </div>
+        </dialog>
+    }
 }
 
 /// One document in the recipient's list.
@@ -120,9 +149,18 @@ pub fn VerifyPage(data: VerifyData) -> impl IntoView {
     let err_id = error.as_ref().map(|_| "verify-error".to_owned());
     let error_view = error.clone().map(|e| view! { <p class="field-error" id="verify-error" role="alert">{e}</p> });
     let form = match step {
-        VerifyStep::Phone { hint, code_sent, voice_default } => {
+        VerifyStep::Phone { hint, code_sent, voice_default, wait_seconds } => {
+            // While the send limit applies the island disables the buttons and counts down;
+            // without it the server's own message answers a press.
+            let wait = (wait_seconds > 0).then(|| {
+                let minutes = wait_seconds.div_ceil(60);
+                let unit = if minutes == 1 { "minute" } else { "minutes" };
+                view! { <p class="hint" data-role="countdown" aria-live="polite">{format!("You can ask for another code in {minutes} {unit}.")}</p> }
+            });
             let send = view! {
-                <form method="post" action="/portal/code" class="stack send-code">
+                <form method="post" action="/portal/code" class="stack send-code"
+                    data-island=(wait_seconds > 0).then_some("resend") data-wait=(wait_seconds > 0).then(|| wait_seconds.to_string())>
+                    {wait}
                     {if voice_default {
                         view! {
                             <button type="submit" name="channel" value="voice" class="button primary">{if code_sent { "Call me again" } else { "Call me with a code" }}</button>
@@ -139,7 +177,7 @@ pub fn VerifyPage(data: VerifyData) -> impl IntoView {
             view! {
                 <p>{format!("{practice} will send a 6-digit code to your phone number ending in {hint}.")}</p>
                 {code_sent.then(|| view! {
-                    <form method="post" action="/portal/verify" class="stack" novalidate>
+                    <form method="post" action="/portal/verify" class="stack" novalidate data-island="otp">
                         <div class="field">
                             <label for="code">"Enter the 6-digit code"</label>
                             <p class="hint" id="code-hint">"It is valid for 10 minutes."</p>
@@ -244,7 +282,7 @@ pub fn AgedLinkPage(brand: Brand) -> impl IntoView {
         <PortalCard brand=Some(brand)>
             <h1>"This link needs renewing"</h1>
             <p>"For your safety, older links stop working after a while. We can email a fresh link to the same address that received this one."</p>
-            <form method="post" action="/portal/refresh" class="stack">
+            <form method="post" action="/portal/refresh" class="stack" data-island="renew">
                 <button type="submit" class="button primary">"Email me a new link"</button>
             </form>
         </PortalCard>
@@ -277,7 +315,13 @@ pub fn PortalBusyPage(brand: Brand, minutes: u32) -> impl IntoView {
 
 /// The signed-in list of documents.
 #[component]
-pub fn DocumentsPage(brand: Brand, recipient: String, expires: String, docs: Vec<PortalDoc>) -> impl IntoView {
+pub fn DocumentsPage(
+    brand: Brand,
+    recipient: String,
+    expires: String,
+    docs: Vec<PortalDoc>,
+    clock: SessionClock,
+) -> impl IntoView {
     view! {
         <PortalCard brand=Some(brand) wide=true>
             <div class="portal-head">
@@ -305,6 +349,7 @@ pub fn DocumentsPage(brand: Brand, recipient: String, expires: String, docs: Vec
             </ul>
             <p class="hint">"Keep downloaded copies somewhere safe. Sign out when you have finished, especially on a shared device."</p>
         </PortalCard>
+        <IdleWarning clock/>
     }
 }
 
@@ -317,6 +362,7 @@ pub fn DocumentViewPage(
     kind: String,
     date: String,
     body: DocumentBody,
+    clock: SessionClock,
 ) -> impl IntoView {
     view! {
         <PortalCard brand=Some(brand) wide=true>
@@ -326,8 +372,12 @@ pub fn DocumentViewPage(
                 <p class="hint">{format!("{kind} · {date}")}</p>
                 <DocumentContent body/>
             </article>
-            <p class="no-print"><a class="button primary" href=format!("/portal/d/{id}/pdf") aria-label=format!("Download {title} as PDF")>"Download PDF"</a></p>
+            <p class="no-print actions">
+                <a class="button primary" href=format!("/portal/d/{id}/pdf") aria-label=format!("Download {title} as PDF")>"Download PDF"</a>
+                <button type="button" class="button" data-island="print" hidden>"Print"</button>
+            </p>
         </PortalCard>
+        <IdleWarning clock/>
     }
 }
 
@@ -365,9 +415,21 @@ pub fn PortalErrorPage(message: String) -> impl IntoView {
     }
 }
 
-/// Renders a complete portal document around `body`.
+/// Renders a complete page around `body` with no script (public intake forms, notices).
 #[cfg(feature = "ssr")]
 pub fn render_document<V: IntoView + 'static>(title: &str, body: impl FnOnce() -> V) -> String {
+    document(title, None, body)
+}
+
+/// Renders a complete portal page around `body`, with the portal island when the build
+/// has one (a module script: deferred, and allowed by the CSP's `'self'`).
+#[cfg(feature = "ssr")]
+pub fn render_portal_document<V: IntoView + 'static>(title: &str, body: impl FnOnce() -> V) -> String {
+    document(title, crate::assets::portal_js(), body)
+}
+
+#[cfg(feature = "ssr")]
+fn document<V: IntoView + 'static>(title: &str, script: Option<String>, body: impl FnOnce() -> V) -> String {
     let owner = Owner::new();
     let title = title.to_owned();
     let html = owner.with(move || {
@@ -380,6 +442,7 @@ pub fn render_document<V: IntoView + 'static>(title: &str, body: impl FnOnce() -
                     <title>{title}" · Dossier"</title>
                     <link rel="icon" href="/pkg/favicon.svg" type="image/svg+xml"/>
                     <link rel="stylesheet" href=crate::assets::portal_css()/>
+                    {script.map(|src| view! { <script type="module" src=src></script> })}
                 </head>
                 <body class="portal-body">{body()}</body>
             </html>

@@ -1,6 +1,6 @@
 //! The recipient portal: opening a share's link, the second factor, the verified
 //! session, and reading and downloading the shared documents. Pages are server-rendered
-//! HTML without scripts (`app::pages::portal`); forms post normally.
+//! HTML (`app::pages::portal`) whose forms post normally; the portal island enhances them.
 //!
 //! Rules (issue: the recipient portal):
 //! - `GET /s/<token>` looks the share up by the token's SHA-256, puts the share id and
@@ -25,8 +25,8 @@ use app::{
     error::AppError,
     pages::portal::{
         AgedLinkPage, Brand, Closed, ClosedPage, DocumentViewPage, DocumentsPage, LinkInvalidPage, LinkRenewedPage,
-        PortalBusyPage, PortalDoc, PortalErrorPage, SessionEndedPage, SignedOutPage, VerifyData, VerifyPage,
-        VerifyStep, render_document,
+        PortalBusyPage, PortalDoc, PortalErrorPage, SessionClock, SessionEndedPage, SignedOutPage, VerifyData,
+        VerifyPage, VerifyStep, render_portal_document,
     },
 };
 use axum::{
@@ -94,7 +94,7 @@ pub(crate) struct LinkClaim {
 }
 
 fn page<V: IntoView + 'static>(status: StatusCode, title: &str, body: impl FnOnce() -> V) -> Response {
-    (status, Html(render_document(title, body))).into_response()
+    (status, Html(render_portal_document(title, body))).into_response()
 }
 
 fn with_cookies(mut r: Response, cookies: Vec<HeaderValue>) -> Response {
@@ -222,7 +222,8 @@ async fn from_link(s: &AppState, headers: &HeaderMap) -> Result<Option<Ctx>, App
 }
 
 enum Verified {
-    Live(Ctx),
+    /// A live session, and how long it has left.
+    Live(Ctx, SessionClock),
     Closed(Ctx, Closed),
     /// A portal cookie whose session timed out, was signed out or is unknown.
     Ended,
@@ -262,7 +263,11 @@ async fn verified(s: &AppState, headers: &HeaderMap) -> Result<Verified, AppErro
         .exec(&s.db)
         .await
         .map_err(internal)?;
-    Ok(Verified::Live(ctx))
+    let clock = SessionClock {
+        idle: IDLE_MINUTES * 60,
+        left: (sess.created_at + Duration::minutes(ABSOLUTE_MINUTES) - now).num_seconds().max(0),
+    };
+    Ok(Verified::Live(ctx, clock))
 }
 
 async fn end_session<C: ConnectionTrait>(db: &C, id: &str) -> Result<(), AppError> {
@@ -321,7 +326,7 @@ pub async fn home(State(s): State<AppState>, c: Caller) -> Response {
 
 async fn home_inner(s: &AppState, c: &Caller) -> Result<Response, AppError> {
     let ended = match verified(s, &c.headers).await? {
-        Verified::Live(ctx) => return documents_list(s, &ctx).await,
+        Verified::Live(ctx, clock) => return documents_list(s, &ctx, clock).await,
         Verified::Closed(ctx, why) => {
             return Ok(with_cookies(
                 closed_page(&ctx, why),
@@ -376,6 +381,7 @@ async fn verify_page(
     let step = match ctx.method() {
         Some(m @ (VerifyMethod::Sms | VerifyMethod::Voice)) => {
             let code = current_code(&s.db, &ctx.share.id).await?;
+            let wait_seconds = resend_wait(&s.db, &ctx.share.id).await?;
             let notice = notice.clone().or_else(|| {
                 code.as_ref().map(|c| {
                     let how = if c.channel == "voice" { "We called you with a code" } else { "We texted you a code" };
@@ -402,6 +408,7 @@ async fn verify_page(
                     ),
                     code_sent: code.is_some(),
                     voice_default: m == VerifyMethod::Voice,
+                    wait_seconds,
                 },
                 error,
                 notice,
@@ -413,6 +420,32 @@ async fn verify_page(
         None => return Ok(invalid()),
     };
     Ok(render_verify(ctx, status, step, error, notice))
+}
+
+/// Seconds until the share's send limit (`CODES_PER_WINDOW` per `CODE_WINDOW_MINUTES`)
+/// allows another code; 0 when one can be sent now. What `request_code` enforces, read
+/// without spending: the page's countdown shows the server's own rule. (When the share's
+/// lifetime allowance is spent, pressing the button says so: no countdown would end.)
+async fn resend_wait<C: ConnectionTrait>(db: &C, share_id: &str) -> Result<u32, AppError> {
+    // A share has at most `CODES_PER_SHARE` codes: read them all and compare as
+    // `request_code` does.
+    let now = Utc::now();
+    let mut recent: Vec<DateTime<Utc>> = share_code::Entity::find()
+        .filter(share_code::Column::ShareId.eq(share_id))
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|c| c.created_at)
+        .filter(|t| now - *t < Duration::minutes(CODE_WINDOW_MINUTES))
+        .collect();
+    if recent.len() < CODES_PER_WINDOW {
+        return Ok(0);
+    }
+    recent.sort();
+    // The window frees a place when the oldest send in it leaves.
+    let frees = recent[recent.len() - CODES_PER_WINDOW] + Duration::minutes(CODE_WINDOW_MINUTES);
+    Ok(u32::try_from((frees - now).num_seconds().max(1)).unwrap_or(u32::MAX))
 }
 
 fn render_verify(
@@ -924,7 +957,7 @@ async fn refresh_inner(s: &AppState, c: &Caller) -> Result<Response, AppError> {
     ))
 }
 
-async fn documents_list(s: &AppState, ctx: &Ctx) -> Result<Response, AppError> {
+async fn documents_list(s: &AppState, ctx: &Ctx, clock: SessionClock) -> Result<Response, AppError> {
     let docs = share_document::Entity::find()
         .filter(share_document::Column::ShareId.eq(&ctx.share.id))
         .order_by_asc(share_document::Column::Position)
@@ -946,12 +979,13 @@ async fn documents_list(s: &AppState, ctx: &Ctx) -> Result<Response, AppError> {
     let brand = ctx.brand();
     let recipient = ctx.share.recipient_name.clone();
     let expires = expires_label(ctx.share.expires_at.date_naive());
-    Ok(page(StatusCode::OK, "Your documents", move || view! { <DocumentsPage brand recipient expires docs/> }))
+    Ok(page(StatusCode::OK, "Your documents", move || view! { <DocumentsPage brand recipient expires docs clock/> }))
 }
 
 /// A shared document of the verified session's share, opened.
 struct Opened {
     ctx: Ctx,
+    clock: SessionClock,
     row: share_document::Model,
     body: DocumentBody,
 }
@@ -963,8 +997,8 @@ async fn open_document(
     action: &str,
     format: &str,
 ) -> Result<Result<Opened, Response>, AppError> {
-    let ctx = match verified(s, &c.headers).await? {
-        Verified::Live(ctx) => ctx,
+    let (ctx, clock) = match verified(s, &c.headers).await? {
+        Verified::Live(ctx, clock) => (ctx, clock),
         Verified::Closed(ctx, why) => return Ok(Err(closed_page(&ctx, why))),
         Verified::Ended | Verified::None => return Ok(Err(redirect("/portal"))),
     };
@@ -1002,7 +1036,7 @@ async fn open_document(
     .await
     .map_err(internal)?;
     txn.commit().await.map_err(internal)?;
-    Ok(Ok(Opened { ctx, row, body }))
+    Ok(Ok(Opened { ctx, clock, row, body }))
 }
 
 /// `GET /portal/d/{id}`: one document as HTML.
@@ -1015,9 +1049,9 @@ pub async fn view_document(State(s): State<AppState>, c: Caller, Path(id): Path<
         let brand = o.ctx.brand();
         let kind = DocumentKind::from_key(&o.row.kind).map(|k| k.label().to_owned()).unwrap_or_default();
         let (title, date, body, id) = (o.row.title.clone(), o.row.doc_date.clone(), o.body, o.row.document_id.clone());
-        let t = title.clone();
+        let (t, clock) = (title.clone(), o.clock);
         Ok::<_, AppError>(page(StatusCode::OK, &t, move || {
-            view! { <DocumentViewPage brand id title kind date body/> }
+            view! { <DocumentViewPage brand id title kind date body clock/> }
         }))
     }
     .await;
@@ -1098,6 +1132,17 @@ pub async fn document_file(State(s): State<AppState>, c: Caller, Path(id): Path<
     }
     .await;
     r.unwrap_or_else(failure)
+}
+
+/// `POST /portal/keepalive`: the idle warning's "Stay signed in". Reading a live session
+/// is what extends it (as any portal request does); 204 while it lives, 401 once it has
+/// ended (the island then shows `/portal`, which says why).
+pub async fn keepalive(State(s): State<AppState>, c: Caller) -> Response {
+    match verified(&s, &c.headers).await {
+        Ok(Verified::Live(..)) => StatusCode::NO_CONTENT.into_response(),
+        Ok(_) => StatusCode::UNAUTHORIZED.into_response(),
+        Err(e) => failure(e),
+    }
 }
 
 /// `POST /portal/signout`.

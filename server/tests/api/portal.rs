@@ -5,7 +5,7 @@
 
 use crate::common::*;
 use reqwest::{Client, StatusCode, header};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 use server::platform::entities::{audit_event, notification, portal_session, share, share_code};
 
@@ -247,6 +247,26 @@ both_dbs!(phone_codes_are_single_use_replaced_expire_and_limited, |app: TestApp|
     let (s, _, html) = post(&app, &other, "/portal/code", &[("channel", "sms")]).await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{html}");
     assert!(html.contains("You can ask for another in"));
+    // The page says how long, from the same rule, for the island's countdown.
+    let wait = |html: &str| -> Option<u32> { html.split(r#"data-wait=""#).nth(1)?.split('"').next()?.parse().ok() };
+    assert!(wait(&html).is_some_and(|w| (1..=15 * 60).contains(&w)), "{html}");
+    assert!(html.contains(r#"data-island="resend""#) && html.contains("You can ask for another code in "));
+    let (_, html) = page(&app, &other, "/portal").await;
+    assert!(wait(&html).is_some(), "{html}");
+    // Once the oldest send leaves the window, a code can be asked for again at once.
+    let db = &app.state().db;
+    let oldest = share_code::Entity::find().order_by_asc(share_code::Column::CreatedAt).one(db).await.unwrap().unwrap();
+    share_code::Entity::update_many()
+        .col_expr(
+            share_code::Column::CreatedAt,
+            sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::minutes(16)),
+        )
+        .filter(share_code::Column::Id.eq(oldest.id))
+        .exec(db)
+        .await
+        .unwrap();
+    let (_, html) = page(&app, &other, "/portal").await;
+    assert!(wait(&html).is_none() && !html.contains("data-island=\"resend\""), "{html}");
     assert_eq!(count_audit(&app, "portal.code_requested").await, 3);
     let audit = audit_event::Entity::find().all(&app.state().db).await.unwrap();
     for code in [&first, &second, &third] {
@@ -351,8 +371,29 @@ both_dbs!(date_of_birth_reading_downloading_and_the_session, |app: TestApp| asyn
     let (s, _) = page(&app, &c, "/portal/d/not-a-document").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 
-    // Idle for 15 minutes: the session ends on the server.
+    // The pages carry the session's clock for the island's idle warning.
+    let (_, list) = page(&app, &c, "/portal").await;
+    assert!(list.contains(r#"data-island="idle""#) && list.contains(r#"data-idle="900""#), "{list}");
+    // "Stay signed in" (POST /portal/keepalive) extends the session on the server.
     let db = &app.state().db;
+    let idle_for = |minutes: i64| {
+        portal_session::Entity::update_many()
+            .col_expr(
+                portal_session::Column::LastSeenAt,
+                sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::minutes(minutes)),
+            )
+            .exec(db)
+    };
+    idle_for(14).await.unwrap();
+    let (s, _, _) = post(&app, &c, "/portal/keepalive", &[]).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let seen = portal_session::Entity::find().one(db).await.unwrap().unwrap().last_seen_at;
+    assert!(chrono::Utc::now() - seen < chrono::Duration::minutes(1), "extended: {seen}");
+    idle_for(16).await.unwrap();
+    let (s, _, _) = post(&app, &c, "/portal/keepalive", &[]).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "an ended session is not revived");
+
+    // Idle for 15 minutes: the session ends on the server.
     portal_session::Entity::update_many()
         .col_expr(
             portal_session::Column::LastSeenAt,
