@@ -81,7 +81,8 @@ fn every_second(window: &Window, mut f: impl FnMut() -> bool + 'static) {
             w.clear_interval_with_handle(id2.get());
         }
     });
-    if let Ok(handle) = window.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), 1000)
+    if let Ok(handle) =
+        window.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), 1000)
     {
         id.set(handle);
     }
@@ -316,7 +317,8 @@ fn renew(window: &Window, doc: &Document, form: HtmlFormElement) {
                 return;
             }
             done.set(true);
-            if let Some(b) = form.query_selector("button").ok().flatten().and_then(|e| e.dyn_into::<HtmlButtonElement>().ok())
+            if let Some(b) =
+                form.query_selector("button").ok().flatten().and_then(|e| e.dyn_into::<HtmlButtonElement>().ok())
             {
                 b.set_text_content(Some("Sending you a new link…"));
                 b.set_disabled(true);

@@ -53,7 +53,7 @@ use crate::{
     platform::entities::{
         client, document, document_file, portal_session, practice, share, share_code, share_document, staff,
     },
-    platform::error::internal,
+    platform::error::ServerError,
     platform::throttle,
     sharing::settings::{TemplateValues, expires_label, load_settings, render_email},
     state::AppState,
@@ -114,6 +114,38 @@ fn failure(e: AppError) -> Response {
     page(status, "Something went wrong", move || view! { <PortalErrorPage message/> })
 }
 
+/// A portal handler's failure: the portal's error page, with the error's status. What the
+/// recipient sees is the public [`AppError`]; the cause was logged on the way (see
+/// [`ServerError`]).
+pub struct Failure(AppError);
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        failure(self.0)
+    }
+}
+
+impl From<ServerError> for Failure {
+    fn from(e: ServerError) -> Self {
+        Failure(e.into())
+    }
+}
+
+impl From<AppError> for Failure {
+    fn from(e: AppError) -> Self {
+        Failure(e)
+    }
+}
+
+impl From<sea_orm::DbErr> for Failure {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Failure(ServerError::from(e).into())
+    }
+}
+
+/// What a portal handler answers: its page, or the error page.
+type Reply = Result<Response, Failure>;
+
 fn redirect(to: &str) -> Response {
     crate::web::caller::redirect(to)
 }
@@ -152,19 +184,18 @@ impl Ctx {
         c: &Caller,
         action: &str,
         detail: serde_json::Value,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), ServerError> {
         audit::append(db, &self.share.practice_id, &self.actor(), action, Some(&self.share.id), &c.origin(), detail)
             .await
-            .map_err(internal)
+            .map_err(ServerError::from)
     }
 }
 
-async fn load_ctx(s: &AppState, share: share::Model) -> Result<Ctx, AppError> {
+async fn load_ctx(s: &AppState, share: share::Model) -> Result<Ctx, ServerError> {
     let practice = practice::Entity::find_by_id(share.practice_id.clone())
         .one(&s.db)
-        .await
-        .map_err(internal)?
-        .ok_or_else(|| internal("practice missing"))?;
+        .await?
+        .ok_or_else(|| ServerError::fault("practice missing"))?;
     let settings = load_settings(&s.db, &share.practice_id).await?;
     let logo = crate::sharing::branding::logo_href(&s.db, &share.practice_id).await?;
     Ok(Ctx { share, practice, settings, logo })
@@ -191,7 +222,7 @@ fn closed_page(ctx: &Ctx, why: Closed) -> Response {
 /// never used to verify. Once a recipient has verified with a link it stays valid until
 /// the share itself expires (the seeds: "once clicked, the link remains valid"); a link
 /// replaced by a resend or a renewal starts unused again.
-async fn aged(s: &AppState, ctx: &Ctx, now: DateTime<Utc>) -> Result<bool, AppError> {
+async fn aged(s: &AppState, ctx: &Ctx, now: DateTime<Utc>) -> Result<bool, ServerError> {
     if now - ctx.share.link_issued_at <= Duration::hours(i64::from(ctx.settings.link_ageing_hours)) {
         return Ok(false);
     }
@@ -199,20 +230,19 @@ async fn aged(s: &AppState, ctx: &Ctx, now: DateTime<Utc>) -> Result<bool, AppEr
         .filter(portal_session::Column::ShareId.eq(&ctx.share.id))
         .filter(portal_session::Column::CreatedAt.gte(ctx.share.link_issued_at))
         .count(&s.db)
-        .await
-        .map_err(internal)?
+        .await?
         > 0;
     Ok(!used)
 }
 
 /// The share named by the link cookie, if the cookie is ours and its link is current.
-async fn from_link(s: &AppState, headers: &HeaderMap) -> Result<Option<Ctx>, AppError> {
+async fn from_link(s: &AppState, headers: &HeaderMap) -> Result<Option<Ctx>, ServerError> {
     let Some(raw) = session::read_cookie(headers, link_cookie(s)) else { return Ok(None) };
     let Some(claim) = s.keys.open(&raw, "portal-link").and_then(|b| serde_json::from_slice::<LinkClaim>(&b).ok())
     else {
         return Ok(None);
     };
-    let Some(share) = share::Entity::find_by_id(claim.share).one(&s.db).await.map_err(internal)? else {
+    let Some(share) = share::Entity::find_by_id(claim.share).one(&s.db).await? else {
         return Ok(None);
     };
     if !crypto::ct_eq(share.token_hash.as_bytes(), claim.token_hash.as_bytes()) {
@@ -232,14 +262,14 @@ enum Verified {
 
 /// The verified session named by the portal cookie. Checks its timeouts and re-reads
 /// the share (no cache); ends the session when the share has closed.
-async fn verified(s: &AppState, headers: &HeaderMap) -> Result<Verified, AppError> {
+async fn verified(s: &AppState, headers: &HeaderMap) -> Result<Verified, ServerError> {
     let Some(raw) = session::read_cookie(headers, portal_cookie(s)) else { return Ok(Verified::None) };
     let id = crypto::token_hash(&raw);
-    let Some(sess) = portal_session::Entity::find_by_id(id).one(&s.db).await.map_err(internal)? else {
+    let Some(sess) = portal_session::Entity::find_by_id(id).one(&s.db).await? else {
         return Ok(Verified::Ended);
     };
     let now = Utc::now();
-    let Some(share) = share::Entity::find_by_id(sess.share_id.clone()).one(&s.db).await.map_err(internal)? else {
+    let Some(share) = share::Entity::find_by_id(sess.share_id.clone()).one(&s.db).await? else {
         return Ok(Verified::Ended);
     };
     let ctx = load_ctx(s, share).await?;
@@ -261,8 +291,7 @@ async fn verified(s: &AppState, headers: &HeaderMap) -> Result<Verified, AppErro
         .col_expr(portal_session::Column::LastSeenAt, Expr::value(now))
         .filter(portal_session::Column::Id.eq(&sess.id))
         .exec(&s.db)
-        .await
-        .map_err(internal)?;
+        .await?;
     let clock = SessionClock {
         idle: IDLE_MINUTES * 60,
         left: (sess.created_at + Duration::minutes(ABSOLUTE_MINUTES) - now).num_seconds().max(0),
@@ -270,14 +299,13 @@ async fn verified(s: &AppState, headers: &HeaderMap) -> Result<Verified, AppErro
     Ok(Verified::Live(ctx, clock))
 }
 
-async fn end_session<C: ConnectionTrait>(db: &C, id: &str) -> Result<(), AppError> {
+async fn end_session<C: ConnectionTrait>(db: &C, id: &str) -> Result<(), ServerError> {
     portal_session::Entity::update_many()
         .col_expr(portal_session::Column::EndedAt, Expr::value(Utc::now()))
         .filter(portal_session::Column::Id.eq(id))
         .filter(portal_session::Column::EndedAt.is_null())
         .exec(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(())
 }
 
@@ -306,7 +334,7 @@ pub async fn open_link(State(s): State<AppState>, Path(token): Path<String>) -> 
             redirect("/portal/link-invalid"),
             vec![session::set_cookie(&s.cfg, link_cookie(&s), "", Some(0))],
         ),
-        Err(e) => failure(internal(e)),
+        Err(e) => Failure::from(e).into_response(),
     }
 }
 
@@ -317,14 +345,8 @@ pub async fn link_invalid() -> Response {
 
 /// `GET /portal`: the documents (verified), or what the link needs next. Changes nothing
 /// before verification.
-pub async fn home(State(s): State<AppState>, c: Caller) -> Response {
-    match home_inner(&s, &c).await {
-        Ok(r) => r,
-        Err(e) => failure(e),
-    }
-}
-
-async fn home_inner(s: &AppState, c: &Caller) -> Result<Response, AppError> {
+pub async fn home(State(state): State<AppState>, caller: Caller) -> Reply {
+    let (s, c) = (&state, &caller);
     let ended = match verified(s, &c.headers).await? {
         Verified::Live(ctx, clock) => return documents_list(s, &ctx, clock).await,
         Verified::Closed(ctx, why) => {
@@ -357,7 +379,7 @@ async fn home_inner(s: &AppState, c: &Caller) -> Result<Response, AppError> {
 }
 
 /// The newest code of the share, if it can still be used.
-async fn current_code<C: ConnectionTrait>(db: &C, share_id: &str) -> Result<Option<share_code::Model>, AppError> {
+async fn current_code<C: ConnectionTrait>(db: &C, share_id: &str) -> Result<Option<share_code::Model>, ServerError> {
     // The one code not yet used or replaced (each send replaces the others under the
     // share's row lock). Not "the newest by created_at": a request that read the clock
     // first but took the lock second writes an older timestamp on the newer code.
@@ -366,8 +388,7 @@ async fn current_code<C: ConnectionTrait>(db: &C, share_id: &str) -> Result<Opti
         .filter(share_code::Column::UsedAt.is_null())
         .order_by_desc(share_code::Column::CreatedAt)
         .one(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(open.filter(|c| c.expires_at > Utc::now()))
 }
 
@@ -377,7 +398,7 @@ async fn verify_page(
     status: StatusCode,
     error: Option<String>,
     notice: Option<String>,
-) -> Result<Response, AppError> {
+) -> Reply {
     let step = match ctx.method() {
         Some(m @ (VerifyMethod::Sms | VerifyMethod::Voice)) => {
             let code = current_code(&s.db, &ctx.share.id).await?;
@@ -426,15 +447,14 @@ async fn verify_page(
 /// allows another code; 0 when one can be sent now. What `request_code` enforces, read
 /// without spending: the page's countdown shows the server's own rule. (When the share's
 /// lifetime allowance is spent, pressing the button says so: no countdown would end.)
-async fn resend_wait<C: ConnectionTrait>(db: &C, share_id: &str) -> Result<u32, AppError> {
+async fn resend_wait<C: ConnectionTrait>(db: &C, share_id: &str) -> Result<u32, ServerError> {
     // A share has at most `CODES_PER_SHARE` codes: read them all and compare as
     // `request_code` does.
     let now = Utc::now();
     let mut recent: Vec<DateTime<Utc>> = share_code::Entity::find()
         .filter(share_code::Column::ShareId.eq(share_id))
         .all(db)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .map(|c| c.created_at)
         .filter(|t| now - *t < Duration::minutes(CODE_WINDOW_MINUTES))
@@ -467,14 +487,8 @@ pub struct CodeRequestForm {
     channel: String,
 }
 
-pub async fn request_code(State(s): State<AppState>, c: Caller, Form(f): Form<CodeRequestForm>) -> Response {
-    match request_code_inner(&s, &c, &f).await {
-        Ok(r) => r,
-        Err(e) => failure(e),
-    }
-}
-
-async fn request_code_inner(s: &AppState, c: &Caller, f: &CodeRequestForm) -> Result<Response, AppError> {
+pub async fn request_code(State(state): State<AppState>, caller: Caller, Form(form): Form<CodeRequestForm>) -> Reply {
+    let (s, c, f) = (&state, &caller, &form);
     let Some(ctx) = from_link(s, &c.headers).await? else { return Ok(invalid()) };
     let now = Utc::now();
     if let Some(why) = closed(&ctx.share, now) {
@@ -491,17 +505,14 @@ async fn request_code_inner(s: &AppState, c: &Caller, f: &CodeRequestForm) -> Re
     // Every send limit is checked and spent inside one write transaction that holds the
     // share's row (PostgreSQL: FOR UPDATE; SQLite: the write lock taken at BEGIN), so
     // parallel requests queue here and each sees the codes the previous one wrote.
-    let txn = crate::platform::db::begin_write(&s.db).await.map_err(internal)?;
-    crate::platform::db::lock_row(&txn, "share", &ctx.share.id).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(&s.db).await?;
+    crate::platform::db::lock_row(&txn, "share", &ctx.share.id).await?;
     // The clock is read again under the lock, so the codes' times follow their order.
     let now = Utc::now();
-    let sent: Vec<share_code::Model> = share_code::Entity::find()
-        .filter(share_code::Column::ShareId.eq(&ctx.share.id))
-        .all(&txn)
-        .await
-        .map_err(internal)?;
+    let sent: Vec<share_code::Model> =
+        share_code::Entity::find().filter(share_code::Column::ShareId.eq(&ctx.share.id)).all(&txn).await?;
     if sent.len() >= CODES_PER_SHARE {
-        txn.rollback().await.map_err(internal)?;
+        txn.rollback().await?;
         let practice = ctx.practice.name.clone();
         let msg = format!("No more codes can be sent for this link. Please contact {practice}.");
         return verify_page(s, &ctx, StatusCode::TOO_MANY_REQUESTS, Some(msg), None).await;
@@ -509,7 +520,7 @@ async fn request_code_inner(s: &AppState, c: &Caller, f: &CodeRequestForm) -> Re
     let recent: Vec<&share_code::Model> =
         sent.iter().filter(|c| now - c.created_at < Duration::minutes(CODE_WINDOW_MINUTES)).collect();
     if recent.len() >= CODES_PER_WINDOW {
-        txn.rollback().await.map_err(internal)?;
+        txn.rollback().await?;
         let oldest = recent.iter().map(|c| c.created_at).min().expect("not empty");
         let wait = (oldest + Duration::minutes(CODE_WINDOW_MINUTES) - now).num_minutes().max(1);
         let msg = format!("Several codes were sent just now. You can ask for another in {wait} minutes.");
@@ -519,8 +530,8 @@ async fn request_code_inner(s: &AppState, c: &Caller, f: &CodeRequestForm) -> Re
     let phone_key = format!("sms:phone:{}", &crypto::token_hash(&phone)[..32]);
     let net_key = throttle::network_key("sms", &c.network);
     for (key, max) in [(&phone_key, CODES_PER_PHONE_PER_HOUR), (&net_key, CODES_PER_NETWORK_PER_HOUR)] {
-        if let Err(minutes) = throttle::spend(&txn, key, max, Duration::hours(1), now).await.map_err(internal)? {
-            txn.rollback().await.map_err(internal)?;
+        if let Err(minutes) = throttle::spend(&txn, key, max, Duration::hours(1), now).await? {
+            txn.rollback().await?;
             let msg = format!("Several codes were sent just now. You can ask for another in {minutes} minutes.");
             return verify_page(s, &ctx, StatusCode::TOO_MANY_REQUESTS, Some(msg), None).await;
         }
@@ -532,8 +543,7 @@ async fn request_code_inner(s: &AppState, c: &Caller, f: &CodeRequestForm) -> Re
         .filter(share_code::Column::ShareId.eq(&ctx.share.id))
         .filter(share_code::Column::UsedAt.is_null())
         .exec(&txn)
-        .await
-        .map_err(internal)?;
+        .await?;
     share_code::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),
         share_id: Set(ctx.share.id.clone()),
@@ -545,13 +555,10 @@ async fn request_code_inner(s: &AppState, c: &Caller, f: &CodeRequestForm) -> Re
         used_at: Set(None),
     }
     .insert(&txn)
-    .await
-    .map_err(internal)?;
+    .await?;
     let msg =
         sms::OutgoingSms { channel, to: phone.clone(), text: sms::code_message(channel, &ctx.practice.name, &code) };
-    let outbox = sms::enqueue(&txn, &s.keys, &ctx.share.practice_id, Some(&ctx.share.id), "code", &msg)
-        .await
-        .map_err(internal)?;
+    let outbox = sms::enqueue(&txn, &s.keys, &ctx.share.practice_id, Some(&ctx.share.id), "code", &msg).await?;
     ctx.audit(
         &txn,
         c,
@@ -559,7 +566,7 @@ async fn request_code_inner(s: &AppState, c: &Caller, f: &CodeRequestForm) -> Re
         json!({ "channel": channel.key(), "to": sms::hint(&phone), "outbox": outbox }),
     )
     .await?;
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await?;
     Ok(redirect("/portal"))
 }
 
@@ -572,13 +579,6 @@ pub struct AnswerForm {
     pub code: String,
     pub passcode: String,
     pub date_of_birth: String,
-}
-
-pub async fn verify(State(s): State<AppState>, c: Caller, Form(f): Form<AnswerForm>) -> Response {
-    match verify_inner(&s, &c, &f).await {
-        Ok(r) => r,
-        Err(e) => failure(e),
-    }
 }
 
 /// What the recipient typed, read before anything is spent.
@@ -628,7 +628,7 @@ fn attempt_limit(method: VerifyMethod) -> i32 {
 /// Spends one of the share's attempts in one conditional UPDATE: refused once `limit`
 /// are spent or the share has closed, so a burst gets exactly `limit` checks and a
 /// request arriving after the lock is refused whatever it carries.
-async fn spend_share_attempt<C: ConnectionTrait>(db: &C, share_id: &str, limit: i32) -> Result<bool, AppError> {
+async fn spend_share_attempt<C: ConnectionTrait>(db: &C, share_id: &str, limit: i32) -> Result<bool, ServerError> {
     Ok(share::Entity::update_many()
         .col_expr(share::Column::FailedAttempts, Expr::col(share::Column::FailedAttempts).add(1))
         .filter(share::Column::Id.eq(share_id))
@@ -637,8 +637,7 @@ async fn spend_share_attempt<C: ConnectionTrait>(db: &C, share_id: &str, limit: 
         .filter(share::Column::RevokedAt.is_null())
         .filter(share::Column::ExpiresAt.gt(Utc::now()))
         .exec(db)
-        .await
-        .map_err(internal)?
+        .await?
         .rows_affected
         == 1)
 }
@@ -647,14 +646,15 @@ async fn spend_share_attempt<C: ConnectionTrait>(db: &C, share_id: &str, limit: 
 const CLOSED_STATUSES: [ShareStatus; 3] = [ShareStatus::Locked, ShareStatus::Revoked, ShareStatus::Expired];
 
 /// The page for a share that refused an attempt: why it is closed now.
-async fn refused_page(s: &AppState, ctx: &Ctx) -> Result<Response, AppError> {
+async fn refused_page(s: &AppState, ctx: &Ctx) -> Reply {
     let now = Utc::now();
-    let share = share::Entity::find_by_id(ctx.share.id.clone()).one(&s.db).await.map_err(internal)?;
+    let share = share::Entity::find_by_id(ctx.share.id.clone()).one(&s.db).await?;
     let why = share.as_ref().and_then(|sh| closed(sh, now)).unwrap_or(Closed::Locked);
     Ok(closed_page(ctx, why))
 }
 
-async fn verify_inner(s: &AppState, c: &Caller, f: &AnswerForm) -> Result<Response, AppError> {
+pub async fn verify(State(state): State<AppState>, caller: Caller, Form(form): Form<AnswerForm>) -> Reply {
+    let (s, c, f) = (&state, &caller, &form);
     let Some(ctx) = from_link(s, &c.headers).await? else { return Ok(invalid()) };
     let now = Utc::now();
     if let Some(why) = closed(&ctx.share, now) {
@@ -670,9 +670,7 @@ async fn verify_inner(s: &AppState, c: &Caller, f: &AnswerForm) -> Result<Respon
     };
     // Spend first (the network's allowance, then the share's), compare afterwards.
     let net_key = throttle::network_key("portal", &c.network);
-    if let Err(minutes) =
-        throttle::spend(&s.db, &net_key, NETWORK_FAILURES, Duration::minutes(15), now).await.map_err(internal)?
-    {
+    if let Err(minutes) = throttle::spend(&s.db, &net_key, NETWORK_FAILURES, Duration::minutes(15), now).await? {
         let brand = ctx.brand();
         return Ok(page(
             StatusCode::TOO_MANY_REQUESTS,
@@ -681,7 +679,7 @@ async fn verify_inner(s: &AppState, c: &Caller, f: &AnswerForm) -> Result<Respon
         ));
     }
     if !spend_share_attempt(&s.db, &ctx.share.id, attempt_limit(method)).await? {
-        throttle::refund(&s.db, &net_key).await.map_err(internal)?;
+        throttle::refund(&s.db, &net_key).await?;
         return refused_page(s, &ctx).await;
     }
     let answer = match check_answer(s, &ctx, given).await {
@@ -689,18 +687,18 @@ async fn verify_inner(s: &AppState, c: &Caller, f: &AnswerForm) -> Result<Respon
         Err(e) => {
             // Not the recipient's failure: give both attempts back.
             refund_share_attempt(&s.db, &ctx.share.id).await?;
-            throttle::refund(&s.db, &net_key).await.map_err(internal)?;
-            return Err(e);
+            throttle::refund(&s.db, &net_key).await?;
+            return Err(e.into());
         }
     };
     match answer {
         Answer::NotAGuess(msg) => {
             refund_share_attempt(&s.db, &ctx.share.id).await?;
-            throttle::refund(&s.db, &net_key).await.map_err(internal)?;
+            throttle::refund(&s.db, &net_key).await?;
             verify_page(s, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(msg.to_owned()), None).await
         }
         Answer::Right => {
-            throttle::refund(&s.db, &net_key).await.map_err(internal)?;
+            throttle::refund(&s.db, &net_key).await?;
             succeed(s, c, ctx, method).await
         }
         Answer::Wrong => fail(s, c, ctx, method).await,
@@ -708,7 +706,7 @@ async fn verify_inner(s: &AppState, c: &Caller, f: &AnswerForm) -> Result<Respon
 }
 
 /// Compares what was given with the share's factor (after its attempt was spent).
-async fn check_answer(s: &AppState, ctx: &Ctx, given: Given) -> Result<Answer, AppError> {
+async fn check_answer(s: &AppState, ctx: &Ctx, given: Given) -> Result<Answer, ServerError> {
     Ok(match given {
         Given::Code(code) => match current_code(&s.db, &ctx.share.id).await? {
             None => Answer::NotAGuess("That code has expired or was replaced: ask for a new one."),
@@ -721,8 +719,7 @@ async fn check_answer(s: &AppState, ctx: &Ctx, given: Given) -> Result<Answer, A
                         .filter(share_code::Column::Id.eq(&current.id))
                         .filter(share_code::Column::UsedAt.is_null())
                         .exec(&s.db)
-                        .await
-                        .map_err(internal)?;
+                        .await?;
                     if used.rows_affected == 1 { Answer::Right } else { Answer::Wrong }
                 } else {
                     Answer::Wrong
@@ -739,9 +736,8 @@ async fn check_answer(s: &AppState, ctx: &Ctx, given: Given) -> Result<Answer, A
         Given::DateOfBirth(d) => {
             let client = client::Entity::find_by_id(ctx.share.client_id.clone())
                 .one(&s.db)
-                .await
-                .map_err(internal)?
-                .ok_or_else(|| internal("client missing"))?;
+                .await?
+                .ok_or_else(|| ServerError::fault("client missing"))?;
             let given = d.format("%Y-%m-%d").to_string();
             if ctx.share.recipient_kind == "client" && crypto::ct_eq(given.as_bytes(), client.date_of_birth.as_bytes())
             {
@@ -755,7 +751,7 @@ async fn check_answer(s: &AppState, ctx: &Ctx, given: Given) -> Result<Answer, A
 }
 
 /// Gives back a spent attempt that was not a failure.
-async fn refund_share_attempt<C: ConnectionTrait>(db: &C, share_id: &str) -> Result<bool, AppError> {
+async fn refund_share_attempt<C: ConnectionTrait>(db: &C, share_id: &str) -> Result<bool, ServerError> {
     let attempts = Expr::col(share::Column::FailedAttempts);
     let less =
         sea_orm::sea_query::CaseStatement::new().case(attempts.clone().gt(0), attempts.sub(1)).finally(Expr::value(0));
@@ -765,8 +761,7 @@ async fn refund_share_attempt<C: ConnectionTrait>(db: &C, share_id: &str) -> Res
         .filter(share::Column::Status.is_not_in(CLOSED_STATUSES.map(ShareStatus::key)))
         .filter(share::Column::RevokedAt.is_null())
         .exec(db)
-        .await
-        .map_err(internal)?
+        .await?
         .rows_affected
         == 1)
 }
@@ -783,12 +778,12 @@ pub(crate) fn parse_date(v: &str) -> Option<chrono::NaiveDate> {
 /// if the share is still open at this instant (one conditional UPDATE, the first
 /// statement of the transaction): a share that locked while this answer was being
 /// checked stays locked, and nothing opens it.
-async fn succeed(s: &AppState, c: &Caller, ctx: Ctx, method: VerifyMethod) -> Result<Response, AppError> {
+async fn succeed(s: &AppState, c: &Caller, ctx: Ctx, method: VerifyMethod) -> Reply {
     let now = Utc::now();
     let token = crypto::random_token();
-    let txn = crate::platform::db::begin_write(&s.db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(&s.db).await?;
     if !refund_share_attempt(&txn, &ctx.share.id).await? {
-        txn.rollback().await.map_err(internal)?;
+        txn.rollback().await?;
         return refused_page(s, &ctx).await;
     }
     // The first open: marked once, even when two instances verify at the same moment.
@@ -798,8 +793,7 @@ async fn succeed(s: &AppState, c: &Caller, ctx: Ctx, method: VerifyMethod) -> Re
         .filter(share::Column::Id.eq(&ctx.share.id))
         .filter(share::Column::OpenedAt.is_null())
         .exec(&txn)
-        .await
-        .map_err(internal)?
+        .await?
         .rows_affected
         == 1;
     portal_session::ActiveModel {
@@ -811,14 +805,13 @@ async fn succeed(s: &AppState, c: &Caller, ctx: Ctx, method: VerifyMethod) -> Re
         ended_at: Set(None),
     }
     .insert(&txn)
-    .await
-    .map_err(internal)?;
+    .await?;
     ctx.audit(&txn, c, "portal.verified", json!({ "method": method.key() })).await?;
     if first {
         ctx.audit(&txn, c, "share.opened", json!({})).await?;
         tell_sender(s, &txn, &ctx, ShareEvent::Opened, ctx.share.notify_on_open).await?;
     }
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await?;
     let cookies = vec![
         session::set_cookie(&s.cfg, portal_cookie(s), &token, Some(ABSOLUTE_MINUTES * 60)),
         session::set_cookie(&s.cfg, link_cookie(s), "", Some(0)),
@@ -828,31 +821,26 @@ async fn succeed(s: &AppState, c: &Caller, ctx: Ctx, method: VerifyMethod) -> Re
 
 /// A wrong answer (its attempt already spent): audited, and the share locks when the
 /// spent attempts reach the limit.
-async fn fail(s: &AppState, c: &Caller, ctx: Ctx, method: VerifyMethod) -> Result<Response, AppError> {
+async fn fail(s: &AppState, c: &Caller, ctx: Ctx, method: VerifyMethod) -> Reply {
     let limit = attempt_limit(method);
-    let txn = crate::platform::db::begin_write(&s.db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(&s.db).await?;
     let locked = share::Entity::update_many()
         .col_expr(share::Column::Status, Expr::value(ShareStatus::Locked.key()))
         .filter(share::Column::Id.eq(&ctx.share.id))
         .filter(share::Column::FailedAttempts.gte(limit))
         .filter(share::Column::Status.is_not_in(CLOSED_STATUSES.map(ShareStatus::key)))
         .exec(&txn)
-        .await
-        .map_err(internal)?
+        .await?
         .rows_affected
         == 1;
-    let failures = share::Entity::find_by_id(ctx.share.id.clone())
-        .one(&txn)
-        .await
-        .map_err(internal)?
-        .map(|r| r.failed_attempts)
-        .unwrap_or(i32::MAX);
+    let failures =
+        share::Entity::find_by_id(ctx.share.id.clone()).one(&txn).await?.map(|r| r.failed_attempts).unwrap_or(i32::MAX);
     ctx.audit(&txn, c, "portal.verify_failed", json!({ "method": method.key(), "failures": failures })).await?;
     if locked {
         ctx.audit(&txn, c, "share.locked", json!({ "failures": failures })).await?;
         tell_sender(s, &txn, &ctx, ShareEvent::Locked, true).await?;
     }
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await?;
     if failures >= limit {
         return Ok(closed_page(&ctx, Closed::Locked));
     }
@@ -875,31 +863,25 @@ async fn tell_sender<C: ConnectionTrait>(
     ctx: &Ctx,
     event: ShareEvent,
     email: bool,
-) -> Result<(), AppError> {
+) -> Result<(), ServerError> {
     let kind = match event {
         ShareEvent::Opened => "share.opened",
         ShareEvent::Locked => "share.locked",
     };
-    crate::sharing::after::notify_sender(db, &ctx.share, kind).await.map_err(internal)?;
+    crate::sharing::after::notify_sender(db, &ctx.share, kind).await?;
     if email {
-        if let Some(sender) = staff::Entity::find_by_id(ctx.share.sender_id.clone()).one(db).await.map_err(internal)? {
+        if let Some(sender) = staff::Entity::find_by_id(ctx.share.sender_id.clone()).one(db).await? {
             let link = format!("{}/app/clients/{}/shared", s.cfg.public_base(), ctx.share.client_id);
             let mail = emails::share_event(&sender, &ctx.share.recipient_name, event, &link);
-            mail::enqueue(db, &s.keys, &ctx.share.practice_id, kind, &mail).await.map_err(internal)?;
+            mail::enqueue(db, &s.keys, &ctx.share.practice_id, kind, &mail).await?;
         }
     }
     Ok(())
 }
 
 /// `POST /portal/refresh`: emails a fresh link in place of an aged one.
-pub async fn refresh_link(State(s): State<AppState>, c: Caller) -> Response {
-    match refresh_inner(&s, &c).await {
-        Ok(r) => r,
-        Err(e) => failure(e),
-    }
-}
-
-async fn refresh_inner(s: &AppState, c: &Caller) -> Result<Response, AppError> {
+pub async fn refresh_link(State(state): State<AppState>, caller: Caller) -> Reply {
+    let (s, c) = (&state, &caller);
     let Some(ctx) = from_link(s, &c.headers).await? else { return Ok(invalid()) };
     let now = Utc::now();
     if let Some(why) = closed(&ctx.share, now) {
@@ -911,8 +893,7 @@ async fn refresh_inner(s: &AppState, c: &Caller) -> Result<Response, AppError> {
     let token = crypto::random_token();
     let sender = staff::Entity::find_by_id(ctx.share.sender_id.clone())
         .one(&s.db)
-        .await
-        .map_err(internal)?
+        .await?
         .map(|p| p.display_name)
         .unwrap_or_default();
     let link = format!("{}/s/{token}", s.cfg.public_base());
@@ -931,7 +912,7 @@ async fn refresh_inner(s: &AppState, c: &Caller) -> Result<Response, AppError> {
         None,
     )
     .await?;
-    let txn = crate::platform::db::begin_write(&s.db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(&s.db).await?;
     // Only the holder of the current link can renew it, once per ageing period.
     let swapped = share::Entity::update_many()
         .col_expr(share::Column::TokenHash, Expr::value(crypto::token_hash(&token)))
@@ -939,17 +920,14 @@ async fn refresh_inner(s: &AppState, c: &Caller) -> Result<Response, AppError> {
         .filter(share::Column::Id.eq(&ctx.share.id))
         .filter(share::Column::TokenHash.eq(&ctx.share.token_hash))
         .exec(&txn)
-        .await
-        .map_err(internal)?
+        .await?
         .rows_affected
         == 1;
     if swapped {
-        let outbox = mail::enqueue(&txn, &s.keys, &ctx.share.practice_id, "share_link_renewed", &mail)
-            .await
-            .map_err(internal)?;
+        let outbox = mail::enqueue(&txn, &s.keys, &ctx.share.practice_id, "share_link_renewed", &mail).await?;
         ctx.audit(&txn, c, "share.link_renewed", json!({ "outbox": outbox })).await?;
     }
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await?;
     let brand = ctx.brand();
     Ok(with_cookies(
         page(StatusCode::OK, "Check your email", move || view! { <LinkRenewedPage brand/> }),
@@ -957,13 +935,12 @@ async fn refresh_inner(s: &AppState, c: &Caller) -> Result<Response, AppError> {
     ))
 }
 
-async fn documents_list(s: &AppState, ctx: &Ctx, clock: SessionClock) -> Result<Response, AppError> {
+async fn documents_list(s: &AppState, ctx: &Ctx, clock: SessionClock) -> Reply {
     let docs = share_document::Entity::find()
         .filter(share_document::Column::ShareId.eq(&ctx.share.id))
         .order_by_asc(share_document::Column::Position)
         .all(&s.db)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .map(|d| {
             let kind = DocumentKind::from_key(&d.kind);
@@ -996,34 +973,30 @@ async fn open_document(
     doc_id: &str,
     action: &str,
     format: &str,
-) -> Result<Result<Opened, Response>, AppError> {
+) -> Result<Result<Opened, Response>, ServerError> {
     let (ctx, clock) = match verified(s, &c.headers).await? {
         Verified::Live(ctx, clock) => (ctx, clock),
         Verified::Closed(ctx, why) => return Ok(Err(closed_page(&ctx, why))),
         Verified::Ended | Verified::None => return Ok(Err(redirect("/portal"))),
     };
-    let Some(row) = share_document::Entity::find_by_id((ctx.share.id.clone(), doc_id.to_owned()))
-        .one(&s.db)
-        .await
-        .map_err(internal)?
+    let Some(row) = share_document::Entity::find_by_id((ctx.share.id.clone(), doc_id.to_owned())).one(&s.db).await?
     else {
         return Ok(Err(page(StatusCode::NOT_FOUND, "Not found", || view! { <LinkInvalidPage/> })));
     };
     let dek = s
         .keys
         .unwrap_key(&ctx.share.wrapped_key, &format!("share:{}:dek", ctx.share.id))
-        .ok_or_else(|| internal("share key does not unwrap"))?;
+        .ok_or_else(|| ServerError::fault("share key does not unwrap"))?;
     let plain = crypto::open_with(&dek, &row.snapshot, &format!("share:{}:doc:{}", ctx.share.id, row.document_id))
-        .ok_or_else(|| internal("snapshot does not decrypt"))?;
-    let body: DocumentBody = serde_json::from_slice(&plain).map_err(internal)?;
-    let txn = crate::platform::db::begin_write(&s.db).await.map_err(internal)?;
+        .ok_or_else(|| ServerError::fault("snapshot does not decrypt"))?;
+    let body: DocumentBody = serde_json::from_slice(&plain)?;
+    let txn = crate::platform::db::begin_write(&s.db).await?;
     share::Entity::update_many()
         .col_expr(share::Column::ViewCount, Expr::col(share::Column::ViewCount).add(1))
         .col_expr(share::Column::LastViewedAt, Expr::value(Utc::now()))
         .filter(share::Column::Id.eq(&ctx.share.id))
         .exec(&txn)
-        .await
-        .map_err(internal)?;
+        .await?;
     audit::append(
         &txn,
         &ctx.share.practice_id,
@@ -1033,29 +1006,22 @@ async fn open_document(
         &c.origin(),
         json!({ "document": row.document_id, "format": format }),
     )
-    .await
-    .map_err(internal)?;
-    txn.commit().await.map_err(internal)?;
+    .await?;
+    txn.commit().await?;
     Ok(Ok(Opened { ctx, clock, row, body }))
 }
 
 /// `GET /portal/d/{id}`: one document as HTML.
-pub async fn view_document(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> Response {
-    let r = async {
-        let o = match open_document(&s, &c, &id, "portal.viewed", "html").await? {
-            Ok(o) => o,
-            Err(r) => return Ok(r),
-        };
-        let brand = o.ctx.brand();
-        let kind = DocumentKind::from_key(&o.row.kind).map(|k| k.label().to_owned()).unwrap_or_default();
-        let (title, date, body, id) = (o.row.title.clone(), o.row.doc_date.clone(), o.body, o.row.document_id.clone());
-        let (t, clock) = (title.clone(), o.clock);
-        Ok::<_, AppError>(page(StatusCode::OK, &t, move || {
-            view! { <DocumentViewPage brand id title kind date body clock/> }
-        }))
-    }
-    .await;
-    r.unwrap_or_else(failure)
+pub async fn view_document(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> Reply {
+    let o = match open_document(&s, &c, &id, "portal.viewed", "html").await? {
+        Ok(o) => o,
+        Err(r) => return Ok(r),
+    };
+    let brand = o.ctx.brand();
+    let kind = DocumentKind::from_key(&o.row.kind).map(|k| k.label().to_owned()).unwrap_or_default();
+    let (title, date, body, id) = (o.row.title.clone(), o.row.doc_date.clone(), o.body, o.row.document_id.clone());
+    let (t, clock) = (title.clone(), o.clock);
+    Ok(page(StatusCode::OK, &t, move || view! { <DocumentViewPage brand id title kind date body clock/> }))
 }
 
 fn download(media_type: &str, name: &str, bytes: Vec<u8>) -> Response {
@@ -1069,114 +1035,90 @@ fn download(media_type: &str, name: &str, bytes: Vec<u8>) -> Response {
 
 /// `GET /portal/d/{id}/pdf`: the shared document as PDF, watermarked with the recipient,
 /// the share and the time.
-pub async fn document_pdf(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> Response {
-    let r = async {
-        let o = match open_document(&s, &c, &id, "portal.downloaded", "pdf").await? {
-            Ok(o) => o,
-            Err(r) => return Ok(r),
-        };
-        let sh = &o.ctx.share;
-        let client = client::Entity::find_by_id(sh.client_id.clone()).one(&s.db).await.map_err(internal)?;
-        let client_name = client.map(|c| format!("{} {}", c.first_name, c.last_name)).unwrap_or_default();
-        let author =
-            match document::Entity::find_by_id(o.row.document_id.clone()).one(&s.db).await.map_err(internal)? {
-                Some(d) => {
-                    staff::Entity::find_by_id(d.author_id).one(&s.db).await.map_err(internal)?.map(|a| a.display_name)
-                }
-                None => None,
-            }
-            .unwrap_or_default();
-        let watermark = format!(
-            "Shared with {} - share {} - {}",
-            sh.recipient_name,
-            &sh.id[sh.id.len() - 12..],
-            Utc::now().format("%Y-%m-%d %H:%M UTC")
-        );
-        let meta = crate::platform::pdf::PdfMeta {
-            practice: &o.ctx.practice.name,
-            title: &o.row.title,
-            kind: DocumentKind::from_key(&o.row.kind).unwrap_or(DocumentKind::OtherFile),
-            client_name: &client_name,
-            date: &o.row.doc_date,
-            author: &author,
-            watermark: Some(&watermark),
-        };
-        let pdf = crate::platform::pdf::render(&meta, &o.body).map_err(internal)?;
-        Ok::<_, AppError>(download("application/pdf", &format!("{}.pdf", o.row.title), pdf))
+pub async fn document_pdf(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> Reply {
+    let o = match open_document(&s, &c, &id, "portal.downloaded", "pdf").await? {
+        Ok(o) => o,
+        Err(r) => return Ok(r),
+    };
+    let sh = &o.ctx.share;
+    let client = client::Entity::find_by_id(sh.client_id.clone()).one(&s.db).await?;
+    let client_name = client.map(|c| format!("{} {}", c.first_name, c.last_name)).unwrap_or_default();
+    let author = match document::Entity::find_by_id(o.row.document_id.clone()).one(&s.db).await? {
+        Some(d) => staff::Entity::find_by_id(d.author_id).one(&s.db).await?.map(|a| a.display_name),
+        None => None,
     }
-    .await;
-    r.unwrap_or_else(failure)
+    .unwrap_or_default();
+    let watermark = format!(
+        "Shared with {} - share {} - {}",
+        sh.recipient_name,
+        &sh.id[sh.id.len() - 12..],
+        Utc::now().format("%Y-%m-%d %H:%M UTC")
+    );
+    let meta = crate::platform::pdf::PdfMeta {
+        practice: &o.ctx.practice.name,
+        title: &o.row.title,
+        kind: DocumentKind::from_key(&o.row.kind).unwrap_or(DocumentKind::OtherFile),
+        client_name: &client_name,
+        date: &o.row.doc_date,
+        author: &author,
+        watermark: Some(&watermark),
+    };
+    let pdf = crate::platform::pdf::render(&meta, &o.body).map_err(ServerError::fault)?;
+    Ok(download("application/pdf", &format!("{}.pdf", o.row.title), pdf))
 }
 
 /// `GET /portal/d/{id}/file`: an uploaded file (lab result, other file) as it was uploaded.
-pub async fn document_file(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> Response {
-    let r = async {
-        let o = match open_document(&s, &c, &id, "portal.downloaded", "original").await? {
-            Ok(o) => o,
-            Err(r) => return Ok(r),
-        };
-        let d = document::Entity::find_by_id(o.row.document_id.clone())
-            .one(&s.db)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::NotFound)?;
-        let f = document_file::Entity::find_by_id(d.id.clone())
-            .one(&s.db)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::NotFound)?;
-        let dek = crate::documents::store::data_key(&s.keys, &d)?;
-        let bytes = crypto::open_bytes_with(&dek, &f.ciphertext, &crate::documents::store::file_aad(&d.id))
-            .ok_or_else(|| internal("file does not decrypt"))?;
-        Ok::<_, AppError>(download(&f.media_type, &f.file_name, bytes))
-    }
-    .await;
-    r.unwrap_or_else(failure)
+pub async fn document_file(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> Reply {
+    let o = match open_document(&s, &c, &id, "portal.downloaded", "original").await? {
+        Ok(o) => o,
+        Err(r) => return Ok(r),
+    };
+    let d = document::Entity::find_by_id(o.row.document_id.clone()).one(&s.db).await?.ok_or(AppError::NotFound)?;
+    let f = document_file::Entity::find_by_id(d.id.clone()).one(&s.db).await?.ok_or(AppError::NotFound)?;
+    let dek = crate::documents::store::data_key(&s.keys, &d)?;
+    let bytes = crypto::open_bytes_with(&dek, &f.ciphertext, &crate::documents::store::file_aad(&d.id))
+        .ok_or_else(|| ServerError::fault("file does not decrypt"))?;
+    Ok(download(&f.media_type, &f.file_name, bytes))
 }
 
 /// `POST /portal/keepalive`: the idle warning's "Stay signed in". Reading a live session
 /// is what extends it (as any portal request does); 204 while it lives, 401 once it has
 /// ended (the island then shows `/portal`, which says why).
-pub async fn keepalive(State(s): State<AppState>, c: Caller) -> Response {
-    match verified(&s, &c.headers).await {
-        Ok(Verified::Live(..)) => StatusCode::NO_CONTENT.into_response(),
-        Ok(_) => StatusCode::UNAUTHORIZED.into_response(),
-        Err(e) => failure(e),
+pub async fn keepalive(State(s): State<AppState>, c: Caller) -> Reply {
+    Ok(match verified(&s, &c.headers).await? {
+        Verified::Live(..) => StatusCode::NO_CONTENT,
+        _ => StatusCode::UNAUTHORIZED,
     }
+    .into_response())
 }
 
 /// `POST /portal/signout`.
-pub async fn signout(State(s): State<AppState>, c: Caller) -> Response {
-    let r = async {
-        let mut brand = None;
-        if let Some(raw) = session::read_cookie(&c.headers, portal_cookie(&s)) {
-            let id = crypto::token_hash(&raw);
-            if let Some(sess) = portal_session::Entity::find_by_id(id.clone()).one(&s.db).await.map_err(internal)? {
-                end_session(&s.db, &id).await?;
-                if let Some(sh) = share::Entity::find_by_id(sess.share_id).one(&s.db).await.map_err(internal)? {
-                    let ctx = load_ctx(&s, sh).await?;
-                    ctx.audit(&s.db, &c, "portal.signed_out", json!({})).await?;
-                    brand = Some(ctx.brand());
-                }
+pub async fn signout(State(s): State<AppState>, c: Caller) -> Reply {
+    let mut brand = None;
+    if let Some(raw) = session::read_cookie(&c.headers, portal_cookie(&s)) {
+        let id = crypto::token_hash(&raw);
+        if let Some(sess) = portal_session::Entity::find_by_id(id.clone()).one(&s.db).await? {
+            end_session(&s.db, &id).await?;
+            if let Some(sh) = share::Entity::find_by_id(sess.share_id).one(&s.db).await? {
+                let ctx = load_ctx(&s, sh).await?;
+                ctx.audit(&s.db, &c, "portal.signed_out", json!({})).await?;
+                brand = Some(ctx.brand());
             }
         }
-        Ok::<_, AppError>(with_cookies(
-            page(StatusCode::OK, "Signed out", move || view! { <SignedOutPage brand/> }),
-            vec![session::set_cookie(&s.cfg, portal_cookie(&s), "", Some(0))],
-        ))
     }
-    .await;
-    r.unwrap_or_else(failure)
+    Ok(with_cookies(
+        page(StatusCode::OK, "Signed out", move || view! { <SignedOutPage brand/> }),
+        vec![session::set_cookie(&s.cfg, portal_cookie(&s), "", Some(0))],
+    ))
 }
 
 /// Ends every portal session of a share (used when a share is revoked).
-pub async fn end_sessions_of<C: ConnectionTrait>(db: &C, share_id: &str) -> Result<(), AppError> {
+pub async fn end_sessions_of<C: ConnectionTrait>(db: &C, share_id: &str) -> Result<(), ServerError> {
     portal_session::Entity::update_many()
         .col_expr(portal_session::Column::EndedAt, Expr::value(Utc::now()))
         .filter(portal_session::Column::ShareId.eq(share_id))
         .filter(portal_session::Column::EndedAt.is_null())
         .exec(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(())
 }
