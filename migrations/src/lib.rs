@@ -31,6 +31,7 @@ mod m20261204_000020_outbox_share_index;
 mod m20261206_000021_workspace_indexes;
 mod m20261206_000022_practice_time_zone;
 mod m20261206_000023_search_indexes;
+mod m20261206_000024_share_status_cover;
 
 pub struct Migrator;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000021_workspace_indexes::Migration),
             Box::new(m20261206_000022_practice_time_zone::Migration),
             Box::new(m20261206_000023_search_indexes::Migration),
+            Box::new(m20261206_000024_share_status_cover::Migration),
         ]
     }
 }
