@@ -29,6 +29,12 @@ pub async fn connect_and_migrate(cfg: &Config) -> Result<DatabaseConnection, Str
             .foreign_keys(true)
             .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
     });
+    // PostgreSQL compiles a query with LLVM (JIT) when its estimated cost passes
+    // `jit_above_cost`, and the access rule's fenced `EXISTS` gives a practitioner's list an
+    // estimate in the millions for a page that reads a few hundred rows: 240 ms of compiling
+    // for a 3 ms query (EXPLAIN ANALYZE of the Shared attention view at 100,000 shares).
+    // Dossier's queries are short reads and writes; JIT never pays for them.
+    opts.map_sqlx_postgres_opts(|o| o.options([("jit", "off")]));
     let db = Database::connect(opts)
         .await
         .map_err(|e| format!("cannot connect to the database at {}: {}", redact_url(&url), one_line(&e.to_string())))?;

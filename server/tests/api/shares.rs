@@ -456,3 +456,16 @@ both_dbs!(lists_say_who_may_act_and_show_times_in_the_practice_zone, |app: TestA
     assert!(first.split(',').nth(1).is_some_and(|at| at.ends_with('Z')), "{first}");
     app.stop().await;
 });
+
+/// PostgreSQL sessions run without JIT: the access rule's fenced `EXISTS` gives a
+/// practitioner's lists cost estimates in the millions, and compiling those queries with
+/// LLVM took 240 ms each for 3 ms of work (`platform::db::connect_and_migrate`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_sessions_run_without_jit() {
+    use sea_orm::ConnectionTrait;
+    let Some(app) = spawn(Db::Postgres).await else { return };
+    let statement = sea_orm::Statement::from_string(sea_orm::DbBackend::Postgres, "SHOW jit");
+    let row = app.state().db.query_one(statement).await.unwrap().expect("one row");
+    assert_eq!(row.try_get_by_index::<String>(0).unwrap(), "off");
+    app.stop().await;
+}
