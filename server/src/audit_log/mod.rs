@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use axum::{
     body::{Body, Bytes},
     extract::{Path, Query, State},
-    http::{HeaderValue, StatusCode, header},
+    http::{HeaderValue, header},
     response::{IntoResponse, Response},
 };
 use chrono::{NaiveDate, Utc};
@@ -30,23 +30,24 @@ use std::collections::{HashMap, HashSet};
 use crate::{
     platform::audit,
     platform::entities::{audit_event, document, practice, share, share_document, staff},
-    platform::error::internal,
+    platform::error::{ServerError, boundary},
     records::find_visible,
     state::AppState,
     state::Services,
     web::caller::current_origin,
-    web::caller::{Caller, Staff},
+    web::caller::{Caller, Refused, Staff},
 };
 
 pub const PAGE: u64 = 50;
 const EXPORT_BATCH: u64 = 1000;
 
-fn day(field: &str, v: &str) -> Result<NaiveDate, AppError> {
-    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| AppError::invalid(field, "Use a date like 2026-11-23."))
+fn day(field: &str, v: &str) -> Result<NaiveDate, ServerError> {
+    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::invalid(field, "Use a date like 2026-11-23.").into())
 }
 
 /// The practice's events matching `f`.
-fn filtered(practice_id: &str, f: &AuditFilter) -> Result<Select<audit_event::Entity>, AppError> {
+fn filtered(practice_id: &str, f: &AuditFilter) -> Result<Select<audit_event::Entity>, ServerError> {
     let mut q = audit_event::Entity::find().filter(audit_event::Column::PracticeId.eq(practice_id));
     let some = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
     if let Some(staff_id) = some(&f.staff_id) {
@@ -94,7 +95,7 @@ fn filtered(practice_id: &str, f: &AuditFilter) -> Result<Select<audit_event::En
 async fn actor_names<C: ConnectionTrait>(
     db: &C,
     events: &[audit_event::Model],
-) -> Result<HashMap<String, String>, AppError> {
+) -> Result<HashMap<String, String>, ServerError> {
     let staff_ids: HashSet<String> =
         events.iter().filter(|e| e.actor_kind == "staff").filter_map(|e| e.actor_id.clone()).collect();
     let share_ids: HashSet<String> =
@@ -102,12 +103,11 @@ async fn actor_names<C: ConnectionTrait>(
     let mut names: HashMap<String, String> = staff::Entity::find()
         .filter(staff::Column::Id.is_in(staff_ids))
         .all(db)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .map(|s| (s.id, s.display_name))
         .collect();
-    for s in share::Entity::find().filter(share::Column::Id.is_in(share_ids)).all(db).await.map_err(internal)? {
+    for s in share::Entity::find().filter(share::Column::Id.is_in(share_ids)).all(db).await? {
         names.insert(s.id, format!("Recipient: {}", s.recipient_name));
     }
     Ok(names)
@@ -132,33 +132,30 @@ fn to_row(e: audit_event::Model, names: &HashMap<String, String>, tz: chrono_tz:
     }
 }
 
-async fn disclosures(svc: &Services, p: &StaffPrincipal, client_id: &str) -> Result<Accounting, AppError> {
+async fn disclosures(svc: &Services, p: &StaffPrincipal, client_id: &str) -> Result<Accounting, ServerError> {
     if !(p.can(Permission::ShareDocuments) || p.can(Permission::ViewAuditLog)) {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden.into());
     }
     let db = &svc.s.db;
     let c = find_visible(db, p, client_id).await?;
     let practice = practice::Entity::find_by_id(p.practice_id().to_owned())
         .one(db)
-        .await
-        .map_err(internal)?
-        .ok_or_else(|| internal("practice missing"))?;
+        .await?
+        .ok_or_else(|| ServerError::fault("practice missing"))?;
     let tz = crate::platform::zone::of(&practice);
     let shares = share::Entity::find()
         .filter(share::Column::PracticeId.eq(p.practice_id()))
         .filter(share::Column::ClientId.eq(&c.id))
         .order_by_asc(share::Column::CreatedAt)
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     let ids: Vec<String> = shares.iter().map(|s| s.id.clone()).collect();
     let mut titles: HashMap<String, Vec<String>> = HashMap::new();
     for d in share_document::Entity::find()
         .filter(share_document::Column::ShareId.is_in(ids))
         .order_by_asc(share_document::Column::Position)
         .all(db)
-        .await
-        .map_err(internal)?
+        .await?
     {
         titles.entry(d.share_id).or_default().push(format!("{} ({})", d.title, d.doc_date));
     }
@@ -193,49 +190,49 @@ async fn disclosures(svc: &Services, p: &StaffPrincipal, client_id: &str) -> Res
 #[async_trait]
 impl AuditPort for Services {
     async fn list_audit(&self, p: &StaffPrincipal, filter: AuditFilter, page: u32) -> Result<Page<AuditRow>, AppError> {
-        p.require(Permission::ViewAuditLog)?;
-        let db = &self.s.db;
-        let mut events = filtered(p.practice_id(), &filter)?
-            .order_by_desc(audit_event::Column::Seq)
-            .offset(u64::from(page) * PAGE)
-            .limit(PAGE + 1)
-            .all(db)
-            .await
-            .map_err(internal)?;
-        let has_more = events.len() as u64 > PAGE;
-        events.truncate(PAGE as usize);
-        let names = actor_names(db, &events).await?;
-        let tz = crate::platform::zone::of_practice(db, p.practice_id()).await.map_err(internal)?;
-        Ok(Page { items: events.into_iter().map(|e| to_row(e, &names, tz)).collect(), has_more })
+        boundary(async move {
+            p.require(Permission::ViewAuditLog)?;
+            let db = &self.s.db;
+            let mut events = filtered(p.practice_id(), &filter)?
+                .order_by_desc(audit_event::Column::Seq)
+                .offset(u64::from(page) * PAGE)
+                .limit(PAGE + 1)
+                .all(db)
+                .await?;
+            let has_more = events.len() as u64 > PAGE;
+            events.truncate(PAGE as usize);
+            let names = actor_names(db, &events).await?;
+            let tz = crate::platform::zone::of_practice(db, p.practice_id()).await?;
+            Ok(Page { items: events.into_iter().map(|e| to_row(e, &names, tz)).collect(), has_more })
+        })
+        .await
     }
 
     async fn verify_audit_chain(&self, p: &StaffPrincipal) -> Result<ChainCheck, AppError> {
-        p.require(Permission::ViewAuditLog)?;
-        let result = audit::verify_chain(&self.s.db, p.practice_id()).await.map_err(internal)?;
-        let check = match result {
-            Ok(n) => ChainCheck { events: n, first_broken: None },
-            Err(seq) => ChainCheck { events: 0, first_broken: Some(seq) },
-        };
-        audit::by_staff(
-            &self.s.db,
-            p,
-            "audit.verified",
-            None,
-            &current_origin(&self.s),
-            json!({ "intact": check.first_broken.is_none(), "first_broken": check.first_broken }),
-        )
-        .await?;
-        Ok(check)
+        boundary(async move {
+            p.require(Permission::ViewAuditLog)?;
+            let result = audit::verify_chain(&self.s.db, p.practice_id()).await?;
+            let check = match result {
+                Ok(n) => ChainCheck { events: n, first_broken: None },
+                Err(seq) => ChainCheck { events: 0, first_broken: Some(seq) },
+            };
+            audit::by_staff(
+                &self.s.db,
+                p,
+                "audit.verified",
+                None,
+                &current_origin(&self.s),
+                json!({ "intact": check.first_broken.is_none(), "first_broken": check.first_broken }),
+            )
+            .await?;
+            Ok(check)
+        })
+        .await
     }
 
     async fn accounting(&self, p: &StaffPrincipal, client_id: &str) -> Result<Accounting, AppError> {
-        disclosures(self, p, client_id).await
+        boundary(async move { disclosures(self, p, client_id).await }).await
     }
-}
-
-fn failure(e: AppError) -> Response {
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    (status, e.to_string()).into_response()
 }
 
 /// A cell a spreadsheet will not run: text that begins with `=`, `+`, `-`, `@`, a tab or
@@ -252,10 +249,8 @@ pub async fn export_csv(
     c: Caller,
     Staff(p): Staff,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    if let Err(e) = p.require(Permission::ViewAuditLog) {
-        return failure(e);
-    }
+) -> Result<Response, Refused> {
+    p.require(Permission::ViewAuditLog)?;
     let filter = AuditFilter {
         client_id: q.get("client").cloned(),
         staff_id: q.get("staff").cloned(),
@@ -263,14 +258,8 @@ pub async fn export_csv(
         from: q.get("from").cloned(),
         to: q.get("to").cloned(),
     };
-    if let Err(e) = filtered(p.practice_id(), &filter) {
-        return failure(e);
-    }
-    if let Err(e) =
-        audit::by_staff(&s.db, &p, "audit.exported", None, &c.origin(), json!({ "filter": filter.to_query() })).await
-    {
-        return failure(e);
-    }
+    filtered(p.practice_id(), &filter)?;
+    audit::by_staff(&s.db, &p, "audit.exported", None, &c.origin(), json!({ "filter": filter.to_query() })).await?;
     let practice_id = p.practice_id().to_owned();
     let db = s.db.clone();
     // State: the last sequence number written, and whether the header row is out.
@@ -329,71 +318,68 @@ pub async fn export_csv(
     // The compression layer polls once more after the end: a fused stream answers None.
     .fuse();
     let name = format!("attachment; filename=\"audit-{}.csv\"", Utc::now().format("%Y%m%d-%H%M"));
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
             (header::CONTENT_DISPOSITION, HeaderValue::from_str(&name).expect("ascii")),
         ],
         Body::from_stream(stream),
     )
-        .into_response()
+        .into_response())
 }
 
 /// `GET /app/clients/{id}/disclosures.pdf`: the accounting of disclosures as a PDF the
 /// practice can hand to the client.
-pub async fn accounting_pdf(State(s): State<AppState>, c: Caller, Staff(p): Staff, Path(id): Path<String>) -> Response {
-    let r = async {
-        let svc = Services { s: s.clone() };
-        let a = disclosures(&svc, &p, &id).await?;
-        let entries: Vec<(String, Vec<String>)> = a
-            .disclosures
-            .iter()
-            .map(|d| {
-                (
-                    format!("{} - {} <{}>", d.date, d.recipient_name, d.recipient_address),
-                    vec![
-                        format!("Disclosed: {}", d.documents.join("; ")),
-                        format!("Purpose: {}", d.purpose),
-                        format!("Delivery: {}; status now: {}", d.delivery, d.status),
-                    ],
-                )
-            })
-            .collect();
-        let subtitle = format!("{} - {} disclosures - prepared {}", a.client_name, a.disclosures.len(), a.generated_at);
-        let entries = if entries.is_empty() {
-            vec![("No disclosures".to_owned(), vec!["No documents of this client have been shared.".to_owned()])]
-        } else {
-            entries
-        };
-        let pdf =
-            crate::platform::pdf::render_report(&a.practice_name, "Accounting of disclosures", &subtitle, &entries)
-                .map_err(internal)?;
-        audit::by_staff(
-            &s.db,
-            &p,
-            "client.accounting_downloaded",
-            Some(&id),
-            &c.origin(),
-            json!({ "disclosures": a.disclosures.len() }),
-        )
-        .await?;
-        Ok::<_, AppError>(pdf)
-    }
-    .await;
-    match r {
-        Ok(pdf) => (
-            [
-                (header::CONTENT_TYPE, HeaderValue::from_static("application/pdf")),
-                (
-                    header::CONTENT_DISPOSITION,
-                    HeaderValue::from_static("attachment; filename=\"accounting-of-disclosures.pdf\""),
-                ),
-            ],
-            pdf,
-        )
-            .into_response(),
-        Err(e) => failure(e),
-    }
+pub async fn accounting_pdf(
+    State(s): State<AppState>,
+    c: Caller,
+    Staff(p): Staff,
+    Path(id): Path<String>,
+) -> Result<Response, Refused> {
+    let svc = Services { s: s.clone() };
+    let a = disclosures(&svc, &p, &id).await?;
+    let entries: Vec<(String, Vec<String>)> = a
+        .disclosures
+        .iter()
+        .map(|d| {
+            (
+                format!("{} - {} <{}>", d.date, d.recipient_name, d.recipient_address),
+                vec![
+                    format!("Disclosed: {}", d.documents.join("; ")),
+                    format!("Purpose: {}", d.purpose),
+                    format!("Delivery: {}; status now: {}", d.delivery, d.status),
+                ],
+            )
+        })
+        .collect();
+    let subtitle = format!("{} - {} disclosures - prepared {}", a.client_name, a.disclosures.len(), a.generated_at);
+    let entries = if entries.is_empty() {
+        vec![("No disclosures".to_owned(), vec!["No documents of this client have been shared.".to_owned()])]
+    } else {
+        entries
+    };
+    let pdf = crate::platform::pdf::render_report(&a.practice_name, "Accounting of disclosures", &subtitle, &entries)
+        .map_err(ServerError::fault)?;
+    audit::by_staff(
+        &s.db,
+        &p,
+        "client.accounting_downloaded",
+        Some(&id),
+        &c.origin(),
+        json!({ "disclosures": a.disclosures.len() }),
+    )
+    .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("application/pdf")),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"accounting-of-disclosures.pdf\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
 }
 
 #[cfg(test)]

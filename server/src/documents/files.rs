@@ -16,15 +16,10 @@ use crate::{
     platform::audit,
     platform::crypto,
     platform::entities::{client, document_file, practice, staff},
-    platform::error::internal,
+    platform::error::ServerError,
     state::AppState,
-    web::caller::{Caller, Staff, redirect},
+    web::caller::{Caller, Refused, Staff, redirect},
 };
-
-fn error_response(e: AppError) -> Response {
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    (status, Json(json!({ "error": e, "message": e.to_string() }))).into_response()
-}
 
 fn attachment(name: &str) -> HeaderValue {
     let safe: String =
@@ -33,8 +28,13 @@ fn attachment(name: &str) -> HeaderValue {
 }
 
 /// `POST /app/api/documents/upload` (multipart: client_id, kind, title, date, description, file).
-pub async fn upload(State(s): State<AppState>, c: Caller, Staff(p): Staff, mut form: Multipart) -> Response {
-    let r = async {
+pub async fn upload(
+    State(s): State<AppState>,
+    c: Caller,
+    Staff(p): Staff,
+    mut form: Multipart,
+) -> Result<Response, Refused> {
+    let id = async {
         let mut fields = std::collections::HashMap::new();
         let mut file: Option<(String, Vec<u8>)> = None;
         while let Some(field) = form
@@ -72,86 +72,65 @@ pub async fn upload(State(s): State<AppState>, c: Caller, Staff(p): Staff, mut f
         )
         .await
     }
-    .await;
-    match r {
-        Ok(id) if c.html => redirect(&format!("/app/documents/{id}")),
-        Ok(id) => (StatusCode::CREATED, Json(json!({ "id": id }))).into_response(),
-        Err(e) => error_response(e),
-    }
+    .await?;
+    Ok(if c.html {
+        redirect(&format!("/app/documents/{id}"))
+    } else {
+        (StatusCode::CREATED, Json(json!({ "id": id }))).into_response()
+    })
 }
 
 /// `GET /app/documents/{id}/file`: the uploaded original.
-pub async fn download_file(State(s): State<AppState>, c: Caller, Staff(p): Staff, Path(id): Path<String>) -> Response {
-    let r = async {
-        let d = find_visible_document(&s.db, &p, &id).await?;
-        let f = document_file::Entity::find_by_id(d.id.clone())
-            .one(&s.db)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::NotFound)?;
-        let dek = data_key(&s.keys, &d)?;
-        let bytes = crypto::open_bytes_with(&dek, &f.ciphertext, &file_aad(&d.id))
-            .ok_or_else(|| internal("file does not decrypt"))?;
-        audit::by_staff(&s.db, &p, "document.downloaded", Some(&d.id), &c.origin(), json!({ "format": "original" }))
-            .await?;
-        Ok::<_, AppError>((f.media_type, f.file_name, bytes))
-    }
-    .await;
-    match r {
-        Ok((media_type, name, bytes)) => {
-            let ct = HeaderValue::from_str(&media_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
-            ([(header::CONTENT_TYPE, ct), (header::CONTENT_DISPOSITION, attachment(&name))], bytes).into_response()
-        }
-        Err(e) => error_response(e),
-    }
+pub async fn download_file(
+    State(s): State<AppState>,
+    c: Caller,
+    Staff(p): Staff,
+    Path(id): Path<String>,
+) -> Result<Response, Refused> {
+    let d = find_visible_document(&s.db, &p, &id).await?;
+    let f = document_file::Entity::find_by_id(d.id.clone()).one(&s.db).await?.ok_or(AppError::NotFound)?;
+    let dek = data_key(&s.keys, &d)?;
+    let bytes = crypto::open_bytes_with(&dek, &f.ciphertext, &file_aad(&d.id))
+        .ok_or_else(|| ServerError::fault("file does not decrypt"))?;
+    audit::by_staff(&s.db, &p, "document.downloaded", Some(&d.id), &c.origin(), json!({ "format": "original" }))
+        .await?;
+    let ct = HeaderValue::from_str(&f.media_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    Ok(([(header::CONTENT_TYPE, ct), (header::CONTENT_DISPOSITION, attachment(&f.file_name))], bytes).into_response())
 }
 
 /// `GET /app/documents/{id}/pdf`: the document rendered to PDF.
-pub async fn download_pdf(State(s): State<AppState>, c: Caller, Staff(p): Staff, Path(id): Path<String>) -> Response {
-    let r = async {
-        let d = find_visible_document(&s.db, &p, &id).await?;
-        let body = decrypt_body(&s.keys, &d)?;
-        let cl = client::Entity::find_by_id(d.client_id.clone())
-            .one(&s.db)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::NotFound)?;
-        let pr = practice::Entity::find_by_id(p.practice_id().to_owned())
-            .one(&s.db)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::NotFound)?;
-        let author = staff::Entity::find_by_id(d.author_id.clone())
-            .one(&s.db)
-            .await
-            .map_err(internal)?
-            .map(|a| a.display_name)
-            .unwrap_or_default();
-        let kind = DocumentKind::from_key(&d.kind).unwrap_or(DocumentKind::OtherFile);
-        let client_name = format!("{} {}", cl.first_name, cl.last_name);
-        let meta = crate::platform::pdf::PdfMeta {
-            practice: &pr.name,
-            title: &d.title,
-            kind,
-            client_name: &client_name,
-            date: &d.doc_date,
-            author: &author,
-            watermark: None,
-        };
-        let pdf = crate::platform::pdf::render(&meta, &body).map_err(internal)?;
-        audit::by_staff(&s.db, &p, "document.downloaded", Some(&d.id), &c.origin(), json!({ "format": "pdf" })).await?;
-        Ok::<_, AppError>((format!("{}.pdf", d.title), pdf))
-    }
-    .await;
-    match r {
-        Ok((name, pdf)) => (
-            [
-                (header::CONTENT_TYPE, HeaderValue::from_static("application/pdf")),
-                (header::CONTENT_DISPOSITION, attachment(&name)),
-            ],
-            pdf,
-        )
-            .into_response(),
-        Err(e) => error_response(e),
-    }
+pub async fn download_pdf(
+    State(s): State<AppState>,
+    c: Caller,
+    Staff(p): Staff,
+    Path(id): Path<String>,
+) -> Result<Response, Refused> {
+    let d = find_visible_document(&s.db, &p, &id).await?;
+    let body = decrypt_body(&s.keys, &d)?;
+    let cl = client::Entity::find_by_id(d.client_id.clone()).one(&s.db).await?.ok_or(AppError::NotFound)?;
+    let pr = practice::Entity::find_by_id(p.practice_id().to_owned()).one(&s.db).await?.ok_or(AppError::NotFound)?;
+    let author =
+        staff::Entity::find_by_id(d.author_id.clone()).one(&s.db).await?.map(|a| a.display_name).unwrap_or_default();
+    let kind = DocumentKind::from_key(&d.kind).unwrap_or(DocumentKind::OtherFile);
+    let client_name = format!("{} {}", cl.first_name, cl.last_name);
+    let meta = crate::platform::pdf::PdfMeta {
+        practice: &pr.name,
+        title: &d.title,
+        kind,
+        client_name: &client_name,
+        date: &d.doc_date,
+        author: &author,
+        watermark: None,
+    };
+    let pdf = crate::platform::pdf::render(&meta, &body).map_err(ServerError::fault)?;
+    audit::by_staff(&s.db, &p, "document.downloaded", Some(&d.id), &c.origin(), json!({ "format": "pdf" })).await?;
+    let name = format!("{}.pdf", d.title);
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("application/pdf")),
+            (header::CONTENT_DISPOSITION, attachment(&name)),
+        ],
+        pdf,
+    )
+        .into_response())
 }

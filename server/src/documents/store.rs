@@ -34,7 +34,7 @@ use crate::{
     platform::audit,
     platform::crypto::{self, Keys},
     platform::entities::{client, document, document_file, staff},
-    platform::error::internal,
+    platform::error::{ServerError, boundary},
     records::find_visible,
     state::Services,
     web::caller::current_origin,
@@ -57,58 +57,56 @@ pub async fn find_visible_document<C: ConnectionTrait>(
     db: &C,
     p: &StaffPrincipal,
     id: &str,
-) -> Result<document::Model, AppError> {
+) -> Result<document::Model, ServerError> {
     let d = document::Entity::find_by_id(id.to_owned())
         .filter(document::Column::PracticeId.eq(p.practice_id()))
         .one(db)
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or(AppError::NotFound)?;
     // A document is visible exactly when its client is.
     find_visible(db, p, &d.client_id).await?;
     Ok(d)
 }
 
-pub fn data_key(keys: &Keys, d: &document::Model) -> Result<[u8; 32], AppError> {
+pub fn data_key(keys: &Keys, d: &document::Model) -> Result<[u8; 32], ServerError> {
     keys.unwrap_key(&d.wrapped_key, &dek_aad(&d.id))
-        .ok_or_else(|| internal(format!("document {} key does not unwrap", d.id)))
+        .ok_or_else(|| ServerError::fault(format!("document {} key does not unwrap", d.id)))
 }
 
-pub fn decrypt_body(keys: &Keys, d: &document::Model) -> Result<DocumentBody, AppError> {
+pub fn decrypt_body(keys: &Keys, d: &document::Model) -> Result<DocumentBody, ServerError> {
     let dek = data_key(keys, d)?;
     let plain = crypto::open_with(&dek, &d.body, &body_aad(&d.id))
-        .ok_or_else(|| internal(format!("document {} body does not decrypt", d.id)))?;
-    serde_json::from_slice(&plain).map_err(internal)
+        .ok_or_else(|| ServerError::fault(format!("document {} body does not decrypt", d.id)))?;
+    serde_json::from_slice(&plain).map_err(ServerError::from)
 }
 
-fn parse_title(raw: &str) -> Result<String, AppError> {
+fn parse_title(raw: &str) -> Result<String, ServerError> {
     let t = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     if t.is_empty() {
-        return Err(AppError::invalid("title", "Enter a title."));
+        return Err(AppError::invalid("title", "Enter a title.").into());
     }
     if t.chars().count() > 200 {
-        return Err(AppError::invalid("title", "Keep the title under 200 characters."));
+        return Err(AppError::invalid("title", "Keep the title under 200 characters.").into());
     }
     Ok(t)
 }
 
-fn parse_date(raw: &str) -> Result<String, AppError> {
+fn parse_date(raw: &str) -> Result<String, ServerError> {
     chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
         .map(|d| d.format("%Y-%m-%d").to_string())
-        .map_err(|_| AppError::invalid("date", "Enter the date as year-month-day."))
+        .map_err(|_| AppError::invalid("date", "Enter the date as year-month-day.").into())
 }
 
 async fn names<C: ConnectionTrait>(
     db: &C,
     practice: &str,
     ids: HashSet<String>,
-) -> Result<HashMap<String, String>, AppError> {
+) -> Result<HashMap<String, String>, ServerError> {
     Ok(staff::Entity::find()
         .filter(staff::Column::PracticeId.eq(practice))
         .filter(staff::Column::Id.is_in(ids))
         .all(db)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .map(|s| (s.id, s.display_name))
         .collect())
@@ -182,7 +180,7 @@ fn title_matches(backend: sea_orm::DbBackend, query: &str, pattern: String) -> S
 }
 
 /// The first page (and one more row, to tell whether there is more) of `q`, newest first.
-async fn newest<C: ConnectionTrait>(db: &C, q: sea_orm::Select<document::Entity>) -> Result<Vec<Listed>, AppError> {
+async fn newest<C: ConnectionTrait>(db: &C, q: sea_orm::Select<document::Entity>) -> Result<Vec<Listed>, ServerError> {
     listed(q)
         .order_by_desc(document::Column::DocDate)
         .order_by_desc(document::Column::CreatedAt)
@@ -191,11 +189,15 @@ async fn newest<C: ConnectionTrait>(db: &C, q: sea_orm::Select<document::Entity>
         .into_model::<Listed>()
         .all(db)
         .await
-        .map_err(internal)
+        .map_err(ServerError::from)
 }
 
 /// Rows for listed documents: their authors' names and whether each is an uploaded file.
-async fn rows<C: ConnectionTrait>(db: &C, p: &StaffPrincipal, docs: &[Listed]) -> Result<Vec<DocumentRow>, AppError> {
+async fn rows<C: ConnectionTrait>(
+    db: &C,
+    p: &StaffPrincipal,
+    docs: &[Listed],
+) -> Result<Vec<DocumentRow>, ServerError> {
     let authors = names(db, p.practice_id(), docs.iter().map(|d| d.author_id.clone()).collect()).await?;
     let with_files: HashSet<String> = document_file::Entity::find()
         .select_only()
@@ -203,8 +205,7 @@ async fn rows<C: ConnectionTrait>(db: &C, p: &StaffPrincipal, docs: &[Listed]) -
         .filter(document_file::Column::DocumentId.is_in(docs.iter().map(|d| d.id.clone())))
         .into_tuple::<String>()
         .all(db)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .collect();
     Ok(docs
@@ -248,16 +249,16 @@ pub async fn create_file_document(
     file_name: &str,
     bytes: &[u8],
     origin: &crate::platform::audit::Origin,
-) -> Result<String, AppError> {
+) -> Result<String, ServerError> {
     if !kind.is_file() {
-        return Err(AppError::invalid("kind", "Only lab results and other files are uploaded."));
+        return Err(AppError::invalid("kind", "Only lab results and other files are uploaded.").into());
     }
     p.require(kind.edit_permission())?;
     if bytes.is_empty() {
-        return Err(AppError::invalid("file", "Choose a file to upload."));
+        return Err(AppError::invalid("file", "Choose a file to upload.").into());
     }
     if bytes.len() > MAX_UPLOAD {
-        return Err(AppError::invalid("file", "The file is larger than 10 MB."));
+        return Err(AppError::invalid("file", "The file is larger than 10 MB.").into());
     }
     let media_type = sniff_upload(bytes)?.to_owned();
     let body = DocumentBody::File { description: description.trim().to_owned() };
@@ -265,7 +266,7 @@ pub async fn create_file_document(
     let title = parse_title(title)?;
     let date = parse_date(date)?;
     let safe_name = safe_file_name(file_name);
-    let txn = crate::platform::db::begin_write(&s.db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(&s.db).await?;
     let c = find_visible(&txn, p, client_id).await?;
     let id = uuid::Uuid::now_v7().to_string();
     let dek = crypto::new_data_key();
@@ -279,8 +280,7 @@ pub async fn create_file_document(
         ciphertext: Set(crypto::seal_bytes_with(&dek, bytes, &file_aad(&id))),
     }
     .insert(&txn)
-    .await
-    .map_err(internal)?;
+    .await?;
     audit::by_staff(
         &txn,
         p,
@@ -290,15 +290,17 @@ pub async fn create_file_document(
         json!({ "client": c.id, "kind": kind.key(), "bytes": bytes.len() }),
     )
     .await?;
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await?;
     Ok(id)
 }
 
 /// What an upload is, from its content (never its name): PDF, PNG or JPEG, or refused.
-pub(crate) fn sniff_upload(bytes: &[u8]) -> Result<&'static str, AppError> {
+pub(crate) fn sniff_upload(bytes: &[u8]) -> Result<&'static str, ServerError> {
     match infer::get(bytes).map(|t| t.mime_type()) {
         Some(m @ ("application/pdf" | "image/png" | "image/jpeg")) => Ok(m),
-        _ => Err(AppError::invalid("file", "Upload a PDF, PNG or JPEG file (the content decides, not the name).")),
+        _ => {
+            Err(AppError::invalid("file", "Upload a PDF, PNG or JPEG file (the content decides, not the name).").into())
+        }
     }
 }
 
@@ -322,7 +324,7 @@ pub(crate) async fn insert_document<C: ConnectionTrait>(
     psychotherapy: bool,
     body: &DocumentBody,
     dek: &[u8; 32],
-) -> Result<(), AppError> {
+) -> Result<(), ServerError> {
     let now = Utc::now();
     document::ActiveModel {
         id: Set(id.to_owned()),
@@ -335,13 +337,12 @@ pub(crate) async fn insert_document<C: ConnectionTrait>(
         is_psychotherapy: Set(psychotherapy),
         key_id: Set(keys.key_id().to_owned()),
         wrapped_key: Set(keys.wrap_key(dek, &dek_aad(id))),
-        body: Set(crypto::seal_with(dek, &serde_json::to_vec(body).map_err(internal)?, &body_aad(id))),
+        body: Set(crypto::seal_with(dek, &serde_json::to_vec(body)?, &body_aad(id))),
         created_at: Set(now),
         updated_at: Set(now),
     }
     .insert(db)
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(())
 }
 
@@ -356,33 +357,35 @@ impl DocumentsPort for Services {
         dates: DateRange,
         page: u32,
     ) -> Result<Page<DocumentRow>, AppError> {
-        let db = &self.s.db;
-        // Access is checked on the client; the documents are then read by the
-        // (practice, client, date) index alone.
-        let c = find_visible(db, p, client_id).await?;
-        let mut q = document::Entity::find()
-            .filter(document::Column::PracticeId.eq(p.practice_id()))
-            .filter(document::Column::ClientId.eq(c.id));
-        if let Some(k) = kind {
-            q = q.filter(document::Column::Kind.eq(k.key()));
-        }
-        // The search matches the title, or the date ("2026-10", "2026-10-20", "20/10/2026").
-        if let Some(pattern) = like_pattern(query) {
-            q = q.filter(matches(query, pattern));
-        }
-        q = with_dates(q, dates);
-        let mut docs = listed(q)
-            .order_by_desc(document::Column::DocDate)
-            .order_by_desc(document::Column::CreatedAt)
-            .offset(page as u64 * PAGE_SIZE)
-            .limit(PAGE_SIZE + 1)
-            .into_model::<Listed>()
-            .all(db)
-            .await
-            .map_err(internal)?;
-        let has_more = docs.len() as u64 > PAGE_SIZE;
-        docs.truncate(PAGE_SIZE as usize);
-        Ok(Page { has_more, items: rows(db, p, &docs).await? })
+        boundary(async move {
+            let db = &self.s.db;
+            // Access is checked on the client; the documents are then read by the
+            // (practice, client, date) index alone.
+            let c = find_visible(db, p, client_id).await?;
+            let mut q = document::Entity::find()
+                .filter(document::Column::PracticeId.eq(p.practice_id()))
+                .filter(document::Column::ClientId.eq(c.id));
+            if let Some(k) = kind {
+                q = q.filter(document::Column::Kind.eq(k.key()));
+            }
+            // The search matches the title, or the date ("2026-10", "2026-10-20", "20/10/2026").
+            if let Some(pattern) = like_pattern(query) {
+                q = q.filter(matches(query, pattern));
+            }
+            q = with_dates(q, dates);
+            let mut docs = listed(q)
+                .order_by_desc(document::Column::DocDate)
+                .order_by_desc(document::Column::CreatedAt)
+                .offset(page as u64 * PAGE_SIZE)
+                .limit(PAGE_SIZE + 1)
+                .into_model::<Listed>()
+                .all(db)
+                .await?;
+            let has_more = docs.len() as u64 > PAGE_SIZE;
+            docs.truncate(PAGE_SIZE as usize);
+            Ok(Page { has_more, items: rows(db, p, &docs).await? })
+        })
+        .await
     }
 
     async fn list_practice_documents(
@@ -390,128 +393,128 @@ impl DocumentsPort for Services {
         p: &StaffPrincipal,
         f: &DocumentFilter,
     ) -> Result<Page<DocumentListItem>, AppError> {
-        let db = &self.s.db;
-        let dates = DateRange::parse(&f.from, &f.to)?;
-        let mut q = document::Entity::find().filter(document::Column::PracticeId.eq(p.practice_id()));
-        // The access rule (skipped for those who see every client: the practice is the rule).
-        if let Some(visible) = crate::records::rows_visible_to(p, (document::Entity, document::Column::ClientId)) {
-            q = q.filter(visible);
-        }
-        if let Some(k) = f.kind {
-            q = q.filter(document::Column::Kind.eq(k.key()));
-        }
-        if let Some(c) = f.client_id.as_deref().filter(|c| !c.is_empty()) {
-            q = q.filter(document::Column::ClientId.eq(c));
-        }
-        if let Some(a) = f.author_id.as_deref().filter(|a| !a.is_empty()) {
-            q = q.filter(document::Column::AuthorId.eq(a));
-        }
-        q = with_dates(q, dates);
-        if let Some(cursor) = &f.after {
-            let bad = || AppError::invalid("after", "That page of the list is no longer valid: start again.");
-            let mut parts = cursor.splitn(3, '|');
-            let (Some(date), Some(at), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
-                return Err(bad());
-            };
-            let at = chrono::DateTime::parse_from_rfc3339(at).map_err(|_| bad())?.with_timezone(&Utc);
-            q = q.filter(
-                Condition::any()
-                    .add(document::Column::DocDate.lt(date))
-                    .add(document::Column::DocDate.eq(date).and(document::Column::CreatedAt.lt(at)))
-                    .add(
-                        document::Column::DocDate
-                            .eq(date)
-                            .and(document::Column::CreatedAt.eq(at))
-                            .and(document::Column::Id.lt(id)),
-                    ),
-            );
-        }
-        let mut docs = match like_pattern(&f.query) {
-            None => newest(db, q).await?,
-            // The search's ways in, each its own query that an index serves, merged newest
-            // first: the title (its trigram index), the date when the search looks like
-            // one (digits and separators), and the documents of clients found by name (through the clients' search
-            // index, at most 200 of them). One query with their `OR` made the database walk
-            // the practice's documents testing each (130 ms at 1,000,000 documents).
-            Some(pattern) => {
-                let mut ways =
-                    vec![q.clone().filter(title_matches(db.get_database_backend(), &f.query, pattern.clone()))];
-                let q_text = f.query.trim();
-                if q_text.chars().any(|c| c.is_ascii_digit())
-                    && q_text.chars().all(|c| c.is_ascii_digit() || "-/.".contains(c))
-                {
-                    ways.push(q.clone().filter(date_matches(&f.query, pattern)));
-                }
-                let clients = crate::platform::search::first_matches(db, "client", p.practice_id(), &f.query, 200)
-                    .await
-                    .map_err(internal)?;
-                if !clients.is_empty() {
-                    ways.push(q.filter(document::Column::ClientId.is_in(clients)));
-                }
-                let mut found = Vec::new();
-                for way in ways {
-                    found.extend(newest(db, way).await?);
-                }
-                found.sort_by(|a, b| (&b.doc_date, b.created_at, &b.id).cmp(&(&a.doc_date, a.created_at, &a.id)));
-                found.dedup_by(|a, b| a.id == b.id);
-                found
+        boundary(async move {
+            let db = &self.s.db;
+            let dates = DateRange::parse(&f.from, &f.to)?;
+            let mut q = document::Entity::find().filter(document::Column::PracticeId.eq(p.practice_id()));
+            // The access rule (skipped for those who see every client: the practice is the rule).
+            if let Some(visible) = crate::records::rows_visible_to(p, (document::Entity, document::Column::ClientId)) {
+                q = q.filter(visible);
             }
-        };
-        let has_more = docs.len() as u64 > LIST_PAGE;
-        docs.truncate(LIST_PAGE as usize);
-        let clients =
-            crate::records::client_names(db, p.practice_id(), docs.iter().map(|d| d.client_id.clone())).await?;
-        let items = rows(db, p, &docs)
-            .await?
-            .into_iter()
-            .zip(&docs)
-            .map(|(row, d)| DocumentListItem {
-                client_name: clients.get(&d.client_id).cloned().unwrap_or_default(),
-                cursor: format!("{}|{}|{}", d.doc_date, d.created_at.to_rfc3339(), d.id),
-                row,
-            })
-            .collect();
-        Ok(Page { has_more, items })
+            if let Some(k) = f.kind {
+                q = q.filter(document::Column::Kind.eq(k.key()));
+            }
+            if let Some(c) = f.client_id.as_deref().filter(|c| !c.is_empty()) {
+                q = q.filter(document::Column::ClientId.eq(c));
+            }
+            if let Some(a) = f.author_id.as_deref().filter(|a| !a.is_empty()) {
+                q = q.filter(document::Column::AuthorId.eq(a));
+            }
+            q = with_dates(q, dates);
+            if let Some(cursor) = &f.after {
+                let bad = || AppError::invalid("after", "That page of the list is no longer valid: start again.");
+                let mut parts = cursor.splitn(3, '|');
+                let (Some(date), Some(at), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
+                    return Err(bad().into());
+                };
+                let at = chrono::DateTime::parse_from_rfc3339(at).map_err(|_| bad())?.with_timezone(&Utc);
+                q = q.filter(
+                    Condition::any()
+                        .add(document::Column::DocDate.lt(date))
+                        .add(document::Column::DocDate.eq(date).and(document::Column::CreatedAt.lt(at)))
+                        .add(
+                            document::Column::DocDate
+                                .eq(date)
+                                .and(document::Column::CreatedAt.eq(at))
+                                .and(document::Column::Id.lt(id)),
+                        ),
+                );
+            }
+            let mut docs = match like_pattern(&f.query) {
+                None => newest(db, q).await?,
+                // The search's ways in, each its own query that an index serves, merged newest
+                // first: the title (its trigram index), the date when the search looks like
+                // one (digits and separators), and the documents of clients found by name (through the clients' search
+                // index, at most 200 of them). One query with their `OR` made the database walk
+                // the practice's documents testing each (130 ms at 1,000,000 documents).
+                Some(pattern) => {
+                    let mut ways =
+                        vec![q.clone().filter(title_matches(db.get_database_backend(), &f.query, pattern.clone()))];
+                    let q_text = f.query.trim();
+                    if q_text.chars().any(|c| c.is_ascii_digit())
+                        && q_text.chars().all(|c| c.is_ascii_digit() || "-/.".contains(c))
+                    {
+                        ways.push(q.clone().filter(date_matches(&f.query, pattern)));
+                    }
+                    let clients =
+                        crate::platform::search::first_matches(db, "client", p.practice_id(), &f.query, 200).await?;
+                    if !clients.is_empty() {
+                        ways.push(q.filter(document::Column::ClientId.is_in(clients)));
+                    }
+                    let mut found = Vec::new();
+                    for way in ways {
+                        found.extend(newest(db, way).await?);
+                    }
+                    found.sort_by(|a, b| (&b.doc_date, b.created_at, &b.id).cmp(&(&a.doc_date, a.created_at, &a.id)));
+                    found.dedup_by(|a, b| a.id == b.id);
+                    found
+                }
+            };
+            let has_more = docs.len() as u64 > LIST_PAGE;
+            docs.truncate(LIST_PAGE as usize);
+            let clients =
+                crate::records::client_names(db, p.practice_id(), docs.iter().map(|d| d.client_id.clone())).await?;
+            let items = rows(db, p, &docs)
+                .await?
+                .into_iter()
+                .zip(&docs)
+                .map(|(row, d)| DocumentListItem {
+                    client_name: clients.get(&d.client_id).cloned().unwrap_or_default(),
+                    cursor: format!("{}|{}|{}", d.doc_date, d.created_at.to_rfc3339(), d.id),
+                    row,
+                })
+                .collect();
+            Ok(Page { has_more, items })
+        })
+        .await
     }
 
     async fn get_document(&self, p: &StaffPrincipal, id: &str) -> Result<DocumentView, AppError> {
-        let db = &self.s.db;
-        let d = find_visible_document(db, p, id).await?;
-        let c = client::Entity::find_by_id(d.client_id.clone())
-            .one(db)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::NotFound)?;
-        let body = decrypt_body(&self.s.keys, &d)?;
-        let file = document_file::Entity::find_by_id(d.id.clone())
-            .select_only()
-            .columns([
-                document_file::Column::MediaType,
-                document_file::Column::FileName,
-                document_file::Column::SizeBytes,
-            ])
-            .into_tuple::<(String, String, i64)>()
-            .one(db)
-            .await
-            .map_err(internal)?
-            .map(|(media_type, file_name, size_bytes)| FileInfo { media_type, file_name, size_bytes });
-        let authors = names(db, p.practice_id(), HashSet::from([d.author_id.clone()])).await?;
-        audit::by_staff(
-            db,
-            p,
-            "document.viewed",
-            Some(&d.id),
-            &current_origin(&self.s),
-            json!({ "client": d.client_id }),
-        )
-        .await?;
-        Ok(DocumentView {
-            row: row(&d, authors.get(&d.author_id).cloned().unwrap_or_default(), file.is_some()),
-            client_name: format!("{} {}", c.first_name, c.last_name),
-            body,
-            file,
-            can_share: p.can(Permission::ShareDocuments),
+        boundary(async move {
+            let db = &self.s.db;
+            let d = find_visible_document(db, p, id).await?;
+            let c = client::Entity::find_by_id(d.client_id.clone()).one(db).await?.ok_or(AppError::NotFound)?;
+            let body = decrypt_body(&self.s.keys, &d)?;
+            let file = document_file::Entity::find_by_id(d.id.clone())
+                .select_only()
+                .columns([
+                    document_file::Column::MediaType,
+                    document_file::Column::FileName,
+                    document_file::Column::SizeBytes,
+                ])
+                .into_tuple::<(String, String, i64)>()
+                .one(db)
+                .await?
+                .map(|(media_type, file_name, size_bytes)| FileInfo { media_type, file_name, size_bytes });
+            let authors = names(db, p.practice_id(), HashSet::from([d.author_id.clone()])).await?;
+            audit::by_staff(
+                db,
+                p,
+                "document.viewed",
+                Some(&d.id),
+                &current_origin(&self.s),
+                json!({ "client": d.client_id }),
+            )
+            .await?;
+            Ok(DocumentView {
+                row: row(&d, authors.get(&d.author_id).cloned().unwrap_or_default(), file.is_some()),
+                client_name: format!("{} {}", c.first_name, c.last_name),
+                body,
+                file,
+                can_share: p.can(Permission::ShareDocuments),
+            })
         })
+        .await
     }
 
     async fn save_document(
@@ -521,70 +524,72 @@ impl DocumentsPort for Services {
         id: Option<String>,
         draft: DocumentDraft,
     ) -> Result<String, AppError> {
-        p.require(draft.kind.edit_permission())?;
-        if draft.kind.is_file() && id.is_none() {
-            return Err(AppError::invalid("kind", "Lab results and other files are uploaded as files."));
-        }
-        draft.body.validate(draft.kind)?;
-        let title = parse_title(&draft.title)?;
-        let date = parse_date(&draft.date)?;
-        let txn = crate::platform::db::begin_write(&self.s.db).await.map_err(internal)?;
-        let c = find_visible(&txn, p, client_id).await?;
-        let saved_id = match id {
-            None => {
-                let id = uuid::Uuid::now_v7().to_string();
-                insert_document(
-                    &txn,
-                    &self.s.keys,
-                    p.staff_id(),
-                    &c,
-                    &id,
-                    draft.kind,
-                    &title,
-                    &date,
-                    draft.is_psychotherapy,
-                    &draft.body,
-                    &crypto::new_data_key(),
-                )
-                .await?;
-                audit::by_staff(
-                    &txn,
-                    p,
-                    "document.created",
-                    Some(&id),
-                    &current_origin(&self.s),
-                    json!({ "client": c.id, "kind": draft.kind.key() }),
-                )
-                .await?;
-                id
+        boundary(async move {
+            p.require(draft.kind.edit_permission())?;
+            if draft.kind.is_file() && id.is_none() {
+                return Err(AppError::invalid("kind", "Lab results and other files are uploaded as files.").into());
             }
-            Some(id) => {
-                let d = find_visible_document(&txn, p, &id).await?;
-                if d.client_id != c.id || d.kind != draft.kind.key() {
-                    return Err(AppError::NotFound);
+            draft.body.validate(draft.kind)?;
+            let title = parse_title(&draft.title)?;
+            let date = parse_date(&draft.date)?;
+            let txn = crate::platform::db::begin_write(&self.s.db).await?;
+            let c = find_visible(&txn, p, client_id).await?;
+            let saved_id = match id {
+                None => {
+                    let id = uuid::Uuid::now_v7().to_string();
+                    insert_document(
+                        &txn,
+                        &self.s.keys,
+                        p.staff_id(),
+                        &c,
+                        &id,
+                        draft.kind,
+                        &title,
+                        &date,
+                        draft.is_psychotherapy,
+                        &draft.body,
+                        &crypto::new_data_key(),
+                    )
+                    .await?;
+                    audit::by_staff(
+                        &txn,
+                        p,
+                        "document.created",
+                        Some(&id),
+                        &current_origin(&self.s),
+                        json!({ "client": c.id, "kind": draft.kind.key() }),
+                    )
+                    .await?;
+                    id
                 }
-                let dek = data_key(&self.s.keys, &d)?;
-                let mut am = d.into_active_model();
-                am.title = Set(title);
-                am.doc_date = Set(date);
-                am.is_psychotherapy = Set(draft.is_psychotherapy);
-                am.body =
-                    Set(crypto::seal_with(&dek, &serde_json::to_vec(&draft.body).map_err(internal)?, &body_aad(&id)));
-                am.updated_at = Set(Utc::now());
-                am.update(&txn).await.map_err(internal)?;
-                audit::by_staff(
-                    &txn,
-                    p,
-                    "document.edited",
-                    Some(&id),
-                    &current_origin(&self.s),
-                    json!({ "client": c.id }),
-                )
-                .await?;
-                id
-            }
-        };
-        txn.commit().await.map_err(internal)?;
-        Ok(saved_id)
+                Some(id) => {
+                    let d = find_visible_document(&txn, p, &id).await?;
+                    if d.client_id != c.id || d.kind != draft.kind.key() {
+                        return Err(AppError::NotFound.into());
+                    }
+                    let dek = data_key(&self.s.keys, &d)?;
+                    let mut am = d.into_active_model();
+                    am.title = Set(title);
+                    am.doc_date = Set(date);
+                    am.is_psychotherapy = Set(draft.is_psychotherapy);
+                    am.body = Set(crypto::seal_with(&dek, &serde_json::to_vec(&draft.body)?, &body_aad(&id)));
+                    am.updated_at = Set(Utc::now());
+                    am.update(&txn).await?;
+                    audit::by_staff(
+                        &txn,
+                        p,
+                        "document.edited",
+                        Some(&id),
+                        &current_origin(&self.s),
+                        json!({ "client": c.id }),
+                    )
+                    .await?;
+                    id
+                }
+            };
+            txn.commit().await?;
+            Ok(saved_id)
+        })
+        .await
     }
 }

@@ -62,3 +62,10 @@ pub fn internal<E: std::fmt::Display + 'static>(e: E) -> AppError {
     }
     incident(&e)
 }
+
+/// Runs an area's work and converts its failure at the boundary: a port method's body is
+/// `boundary(async move { … }).await`, so inside it `?` takes database, JSON and public
+/// errors alike, and a cause is logged once, here.
+pub async fn boundary<T>(work: impl std::future::Future<Output = Result<T, ServerError>>) -> Result<T, AppError> {
+    work.await.map_err(AppError::from)
+}

@@ -43,8 +43,28 @@ impl FromRequestParts<AppState> for Caller {
 /// Refused, when there is no live session, with the error's status and a JSON body.
 pub struct Staff(pub app::ports::StaffPrincipal);
 
-/// Why [`Staff`] could not be extracted.
+/// Why [`Staff`] could not be extracted, or why a plain staff route failed: the public
+/// error as JSON with its status. Routes return `Result<Response, Refused>` and write `?` on
+/// database, JSON and public errors alike (the cause is logged once, on the conversion).
 pub struct Refused(pub AppError);
+
+impl From<AppError> for Refused {
+    fn from(e: AppError) -> Self {
+        Refused(e)
+    }
+}
+
+impl From<crate::platform::error::ServerError> for Refused {
+    fn from(e: crate::platform::error::ServerError) -> Self {
+        Refused(e.into())
+    }
+}
+
+impl From<sea_orm::DbErr> for Refused {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Refused(crate::platform::error::ServerError::from(e).into())
+    }
+}
 
 impl IntoResponse for Refused {
     fn into_response(self) -> Response {
