@@ -448,24 +448,29 @@ async fn verify_page(
 /// without spending: the page's countdown shows the server's own rule. (When the share's
 /// lifetime allowance is spent, pressing the button says so: no countdown would end.)
 async fn resend_wait<C: ConnectionTrait>(db: &C, share_id: &str) -> Result<u32, ServerError> {
-    // A share has at most `CODES_PER_SHARE` codes: read them all and compare as
-    // `request_code` does.
-    let now = Utc::now();
-    let mut recent: Vec<DateTime<Utc>> = share_code::Entity::find()
+    // A share has at most `CODES_PER_SHARE` codes: read them all.
+    let sent: Vec<DateTime<Utc>> = share_code::Entity::find()
         .filter(share_code::Column::ShareId.eq(share_id))
         .all(db)
         .await?
         .into_iter()
         .map(|c| c.created_at)
-        .filter(|t| now - *t < Duration::minutes(CODE_WINDOW_MINUTES))
         .collect();
+    let wait = window_wait(&sent, Utc::now()).map_or(0, |d| d.num_seconds().max(1));
+    Ok(u32::try_from(wait).unwrap_or(u32::MAX))
+}
+
+/// The send window's rule, in one place: with `CODES_PER_WINDOW` codes sent in the last
+/// `CODE_WINDOW_MINUTES`, how long until the oldest of them leaves it (`None`: a code may
+/// be sent now).
+fn window_wait(sent: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<Duration> {
+    let window = Duration::minutes(CODE_WINDOW_MINUTES);
+    let mut recent: Vec<DateTime<Utc>> = sent.iter().copied().filter(|t| now - *t < window).collect();
     if recent.len() < CODES_PER_WINDOW {
-        return Ok(0);
+        return None;
     }
     recent.sort();
-    // The window frees a place when the oldest send in it leaves.
-    let frees = recent[recent.len() - CODES_PER_WINDOW] + Duration::minutes(CODE_WINDOW_MINUTES);
-    Ok(u32::try_from((frees - now).num_seconds().max(1)).unwrap_or(u32::MAX))
+    Some(recent[recent.len() - CODES_PER_WINDOW] + window - now)
 }
 
 fn render_verify(
@@ -517,12 +522,9 @@ pub async fn request_code(State(state): State<AppState>, caller: Caller, Form(fo
         let msg = format!("No more codes can be sent for this link. Please contact {practice}.");
         return verify_page(s, &ctx, StatusCode::TOO_MANY_REQUESTS, Some(msg), None).await;
     }
-    let recent: Vec<&share_code::Model> =
-        sent.iter().filter(|c| now - c.created_at < Duration::minutes(CODE_WINDOW_MINUTES)).collect();
-    if recent.len() >= CODES_PER_WINDOW {
+    if let Some(wait) = window_wait(&sent.iter().map(|c| c.created_at).collect::<Vec<_>>(), now) {
         txn.rollback().await?;
-        let oldest = recent.iter().map(|c| c.created_at).min().expect("not empty");
-        let wait = (oldest + Duration::minutes(CODE_WINDOW_MINUTES) - now).num_minutes().max(1);
+        let wait = wait.num_minutes().max(1);
         let msg = format!("Several codes were sent just now. You can ask for another in {wait} minutes.");
         return verify_page(s, &ctx, StatusCode::TOO_MANY_REQUESTS, Some(msg), None).await;
     }
