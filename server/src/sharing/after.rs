@@ -30,7 +30,7 @@ use crate::{
     platform::entities::{
         client, client_contact, notification, outbox_email, share, share_code, share_document, staff,
     },
-    platform::error::internal,
+    platform::error::ServerError,
     portal::end_sessions_of,
     records::find_visible,
     sharing::settings::{TemplateValues, expires_label, load_settings, render_email},
@@ -42,13 +42,12 @@ const LIVE: [ShareStatus; 4] = [ShareStatus::Queued, ShareStatus::Sent, ShareSta
 
 /// The share `id` if `p` may act on it: the share permission and access to its client.
 /// Anything else is "not found", exactly like a share that does not exist.
-async fn find_share<C: ConnectionTrait>(db: &C, p: &StaffPrincipal, id: &str) -> Result<share::Model, AppError> {
+async fn find_share<C: ConnectionTrait>(db: &C, p: &StaffPrincipal, id: &str) -> Result<share::Model, ServerError> {
     p.require(Permission::ShareDocuments)?;
     let sh = share::Entity::find_by_id(id.to_owned())
         .filter(share::Column::PracticeId.eq(p.practice_id()))
         .one(db)
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or(AppError::NotFound)?;
     find_visible(db, p, &sh.client_id).await?;
     Ok(sh)
@@ -63,9 +62,9 @@ async fn rows<C: ConnectionTrait>(
     db: &C,
     p: &StaffPrincipal,
     shares: Vec<share::Model>,
-) -> Result<Vec<ShareRow>, AppError> {
+) -> Result<Vec<ShareRow>, ServerError> {
     let can_act = p.can(Permission::ShareDocuments);
-    let tz = crate::platform::zone::of_practice(db, p.practice_id()).await.map_err(internal)?;
+    let tz = crate::platform::zone::of_practice(db, p.practice_id()).await?;
     let ids: Vec<String> = shares.iter().map(|s| s.id.clone()).collect();
     let mut titles: HashMap<String, Vec<String>> = HashMap::new();
     // Only the titles: never the sealed snapshots.
@@ -77,8 +76,7 @@ async fn rows<C: ConnectionTrait>(
         .order_by_asc(share_document::Column::Position)
         .into_tuple()
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     for (share_id, title) in docs {
         titles.entry(share_id).or_default().push(title);
     }
@@ -89,8 +87,7 @@ async fn rows<C: ConnectionTrait>(
     let names: HashMap<String, String> = staff::Entity::find()
         .filter(staff::Column::Id.is_in(senders))
         .all(db)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .map(|s| (s.id, s.display_name))
         .collect();
@@ -99,8 +96,7 @@ async fn rows<C: ConnectionTrait>(
     let relations: HashMap<String, String> = client_contact::Entity::find()
         .filter(client_contact::Column::Id.is_in(relation_ids))
         .all(db)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .map(|r| (r.id, r.relationship))
         .collect();
@@ -126,8 +122,7 @@ async fn rows<C: ConnectionTrait>(
             .order_by_asc(outbox_email::Column::CreatedAt)
             .into_tuple()
             .all(db)
-            .await
-            .map_err(internal)?;
+            .await?;
         for (share_id, status, tries, next) in emails {
             let Some(share_id) = share_id else { continue };
             // The newest email of the share (a resend replaces the first) is the one that counts.
@@ -198,7 +193,7 @@ pub async fn list_client_shares(
     p: &StaffPrincipal,
     client_id: &str,
     status: Option<ShareStatus>,
-) -> Result<Vec<ShareRow>, AppError> {
+) -> Result<Vec<ShareRow>, ServerError> {
     let db = &svc.s.db;
     let c = find_visible(db, p, client_id).await?;
     let shares = share::Entity::find()
@@ -207,8 +202,7 @@ pub async fn list_client_shares(
         .order_by_desc(share::Column::CreatedAt)
         .limit(1000)
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     let mut out = rows(db, p, shares).await?;
     if let Some(want) = status {
         out.retain(|r| r.status == want);
@@ -255,7 +249,7 @@ fn day(field: &str, raw: &str) -> Result<Option<NaiveDate>, AppError> {
         .map_err(|_| AppError::invalid(field, "Enter a date like 2026-10-20."))
 }
 
-pub async fn list_shares(svc: &Services, p: &StaffPrincipal, f: &ShareFilter) -> Result<Page<ShareRow>, AppError> {
+pub async fn list_shares(svc: &Services, p: &StaffPrincipal, f: &ShareFilter) -> Result<Page<ShareRow>, ServerError> {
     let db = &svc.s.db;
     let now = Utc::now();
     let mut q = share::Entity::find().filter(share::Column::PracticeId.eq(p.practice_id()));
@@ -271,7 +265,7 @@ pub async fn list_shares(svc: &Services, p: &StaffPrincipal, f: &ShareFilter) ->
     if let (Some(s), Some(u)) = (since, until)
         && s > u
     {
-        return Err(AppError::invalid("until", "The end date is before the start date."));
+        return Err(AppError::invalid("until", "The end date is before the start date.").into());
     }
     if let Some(d) = since {
         q = q.filter(share::Column::CreatedAt.gte(d.and_time(NaiveTime::MIN).and_utc()));
@@ -311,14 +305,17 @@ pub async fn list_shares(svc: &Services, p: &StaffPrincipal, f: &ShareFilter) ->
         .order_by_desc(share::Column::CreatedAt)
         .order_by_desc(share::Column::Id)
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     let has_more = shares.len() as u64 > LIST_PAGE;
     shares.truncate(LIST_PAGE as usize);
     Ok(Page { items: rows(db, p, shares).await?, has_more })
 }
 
-pub async fn document_shares(svc: &Services, p: &StaffPrincipal, document_id: &str) -> Result<Vec<ShareRow>, AppError> {
+pub async fn document_shares(
+    svc: &Services,
+    p: &StaffPrincipal,
+    document_id: &str,
+) -> Result<Vec<ShareRow>, ServerError> {
     let db = &svc.s.db;
     let d = find_visible_document(db, p, document_id).await?;
     let ids: Vec<String> = share_document::Entity::find()
@@ -327,15 +324,13 @@ pub async fn document_shares(svc: &Services, p: &StaffPrincipal, document_id: &s
         .filter(share_document::Column::DocumentId.eq(&d.id))
         .into_tuple()
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     let shares = share::Entity::find()
         .filter(share::Column::Id.is_in(ids))
         .filter(share::Column::PracticeId.eq(p.practice_id()))
         .order_by_desc(share::Column::CreatedAt)
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     rows(db, p, shares).await
 }
 
@@ -346,7 +341,7 @@ async fn revoke_one<C: ConnectionTrait + sea_orm::TransactionTrait>(
     id: &str,
     origin: &Origin,
     bulk: bool,
-) -> Result<bool, AppError> {
+) -> Result<bool, ServerError> {
     let now = Utc::now();
     let done = share::Entity::update_many()
         .col_expr(share::Column::Status, Expr::value(ShareStatus::Revoked.key()))
@@ -354,8 +349,7 @@ async fn revoke_one<C: ConnectionTrait + sea_orm::TransactionTrait>(
         .filter(share::Column::Id.eq(id))
         .filter(share::Column::Status.ne(ShareStatus::Revoked.key()))
         .exec(db)
-        .await
-        .map_err(internal)?
+        .await?
         .rows_affected
         == 1;
     if done {
@@ -365,30 +359,30 @@ async fn revoke_one<C: ConnectionTrait + sea_orm::TransactionTrait>(
     Ok(done)
 }
 
-pub async fn revoke_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Result<(), AppError> {
+pub async fn revoke_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Result<(), ServerError> {
     let sh = find_share(&svc.s.db, p, id).await?;
     if sh.stored_status() == ShareStatus::Revoked {
-        return Err(AppError::invalid("share_id", "This share is already revoked."));
+        return Err(AppError::invalid("share_id", "This share is already revoked.").into());
     }
-    let txn = crate::platform::db::begin_write(&svc.s.db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(&svc.s.db).await?;
     revoke_one(&txn, p, &sh.id, &current_origin(&svc.s), false).await?;
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await?;
     Ok(())
 }
 
 /// At most this many shares in one bulk revoke (two pages of the list).
 const MAX_BULK: usize = 100;
 
-pub async fn revoke_shares(svc: &Services, p: &StaffPrincipal, ids: &[String]) -> Result<u64, AppError> {
+pub async fn revoke_shares(svc: &Services, p: &StaffPrincipal, ids: &[String]) -> Result<u64, ServerError> {
     p.require(Permission::ShareDocuments)?;
     if ids.is_empty() {
-        return Err(AppError::invalid("share_ids", "Choose the shares to revoke."));
+        return Err(AppError::invalid("share_ids", "Choose the shares to revoke.").into());
     }
     if ids.len() > MAX_BULK {
-        return Err(AppError::invalid("share_ids", format!("Revoke at most {MAX_BULK} shares at once.")));
+        return Err(AppError::invalid("share_ids", format!("Revoke at most {MAX_BULK} shares at once.")).into());
     }
     let origin = current_origin(&svc.s);
-    let txn = crate::platform::db::begin_write(&svc.s.db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(&svc.s.db).await?;
     // Each is checked (permission, access to its client): one the caller may not act on
     // stops the whole request, and nothing is revoked.
     let mut n = 0;
@@ -398,16 +392,16 @@ pub async fn revoke_shares(svc: &Services, p: &StaffPrincipal, ids: &[String]) -
             n += 1;
         }
     }
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await?;
     Ok(n)
 }
 
-pub async fn revoke_client_shares(svc: &Services, p: &StaffPrincipal, client_id: &str) -> Result<u64, AppError> {
+pub async fn revoke_client_shares(svc: &Services, p: &StaffPrincipal, client_id: &str) -> Result<u64, ServerError> {
     p.require(Permission::ShareDocuments)?;
     let db = &svc.s.db;
     let c = find_visible(db, p, client_id).await?;
     let origin = current_origin(&svc.s);
-    let txn = crate::platform::db::begin_write(db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(db).await?;
     let ids: Vec<String> = share::Entity::find()
         .select_only()
         .column(share::Column::Id)
@@ -416,8 +410,7 @@ pub async fn revoke_client_shares(svc: &Services, p: &StaffPrincipal, client_id:
         .filter(share::Column::Status.is_in(LIVE.map(ShareStatus::key)))
         .into_tuple()
         .all(&txn)
-        .await
-        .map_err(internal)?;
+        .await?;
     let mut n = 0;
     for id in &ids {
         if revoke_one(&txn, p, id, &origin, true).await? {
@@ -425,21 +418,23 @@ pub async fn revoke_client_shares(svc: &Services, p: &StaffPrincipal, client_id:
         }
     }
     audit::by_staff(&txn, p, "share.revoked_all", Some(&c.id), &origin, json!({ "revoked": n })).await?;
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await?;
     Ok(n)
 }
 
-pub async fn extend_share(svc: &Services, p: &StaffPrincipal, id: &str, expires_on: &str) -> Result<(), AppError> {
+pub async fn extend_share(svc: &Services, p: &StaffPrincipal, id: &str, expires_on: &str) -> Result<(), ServerError> {
     let db = &svc.s.db;
     let sh = find_share(db, p, id).await?;
     if matches!(sh.stored_status(), ShareStatus::Revoked | ShareStatus::Failed) {
-        return Err(AppError::invalid("expires_on", "A revoked or undelivered share cannot be extended: share again."));
+        return Err(
+            AppError::invalid("expires_on", "A revoked or undelivered share cannot be extended: share again.").into()
+        );
     }
     let settings = load_settings(db, p.practice_id()).await?;
     let day = check_expiry(expires_on, Utc::now().date_naive(), settings.max_expiry_days)?;
     let at = day.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("valid")).and_utc();
     let back_to = if sh.opened_at.is_some() { ShareStatus::Opened } else { ShareStatus::Sent }.key();
-    let txn = crate::platform::db::begin_write(db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(db).await?;
     let mut q = share::Entity::update_many()
         .col_expr(share::Column::ExpiresAt, Expr::value(at))
         .col_expr(share::Column::RemindedAt, Expr::value(Option::<chrono::DateTime<Utc>>::None))
@@ -448,7 +443,7 @@ pub async fn extend_share(svc: &Services, p: &StaffPrincipal, id: &str, expires_
     if sh.stored_status() == ShareStatus::Expired {
         q = q.col_expr(share::Column::Status, Expr::value(back_to));
     }
-    q.exec(&txn).await.map_err(internal)?;
+    q.exec(&txn).await?;
     audit::by_staff(
         &txn,
         p,
@@ -458,34 +453,36 @@ pub async fn extend_share(svc: &Services, p: &StaffPrincipal, id: &str, expires_
         json!({ "from": sh.expires_at.to_rfc3339(), "to": at.to_rfc3339() }),
     )
     .await?;
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await?;
     Ok(())
 }
 
-pub async fn resend_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Result<(), AppError> {
+pub async fn resend_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Result<(), ServerError> {
     let s = &svc.s;
     let sh = find_share(&s.db, p, id).await?;
     if sh.delivery != "link" {
-        return Err(AppError::invalid("share_id", "Attachments cannot be sent again: share again instead."));
+        return Err(AppError::invalid("share_id", "Attachments cannot be sent again: share again instead.").into());
     }
     match status_of(&sh) {
         ShareStatus::Revoked => {
-            return Err(AppError::invalid("share_id", "This share is revoked: share again instead."));
+            return Err(AppError::invalid("share_id", "This share is revoked: share again instead.").into());
         }
-        ShareStatus::Expired => return Err(AppError::invalid("share_id", "This share has expired: extend it first.")),
-        ShareStatus::Locked => return Err(AppError::invalid("share_id", "This share is locked: unlock it first.")),
+        ShareStatus::Expired => {
+            return Err(AppError::invalid("share_id", "This share has expired: extend it first.").into());
+        }
+        ShareStatus::Locked => {
+            return Err(AppError::invalid("share_id", "This share is locked: unlock it first.").into());
+        }
         _ => {}
     }
     let settings = load_settings(&s.db, p.practice_id()).await?;
     let practice = crate::platform::entities::practice::Entity::find_by_id(sh.practice_id.clone())
         .one(&s.db)
-        .await
-        .map_err(internal)?
-        .ok_or_else(|| internal("practice missing"))?;
+        .await?
+        .ok_or_else(|| ServerError::fault("practice missing"))?;
     let sender = staff::Entity::find_by_id(sh.sender_id.clone())
         .one(&s.db)
-        .await
-        .map_err(internal)?
+        .await?
         .map(|x| x.display_name)
         .unwrap_or_default();
     let message = sh
@@ -511,7 +508,7 @@ pub async fn resend_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Resul
     )
     .await?;
     let origin = current_origin(s);
-    let txn = crate::platform::db::begin_write(&s.db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(&s.db).await?;
     let mut q = share::Entity::update_many()
         .col_expr(share::Column::TokenHash, Expr::value(crypto::token_hash(&token)))
         .col_expr(share::Column::LinkIssuedAt, Expr::value(Utc::now()))
@@ -520,42 +517,40 @@ pub async fn resend_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Resul
     if sh.stored_status() == ShareStatus::Failed {
         q = q.col_expr(share::Column::Status, Expr::value(ShareStatus::Queued.key()));
     }
-    if q.exec(&txn).await.map_err(internal)?.rows_affected != 1 {
-        return Err(AppError::Conflict("The share changed meanwhile: reload and try again.".into()));
+    if q.exec(&txn).await?.rows_affected != 1 {
+        return Err(AppError::Conflict("The share changed meanwhile: reload and try again.".into()).into());
     }
     // A new decision about the share: sessions opened with the old link end, as on revoke.
     end_sessions_of(&txn, &sh.id).await?;
-    let outbox = mail::enqueue_for_share(&txn, &s.keys, &sh.practice_id, &sh.id, &mail).await.map_err(internal)?;
+    let outbox = mail::enqueue_for_share(&txn, &s.keys, &sh.practice_id, &sh.id, &mail).await?;
     audit::by_staff(&txn, p, "share.resent", Some(&sh.id), &origin, json!({ "outbox": outbox })).await?;
     audit::by_staff(&txn, p, "email.queued", Some(&sh.id), &origin, json!({ "outbox": outbox })).await?;
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await?;
     Ok(())
 }
 
-pub async fn unlock_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Result<(), AppError> {
+pub async fn unlock_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Result<(), ServerError> {
     let db = &svc.s.db;
     let sh = find_share(db, p, id).await?;
     if sh.stored_status() != ShareStatus::Locked {
-        return Err(AppError::invalid("share_id", "This share is not locked."));
+        return Err(AppError::invalid("share_id", "This share is not locked.").into());
     }
     let back_to = if sh.opened_at.is_some() { ShareStatus::Opened } else { ShareStatus::Sent }.key();
-    let txn = crate::platform::db::begin_write(db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(db).await?;
     share::Entity::update_many()
         .col_expr(share::Column::Status, Expr::value(back_to))
         .col_expr(share::Column::FailedAttempts, Expr::value(0))
         .filter(share::Column::Id.eq(&sh.id))
         .filter(share::Column::Status.eq(ShareStatus::Locked.key()))
         .exec(&txn)
-        .await
-        .map_err(internal)?;
+        .await?;
     // Codes sent before the lock are void.
     share_code::Entity::update_many()
         .col_expr(share_code::Column::UsedAt, Expr::value(Utc::now()))
         .filter(share_code::Column::ShareId.eq(&sh.id))
         .filter(share_code::Column::UsedAt.is_null())
         .exec(&txn)
-        .await
-        .map_err(internal)?;
+        .await?;
     audit::by_staff(
         &txn,
         p,
@@ -565,27 +560,25 @@ pub async fn unlock_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Resul
         json!({ "failures": sh.failed_attempts }),
     )
     .await?;
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await?;
     Ok(())
 }
 
-pub async fn notifications(svc: &Services, p: &StaffPrincipal) -> Result<Vec<NotificationRow>, AppError> {
+pub async fn notifications(svc: &Services, p: &StaffPrincipal) -> Result<Vec<NotificationRow>, ServerError> {
     let db = &svc.s.db;
-    let tz = crate::platform::zone::of_practice(db, p.practice_id()).await.map_err(internal)?;
+    let tz = crate::platform::zone::of_practice(db, p.practice_id()).await?;
     let list = notification::Entity::find()
         .filter(notification::Column::StaffId.eq(p.staff_id()))
         .filter(notification::Column::PracticeId.eq(p.practice_id()))
         .order_by_desc(notification::Column::CreatedAt)
         .limit(30)
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     let ids: Vec<String> = list.iter().filter_map(|n| n.share_id.clone()).collect();
     let shares: HashMap<String, share::Model> = share::Entity::find()
         .filter(share::Column::Id.is_in(ids))
         .all(db)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .map(|s| (s.id.clone(), s))
         .collect();
@@ -596,8 +589,7 @@ pub async fn notifications(svc: &Services, p: &StaffPrincipal) -> Result<Vec<Not
         .filter(client::Column::Id.is_in(client_ids))
         .filter(crate::records::visible_to(p))
         .all(db)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .map(|c| (c.id, format!("{} {}", c.first_name, c.last_name)))
         .collect();
@@ -612,8 +604,7 @@ pub async fn notifications(svc: &Services, p: &StaffPrincipal) -> Result<Vec<Not
         .order_by_asc(share_document::Column::Position)
         .into_tuple()
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     for (share_id, title) in rows {
         titles.entry(share_id).or_default().push(title);
     }
@@ -660,14 +651,13 @@ fn about(recipient: &str, client: Option<&String>, titles: Option<&Vec<String>>)
     }
 }
 
-pub async fn mark_notifications_read(svc: &Services, p: &StaffPrincipal) -> Result<(), AppError> {
+pub async fn mark_notifications_read(svc: &Services, p: &StaffPrincipal) -> Result<(), ServerError> {
     notification::Entity::update_many()
         .col_expr(notification::Column::ReadAt, Expr::value(Utc::now()))
         .filter(notification::Column::StaffId.eq(p.staff_id()))
         .filter(notification::Column::ReadAt.is_null())
         .exec(&svc.s.db)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(())
 }
 

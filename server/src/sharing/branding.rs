@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::{
     platform::audit,
     platform::entities::practice_logo,
-    platform::error::internal,
+    platform::error::{ServerError, boundary},
     state::AppState,
     web::caller::{Caller, Staff, redirect},
 };
@@ -25,18 +25,17 @@ use crate::{
 pub const MAX_LOGO_BYTES: usize = 24 * 1024;
 
 /// The logo's address, if the practice has one.
-pub async fn logo_href<C: ConnectionTrait>(db: &C, practice_id: &str) -> Result<Option<String>, AppError> {
+pub async fn logo_href<C: ConnectionTrait>(db: &C, practice_id: &str) -> Result<Option<String>, ServerError> {
     Ok(practice_logo::Entity::find_by_id(practice_id.to_owned())
         .one(db)
-        .await
-        .map_err(internal)?
+        .await?
         .map(|l| format!("/brand/{}/logo?v={}", l.practice_id, l.hash)))
 }
 
 /// `POST /app/settings/logo` (multipart: `file`, or `remove=1`). Answers with a redirect
 /// to the settings page and a fixed notice code.
 pub async fn upload(State(s): State<AppState>, c: Caller, Staff(p): Staff, mut form: Multipart) -> Response {
-    let r = async {
+    let r = boundary(async {
         p.require(Permission::ManageSettings)?;
         let mut file: Option<Vec<u8>> = None;
         let mut remove = false;
@@ -53,7 +52,7 @@ pub async fn upload(State(s): State<AppState>, c: Caller, Staff(p): Staff, mut f
             }
         }
         if remove {
-            practice_logo::Entity::delete_by_id(p.practice_id().to_owned()).exec(&s.db).await.map_err(internal)?;
+            practice_logo::Entity::delete_by_id(p.practice_id().to_owned()).exec(&s.db).await?;
             audit::by_staff(&s.db, &p, "settings.logo_removed", None, &c.origin(), json!({})).await?;
             return Ok("logo_removed");
         }
@@ -84,8 +83,7 @@ pub async fn upload(State(s): State<AppState>, c: Caller, Staff(p): Staff, mut f
                 .to_owned(),
         )
         .exec(&s.db)
-        .await
-        .map_err(internal)?;
+        .await?;
         audit::by_staff(
             &s.db,
             &p,
@@ -95,8 +93,8 @@ pub async fn upload(State(s): State<AppState>, c: Caller, Staff(p): Staff, mut f
             json!({ "bytes": bytes.len(), "hash": hash }),
         )
         .await?;
-        Ok::<_, AppError>("logo_saved")
-    }
+        Ok("logo_saved")
+    })
     .await;
     match r {
         Ok(code) => redirect(&format!("/app/settings/sharing?m={code}")),

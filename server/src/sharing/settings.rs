@@ -43,7 +43,7 @@ use crate::{
         client, client_contact, contact, document, document_file, practice, practice_settings, previous_recipient,
         share, share_document, staff,
     },
-    platform::error::internal,
+    platform::error::{ServerError, boundary},
     records::find_visible,
     state::Services,
     web::caller::current_origin,
@@ -75,14 +75,13 @@ async fn remember_recipient<C: ConnectionTrait>(
     practice_id: &str,
     r: &Recipient<'_>,
     now: chrono::DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<(), ServerError> {
     let key = app::domain::records::search_key(&[&r.name, &r.email]);
     let existing = previous_recipient::Entity::find()
         .filter(previous_recipient::Column::PracticeId.eq(practice_id))
         .filter(previous_recipient::Column::Email.eq(&r.email))
         .one(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     match existing {
         Some(row) => {
             let mut am = row.into_active_model();
@@ -90,7 +89,7 @@ async fn remember_recipient<C: ConnectionTrait>(
             am.phone = Set(r.phone.clone());
             am.search_key = Set(key);
             am.last_shared_at = Set(now);
-            am.update(db).await.map_err(internal)?;
+            am.update(db).await?;
         }
         None => {
             previous_recipient::ActiveModel {
@@ -103,8 +102,7 @@ async fn remember_recipient<C: ConnectionTrait>(
                 last_shared_at: Set(now),
             }
             .insert(db)
-            .await
-            .map_err(internal)?;
+            .await?;
         }
     }
     Ok(())
@@ -114,22 +112,21 @@ async fn remember_recipient<C: ConnectionTrait>(
 async fn author_names<C: ConnectionTrait>(
     db: &C,
     docs: &[document::Model],
-) -> Result<std::collections::HashMap<String, String>, AppError> {
+) -> Result<std::collections::HashMap<String, String>, ServerError> {
     let ids: BTreeSet<String> = docs.iter().map(|d| d.author_id.clone()).collect();
     Ok(staff::Entity::find()
         .filter(staff::Column::Id.is_in(ids))
         .all(db)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .map(|s| (s.id, s.display_name))
         .collect())
 }
 
 /// The practice's sharing settings (the defaults until an admin saves them).
-pub async fn load_settings<C: ConnectionTrait>(db: &C, practice_id: &str) -> Result<SharingSettings, AppError> {
-    Ok(match practice_settings::Entity::find_by_id(practice_id.to_owned()).one(db).await.map_err(internal)? {
-        Some(r) => serde_json::from_str(&r.sharing).map_err(internal)?,
+pub async fn load_settings<C: ConnectionTrait>(db: &C, practice_id: &str) -> Result<SharingSettings, ServerError> {
+    Ok(match practice_settings::Entity::find_by_id(practice_id.to_owned()).one(db).await? {
+        Some(r) => serde_json::from_str(&r.sharing)?,
         None => SharingSettings::default(),
     })
 }
@@ -234,11 +231,11 @@ pub(crate) fn render_bounded(
 
 /// Checks a template: it parses, uses only known placeholders (`link` in the body), and
 /// renders inside the sandbox's limits with the longest values a share can carry.
-pub async fn check_template(subject: &str, body: &str) -> Result<(), AppError> {
+pub async fn check_template(subject: &str, body: &str) -> Result<(), ServerError> {
     let (subject, body) = (subject.to_owned(), body.to_owned());
-    tokio::task::spawn_blocking(move || check_template_blocking(&subject, &body))
+    Ok(tokio::task::spawn_blocking(move || check_template_blocking(&subject, &body))
         .await
-        .map_err(|e| internal(format!("template check: {e}")))?
+        .map_err(|e| ServerError::fault(format!("template check: {e}")))??)
 }
 
 /// The template language an admin may use, checked before the template engine sees the
@@ -367,17 +364,20 @@ pub struct TemplateValues<'a> {
 
 /// Renders `srcs` with the placeholders' values inside the sandbox, on the blocking pool
 /// (a template is bounded, but its rendering is still CPU work kept off the runtime).
-async fn render_templates<const N: usize>(srcs: [String; N], ctx: minijinja::Value) -> Result<[String; N], AppError> {
+async fn render_templates<const N: usize>(
+    srcs: [String; N],
+    ctx: minijinja::Value,
+) -> Result<[String; N], ServerError> {
     tokio::task::spawn_blocking(move || {
         let env = template_env();
         let mut out: [String; N] = std::array::from_fn(|_| String::new());
         for (o, src) in out.iter_mut().zip(srcs.iter()) {
-            *o = render_bounded(&env, src, &ctx).map_err(|f| internal(format!("share email: {f}")))?;
+            *o = render_bounded(&env, src, &ctx).map_err(|f| ServerError::fault(format!("share email: {f}")))?;
         }
         Ok(out)
     })
     .await
-    .map_err(|e| internal(format!("template render: {e}")))?
+    .map_err(|e| ServerError::fault(format!("template render: {e}")))?
 }
 
 /// Renders the share email: plain text from the template, and HTML from the same text
@@ -387,7 +387,7 @@ pub async fn render_email(
     to: &str,
     v: &TemplateValues<'_>,
     from: Option<String>,
-) -> Result<OutgoingEmail, AppError> {
+) -> Result<OutgoingEmail, ServerError> {
     let ctx = minijinja::context! {
         recipient_name => v.recipient_name, practice_name => v.practice_name, sender_name => v.sender_name,
         expires => v.expires, link => v.link, message => v.message,
@@ -407,7 +407,7 @@ pub async fn render_attachment_email(
     v: &TemplateValues<'_>,
     files: usize,
     from: Option<String>,
-) -> Result<OutgoingEmail, AppError> {
+) -> Result<OutgoingEmail, ServerError> {
     let ctx = minijinja::context! {
         recipient_name => v.recipient_name, practice_name => v.practice_name, sender_name => v.sender_name,
         expires => v.expires, link => "", message => v.message,
@@ -499,218 +499,222 @@ pub fn expires_label(d: chrono::NaiveDate) -> String {
 #[async_trait]
 impl SharingPort for Services {
     async fn sharing_settings(&self, p: &StaffPrincipal) -> Result<SharingSettings, AppError> {
-        p.require(Permission::ManageSettings)?;
-        let mut s = load_settings(&self.s.db, p.practice_id()).await?;
-        let practice = practice_and_sender(&self.s.db, p).await?.0;
-        s.practice_name = practice.name;
-        s.time_zone = practice.time_zone;
-        s.logo_url = crate::sharing::branding::logo_href(&self.s.db, p.practice_id()).await?;
-        Ok(s)
+        boundary(async move {
+            p.require(Permission::ManageSettings)?;
+            let mut s = load_settings(&self.s.db, p.practice_id()).await?;
+            let practice = practice_and_sender(&self.s.db, p).await?.0;
+            s.practice_name = practice.name;
+            s.time_zone = practice.time_zone;
+            s.logo_url = crate::sharing::branding::logo_href(&self.s.db, p.practice_id()).await?;
+            Ok(s)
+        })
+        .await
     }
 
     async fn save_sharing_settings(&self, p: &StaffPrincipal, mut s: SharingSettings) -> Result<(), AppError> {
-        p.require(Permission::ManageSettings)?;
-        s.validate()?;
-        s.time_zone = crate::platform::zone::parse(&s.time_zone)
-            .ok_or_else(|| AppError::invalid("time_zone", "Choose a time zone from the list, such as Europe/London."))?
-            .name()
-            .to_owned();
-        check_template(&s.template.subject, &s.template.body).await?;
-        let txn = crate::platform::db::begin_write(&self.s.db).await.map_err(internal)?;
-        let (practice, _) = practice_and_sender(&txn, p).await?;
-        let mut before = load_settings(&txn, p.practice_id()).await?;
-        before.practice_name = practice.name.clone();
-        before.time_zone = practice.time_zone.clone();
-        if practice.name != s.practice_name || practice.time_zone != s.time_zone {
-            let mut am = practice.into_active_model();
-            am.name = Set(s.practice_name.clone());
-            am.time_zone = Set(s.time_zone.clone());
-            am.update(&txn).await.map_err(internal)?;
-        }
-        // The logo is not part of these settings (it has its own upload); keep it out of
-        // the stored JSON and of the list of changes.
-        before.logo_url = s.logo_url.clone();
-        let json = serde_json::to_string(&SharingSettings {
-            practice_name: String::new(),
-            logo_url: None,
-            time_zone: String::new(),
-            ..s.clone()
-        })
-        .map_err(internal)?;
-        match practice_settings::Entity::find_by_id(p.practice_id().to_owned()).one(&txn).await.map_err(internal)? {
-            Some(row) => {
-                let mut am = row.into_active_model();
-                am.sharing = Set(json);
-                am.updated_at = Set(Utc::now());
-                am.update(&txn).await.map_err(internal)?;
+        boundary(async move {
+            p.require(Permission::ManageSettings)?;
+            s.validate()?;
+            s.time_zone = crate::platform::zone::parse(&s.time_zone)
+                .ok_or_else(|| {
+                    AppError::invalid("time_zone", "Choose a time zone from the list, such as Europe/London.")
+                })?
+                .name()
+                .to_owned();
+            check_template(&s.template.subject, &s.template.body).await?;
+            let txn = crate::platform::db::begin_write(&self.s.db).await?;
+            let (practice, _) = practice_and_sender(&txn, p).await?;
+            let mut before = load_settings(&txn, p.practice_id()).await?;
+            before.practice_name = practice.name.clone();
+            before.time_zone = practice.time_zone.clone();
+            if practice.name != s.practice_name || practice.time_zone != s.time_zone {
+                let mut am = practice.into_active_model();
+                am.name = Set(s.practice_name.clone());
+                am.time_zone = Set(s.time_zone.clone());
+                am.update(&txn).await?;
             }
-            None => {
-                practice_settings::ActiveModel {
-                    practice_id: Set(p.practice_id().to_owned()),
-                    sharing: Set(json),
-                    updated_at: Set(Utc::now()),
+            // The logo is not part of these settings (it has its own upload); keep it out of
+            // the stored JSON and of the list of changes.
+            before.logo_url = s.logo_url.clone();
+            let json = serde_json::to_string(&SharingSettings {
+                practice_name: String::new(),
+                logo_url: None,
+                time_zone: String::new(),
+                ..s.clone()
+            })?;
+            match practice_settings::Entity::find_by_id(p.practice_id().to_owned()).one(&txn).await? {
+                Some(row) => {
+                    let mut am = row.into_active_model();
+                    am.sharing = Set(json);
+                    am.updated_at = Set(Utc::now());
+                    am.update(&txn).await?;
                 }
-                .insert(&txn)
-                .await
-                .map_err(internal)?;
+                None => {
+                    practice_settings::ActiveModel {
+                        practice_id: Set(p.practice_id().to_owned()),
+                        sharing: Set(json),
+                        updated_at: Set(Utc::now()),
+                    }
+                    .insert(&txn)
+                    .await?;
+                }
             }
-        }
-        // Which settings changed (names only; templates are not copied into the log).
-        let (a, b) = (serde_json::to_value(&before).map_err(internal)?, serde_json::to_value(&s).map_err(internal)?);
-        let changed: Vec<&String> = b
-            .as_object()
-            .expect("object")
-            .iter()
-            .filter(|(k, v)| a.get(k.as_str()) != Some(v))
-            .map(|(k, _)| k)
-            .collect();
-        audit::by_staff(
-            &txn,
-            p,
-            "settings.sharing_saved",
-            None,
-            &current_origin(&self.s),
-            json!({ "changed": changed }),
-        )
-        .await?;
-        txn.commit().await.map_err(internal)?;
-        Ok(())
+            // Which settings changed (names only; templates are not copied into the log).
+            let (a, b) = (serde_json::to_value(&before)?, serde_json::to_value(&s)?);
+            let changed: Vec<&String> = b
+                .as_object()
+                .expect("object")
+                .iter()
+                .filter(|(k, v)| a.get(k.as_str()) != Some(v))
+                .map(|(k, _)| k)
+                .collect();
+            audit::by_staff(
+                &txn,
+                p,
+                "settings.sharing_saved",
+                None,
+                &current_origin(&self.s),
+                json!({ "changed": changed }),
+            )
+            .await?;
+            txn.commit().await?;
+            Ok(())
+        })
+        .await
     }
 
     async fn share_context(&self, p: &StaffPrincipal, client_id: &str) -> Result<ShareContext, AppError> {
-        p.require(Permission::ShareDocuments)?;
-        let db = &self.s.db;
-        let c = find_visible(db, p, client_id).await?;
-        let settings = load_settings(db, p.practice_id()).await?;
-        let relations = client_contact::Entity::find()
-            .filter(client_contact::Column::ClientId.eq(&c.id))
-            .filter(client_contact::Column::PracticeId.eq(p.practice_id()))
-            .order_by_asc(client_contact::Column::CreatedAt)
-            .all(db)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|r| RecipientOption {
-                kind: RecipientKind::Relation,
-                ref_id: Some(r.id),
-                name: r.name,
-                email: r.email,
-                phone: r.phone_e164,
-                detail: r.relationship,
+        boundary(async move {
+            p.require(Permission::ShareDocuments)?;
+            let db = &self.s.db;
+            let c = find_visible(db, p, client_id).await?;
+            let settings = load_settings(db, p.practice_id()).await?;
+            let relations = client_contact::Entity::find()
+                .filter(client_contact::Column::ClientId.eq(&c.id))
+                .filter(client_contact::Column::PracticeId.eq(p.practice_id()))
+                .order_by_asc(client_contact::Column::CreatedAt)
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|r| RecipientOption {
+                    kind: RecipientKind::Relation,
+                    ref_id: Some(r.id),
+                    name: r.name,
+                    email: r.email,
+                    phone: r.phone_e164,
+                    detail: r.relationship,
+                })
+                .collect();
+            let name = format!("{} {}", c.first_name, c.last_name);
+            Ok(ShareContext {
+                client_id: c.id.clone(),
+                client_name: name.clone(),
+                client: RecipientOption {
+                    kind: RecipientKind::Client,
+                    ref_id: Some(c.id.clone()),
+                    name,
+                    email: c.email.clone(),
+                    phone: c.mobile_e164.clone(),
+                    detail: "The client".into(),
+                },
+                relations,
+                enabled: settings.enabled,
+                client_methods: settings.client_methods.clone(),
+                third_party_methods: settings.third_party_methods.clone(),
+                attachments_allowed: settings.attachments_allowed,
+                max_expiry_days: settings.max_expiry_days,
+                free_typed_recipients: settings.free_typed_recipients,
+                today: Utc::now().date_naive().format("%Y-%m-%d").to_string(),
             })
-            .collect();
-        let name = format!("{} {}", c.first_name, c.last_name);
-        Ok(ShareContext {
-            client_id: c.id.clone(),
-            client_name: name.clone(),
-            client: RecipientOption {
-                kind: RecipientKind::Client,
-                ref_id: Some(c.id.clone()),
-                name,
-                email: c.email.clone(),
-                phone: c.mobile_e164.clone(),
-                detail: "The client".into(),
-            },
-            relations,
-            enabled: settings.enabled,
-            client_methods: settings.client_methods.clone(),
-            third_party_methods: settings.third_party_methods.clone(),
-            attachments_allowed: settings.attachments_allowed,
-            max_expiry_days: settings.max_expiry_days,
-            free_typed_recipients: settings.free_typed_recipients,
-            today: Utc::now().date_naive().format("%Y-%m-%d").to_string(),
         })
+        .await
     }
 
     async fn search_recipients(&self, p: &StaffPrincipal, query: &str) -> Result<Vec<RecipientOption>, AppError> {
-        p.require(Permission::ShareDocuments)?;
-        let db = &self.s.db;
-        let q = query.trim().to_lowercase();
-        if q.chars().count() < 2 {
-            return Ok(Vec::new());
-        }
-        // Names starting with what was typed first (an index range), then, from three
-        // characters, matches anywhere in name, organisation or email, until there are 8.
-        let upper = crate::platform::search::prefix_upper(&q);
-        let mut contacts = contact::Entity::find()
-            .filter(contact::Column::PracticeId.eq(p.practice_id()))
-            .filter(contact::Column::SearchKey.gte(q.as_str()))
-            .filter(contact::Column::SearchKey.lt(upper.as_str()))
-            .order_by_asc(contact::Column::SearchKey)
-            .limit(8)
-            .all(db)
-            .await
-            .map_err(internal)?;
-        if contacts.len() < 8 && q.chars().count() >= 3 {
-            let more = crate::platform::search::first_matches(db, "contact", p.practice_id(), &q, 16)
-                .await
-                .map_err(internal)?;
-            let more: Vec<String> = more.into_iter().filter(|id| !contacts.iter().any(|c| &c.id == id)).collect();
-            let mut rest = contact::Entity::find()
-                .filter(contact::Column::Id.is_in(more))
-                .order_by_asc(contact::Column::Name)
-                .all(db)
-                .await
-                .map_err(internal)?;
-            rest.truncate(8 - contacts.len());
-            contacts.extend(rest);
-        }
-        let mut out: Vec<RecipientOption> = contacts
-            .into_iter()
-            .map(|c| RecipientOption {
-                kind: RecipientKind::Contact,
-                ref_id: Some(c.id),
-                detail: match &c.organisation {
-                    Some(o) if !o.is_empty() => format!("{} · {o}", kind_label(&c.kind)),
-                    _ => kind_label(&c.kind).to_owned(),
-                },
-                name: c.name,
-                email: c.email,
-                phone: c.phone_e164,
-            })
-            .collect();
-        // Previous typed-in recipients (third parties only: a client's own address is
-        // offered through the client), the same way; never when the practice limits
-        // recipients to clients, their contacts and the contact book.
-        if !load_settings(db, p.practice_id()).await?.free_typed_recipients {
-            return Ok(out);
-        }
-        let mut previous = previous_recipient::Entity::find()
-            .filter(previous_recipient::Column::PracticeId.eq(p.practice_id()))
-            .filter(previous_recipient::Column::SearchKey.gte(q.as_str()))
-            .filter(previous_recipient::Column::SearchKey.lt(upper.as_str()))
-            .order_by_asc(previous_recipient::Column::SearchKey)
-            .limit(8)
-            .all(db)
-            .await
-            .map_err(internal)?;
-        if previous.len() < 8 && q.chars().count() >= 3 {
-            let more = crate::platform::search::first_matches(db, "previous_recipient", p.practice_id(), &q, 8)
-                .await
-                .map_err(internal)?;
-            let more: Vec<String> = more.into_iter().filter(|id| !previous.iter().any(|r| &r.id == id)).collect();
-            previous.extend(
-                previous_recipient::Entity::find()
-                    .filter(previous_recipient::Column::Id.is_in(more))
-                    .order_by_desc(previous_recipient::Column::LastSharedAt)
-                    .all(db)
-                    .await
-                    .map_err(internal)?,
-            );
-            previous.truncate(8);
-        }
-        let seen: BTreeSet<String> = out.iter().filter_map(|o| o.email.clone()).collect();
-        out.extend(previous.into_iter().filter(|r| !seen.contains(&r.email)).take(12 - out.len().min(12)).map(|r| {
-            RecipientOption {
-                kind: RecipientKind::Other,
-                ref_id: None,
-                name: r.name,
-                email: Some(r.email),
-                phone: r.phone,
-                detail: "Shared with before".into(),
+        boundary(async move {
+            p.require(Permission::ShareDocuments)?;
+            let db = &self.s.db;
+            let q = query.trim().to_lowercase();
+            if q.chars().count() < 2 {
+                return Ok(Vec::new());
             }
-        }));
-        Ok(out)
+            // Names starting with what was typed first (an index range), then, from three
+            // characters, matches anywhere in name, organisation or email, until there are 8.
+            let upper = crate::platform::search::prefix_upper(&q);
+            let mut contacts = contact::Entity::find()
+                .filter(contact::Column::PracticeId.eq(p.practice_id()))
+                .filter(contact::Column::SearchKey.gte(q.as_str()))
+                .filter(contact::Column::SearchKey.lt(upper.as_str()))
+                .order_by_asc(contact::Column::SearchKey)
+                .limit(8)
+                .all(db)
+                .await?;
+            if contacts.len() < 8 && q.chars().count() >= 3 {
+                let more = crate::platform::search::first_matches(db, "contact", p.practice_id(), &q, 16).await?;
+                let more: Vec<String> = more.into_iter().filter(|id| !contacts.iter().any(|c| &c.id == id)).collect();
+                let mut rest = contact::Entity::find()
+                    .filter(contact::Column::Id.is_in(more))
+                    .order_by_asc(contact::Column::Name)
+                    .all(db)
+                    .await?;
+                rest.truncate(8 - contacts.len());
+                contacts.extend(rest);
+            }
+            let mut out: Vec<RecipientOption> = contacts
+                .into_iter()
+                .map(|c| RecipientOption {
+                    kind: RecipientKind::Contact,
+                    ref_id: Some(c.id),
+                    detail: match &c.organisation {
+                        Some(o) if !o.is_empty() => format!("{} · {o}", kind_label(&c.kind)),
+                        _ => kind_label(&c.kind).to_owned(),
+                    },
+                    name: c.name,
+                    email: c.email,
+                    phone: c.phone_e164,
+                })
+                .collect();
+            // Previous typed-in recipients (third parties only: a client's own address is
+            // offered through the client), the same way; never when the practice limits
+            // recipients to clients, their contacts and the contact book.
+            if !load_settings(db, p.practice_id()).await?.free_typed_recipients {
+                return Ok(out);
+            }
+            let mut previous = previous_recipient::Entity::find()
+                .filter(previous_recipient::Column::PracticeId.eq(p.practice_id()))
+                .filter(previous_recipient::Column::SearchKey.gte(q.as_str()))
+                .filter(previous_recipient::Column::SearchKey.lt(upper.as_str()))
+                .order_by_asc(previous_recipient::Column::SearchKey)
+                .limit(8)
+                .all(db)
+                .await?;
+            if previous.len() < 8 && q.chars().count() >= 3 {
+                let more = crate::platform::search::first_matches(db, "previous_recipient", p.practice_id(), &q, 8)
+                    .await?;
+                let more: Vec<String> = more.into_iter().filter(|id| !previous.iter().any(|r| &r.id == id)).collect();
+                previous.extend(
+                    previous_recipient::Entity::find()
+                        .filter(previous_recipient::Column::Id.is_in(more))
+                        .order_by_desc(previous_recipient::Column::LastSharedAt)
+                        .all(db)
+                        .await?,
+                );
+                previous.truncate(8);
+            }
+            let seen: BTreeSet<String> = out.iter().filter_map(|o| o.email.clone()).collect();
+            out.extend(previous.into_iter().filter(|r| !seen.contains(&r.email)).take(12 - out.len().min(12)).map(|r| {
+                RecipientOption {
+                    kind: RecipientKind::Other,
+                    ref_id: None,
+                    name: r.name,
+                    email: Some(r.email),
+                    phone: r.phone,
+                    detail: "Shared with before".into(),
+                }
+            }));
+            Ok(out)
+        })
+        .await
     }
 
     async fn check_recipients(
@@ -718,275 +722,291 @@ impl SharingPort for Services {
         p: &StaffPrincipal,
         req: &ShareRequest,
     ) -> Result<Vec<RecipientWarning>, AppError> {
-        p.require(Permission::ShareDocuments)?;
-        let c = find_visible(&self.s.db, p, &req.client_id).await?;
-        // Every recipient's own rules first (address, phone, method), exactly as sending
-        // checks them, so the wizard can say at the recipients step which one is wrong.
-        let settings = load_settings(&self.s.db, p.practice_id()).await?;
-        self.parse_recipients(p, &c, &settings, &req.recipients, &req.document_ids, req.delivery).await?;
-        warnings(&self.s.db, p, &c, &req.recipients).await
+        boundary(async move {
+            p.require(Permission::ShareDocuments)?;
+            let c = find_visible(&self.s.db, p, &req.client_id).await?;
+            // Every recipient's own rules first (address, phone, method), exactly as sending
+            // checks them, so the wizard can say at the recipients step which one is wrong.
+            let settings = load_settings(&self.s.db, p.practice_id()).await?;
+            self.parse_recipients(p, &c, &settings, &req.recipients, &req.document_ids, req.delivery).await?;
+            warnings(&self.s.db, p, &c, &req.recipients).await
+        })
+        .await
     }
 
     async fn create_shares(&self, p: &StaffPrincipal, req: ShareRequest) -> Result<ShareOutcome, AppError> {
-        p.require(Permission::ShareDocuments)?;
-        let s = &self.s;
-        let db = &s.db;
-        let settings = load_settings(db, p.practice_id()).await?;
-        if !settings.enabled {
-            return Err(AppError::invalid("client_id", "Sharing is switched off for your practice."));
-        }
-        let c = find_visible(db, p, &req.client_id).await?;
-        // Documents: this client's, each once.
-        let ids = req.check_documents()?;
-        let docs = document::Entity::find()
-            .filter(document::Column::PracticeId.eq(p.practice_id()))
-            .filter(document::Column::ClientId.eq(&c.id))
-            .filter(document::Column::Id.is_in(ids.clone()))
-            .all(db)
-            .await
-            .map_err(internal)?;
-        if docs.len() != ids.len() {
-            return Err(AppError::NotFound);
-        }
-        let docs: Vec<document::Model> =
-            ids.iter().filter_map(|id| docs.iter().find(|d| &d.id == id).cloned()).collect();
-        let ShareDetails { expires_on, purpose_text, message, authorisation } = req.check_details(
-            Utc::now().date_naive(),
-            settings.max_expiry_days,
-            docs.iter().any(|d| d.is_psychotherapy),
-        )?;
-        let expires_at = expires_on.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("valid")).and_utc();
-        if req.delivery == Delivery::Attachment && !settings.attachments_allowed {
-            return Err(AppError::invalid("delivery", "Your practice shares by secure link only."));
-        }
-        let recipients = self.parse_recipients(p, &c, &settings, &req.recipients, &ids, req.delivery).await?;
-        let warn = warnings(db, p, &c, &req.recipients).await?;
-        if !warn.is_empty() && !req.confirmed_warnings {
-            return Err(AppError::Conflict(format!(
-                "Check the recipients first: {}",
-                warn.iter().map(|w| w.message.clone()).collect::<Vec<_>>().join(" ")
-            )));
-        }
-        // Bodies are read (and decrypted) once; each recipient gets their own snapshot.
-        let mut bodies = Vec::new();
-        for d in &docs {
-            bodies.push(decrypt_body(&s.keys, d)?);
-        }
-        let mut hashes = Vec::new();
-        for r in &recipients {
-            hashes.push(match (r.draft.method, r.draft.passcode.is_empty()) {
-                (VerifyMethod::Passcode, false) if req.delivery == Delivery::Link => {
-                    Some(s.hasher.hash(&r.draft.passcode).await)
-                }
-                _ => None,
-            });
-        }
-        let (practice, sender) = practice_and_sender(db, p).await?;
-        let kinds: Vec<DocumentKind> = docs.iter().filter_map(|d| DocumentKind::from_key(&d.kind)).collect();
-        let from = from_for(&settings, &kinds);
-        let origin = current_origin(s);
-        let batch_id = uuid::Uuid::now_v7().to_string();
-        let now = Utc::now();
-        let base = s.cfg.server.public_url.trim_end_matches('/').to_owned();
-
-        let attach = req.delivery == Delivery::Attachment;
-        let originals = if attach { self.original_files(&docs).await? } else { Vec::new() };
-        let authors = if attach { author_names(db, &docs).await? } else { Default::default() };
-        let client_name = format!("{} {}", c.first_name, c.last_name);
-
-        let txn = crate::platform::db::begin_write(db).await.map_err(internal)?;
-        let mut out = Vec::new();
-        for (r, passcode_hash) in recipients.iter().zip(hashes) {
-            let id = uuid::Uuid::now_v7().to_string();
-            let token = crypto::random_token();
-            let dek = crypto::new_data_key();
-            share::ActiveModel {
-                id: Set(id.clone()),
-                practice_id: Set(p.practice_id().to_owned()),
-                client_id: Set(c.id.clone()),
-                batch_id: Set(batch_id.clone()),
-                sender_id: Set(sender.id.clone()),
-                recipient_kind: Set(r.draft.kind.key().to_owned()),
-                recipient_ref: Set(r.draft.ref_id.clone()),
-                recipient_name: Set(r.name.clone()),
-                recipient_email: Set(r.email.clone()),
-                recipient_phone: Set(r.phone.clone()),
-                method: Set(method_key(req.delivery, r.draft.method).to_owned()),
-                passcode_hash: Set(passcode_hash),
-                delivery: Set(req.delivery.key().to_owned()),
-                purpose: Set(req.purpose.key().to_owned()),
-                purpose_text: Set(purpose_text.clone()),
-                message: Set(
-                    (!message.is_empty()).then(|| s.keys.seal(message.as_bytes(), &format!("share:{id}:message")))
-                ),
-                psychotherapy_authorisation: Set((!authorisation.is_empty()).then(|| authorisation.clone())),
-                wrapped_key: Set(s.keys.wrap_key(&dek, &format!("share:{id}:dek"))),
-                key_id: Set(s.keys.key_id().to_owned()),
-                token_hash: Set(crypto::token_hash(&token)),
-                link_issued_at: Set(now),
-                expires_at: Set(expires_at),
-                status: Set(ShareStatus::Queued.key().into()),
-                failed_attempts: Set(0),
-                view_count: Set(0),
-                created_at: Set(now),
-                opened_at: Set(None),
-                last_viewed_at: Set(None),
-                revoked_at: Set(None),
-                notify_on_open: Set(req.notify_on_open),
-                reminded_at: Set(None),
+        boundary(async move {
+            p.require(Permission::ShareDocuments)?;
+            let s = &self.s;
+            let db = &s.db;
+            let settings = load_settings(db, p.practice_id()).await?;
+            if !settings.enabled {
+                return Err(AppError::invalid("client_id", "Sharing is switched off for your practice.").into());
             }
-            .insert(&txn)
-            .await
-            .map_err(internal)?;
-            if r.draft.kind == RecipientKind::Other {
-                remember_recipient(&txn, p.practice_id(), r, now).await?;
+            let c = find_visible(db, p, &req.client_id).await?;
+            // Documents: this client's, each once.
+            let ids = req.check_documents()?;
+            let docs = document::Entity::find()
+                .filter(document::Column::PracticeId.eq(p.practice_id()))
+                .filter(document::Column::ClientId.eq(&c.id))
+                .filter(document::Column::Id.is_in(ids.clone()))
+                .all(db)
+                .await?;
+            if docs.len() != ids.len() {
+                return Err(AppError::NotFound.into());
             }
-            let mut attachments = Vec::new();
-            let mut attached_bytes = 0usize;
-            for (pos, (d, body)) in docs.iter().zip(&bodies).enumerate() {
-                let keep = if r.draft.kind == RecipientKind::Client {
-                    r.draft.sections.get(&d.id).map(Vec::as_slice)
-                } else {
-                    None
-                };
-                let visible = body.for_recipient(keep);
-                share_document::ActiveModel {
-                    share_id: Set(id.clone()),
-                    document_id: Set(d.id.clone()),
+            let docs: Vec<document::Model> =
+                ids.iter().filter_map(|id| docs.iter().find(|d| &d.id == id).cloned()).collect();
+            let ShareDetails { expires_on, purpose_text, message, authorisation } = req.check_details(
+                Utc::now().date_naive(),
+                settings.max_expiry_days,
+                docs.iter().any(|d| d.is_psychotherapy),
+            )?;
+            let expires_at = expires_on.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("valid")).and_utc();
+            if req.delivery == Delivery::Attachment && !settings.attachments_allowed {
+                return Err(AppError::invalid("delivery", "Your practice shares by secure link only.").into());
+            }
+            let recipients = self.parse_recipients(p, &c, &settings, &req.recipients, &ids, req.delivery).await?;
+            let warn = warnings(db, p, &c, &req.recipients).await?;
+            if !warn.is_empty() && !req.confirmed_warnings {
+                return Err(AppError::Conflict(format!(
+                    "Check the recipients first: {}",
+                    warn.iter().map(|w| w.message.clone()).collect::<Vec<_>>().join(" ")
+                ))
+                .into());
+            }
+            // Bodies are read (and decrypted) once; each recipient gets their own snapshot.
+            let mut bodies = Vec::new();
+            for d in &docs {
+                bodies.push(decrypt_body(&s.keys, d)?);
+            }
+            let mut hashes = Vec::new();
+            for r in &recipients {
+                hashes.push(match (r.draft.method, r.draft.passcode.is_empty()) {
+                    (VerifyMethod::Passcode, false) if req.delivery == Delivery::Link => {
+                        Some(s.hasher.hash(&r.draft.passcode).await)
+                    }
+                    _ => None,
+                });
+            }
+            let (practice, sender) = practice_and_sender(db, p).await?;
+            let kinds: Vec<DocumentKind> = docs.iter().filter_map(|d| DocumentKind::from_key(&d.kind)).collect();
+            let from = from_for(&settings, &kinds);
+            let origin = current_origin(s);
+            let batch_id = uuid::Uuid::now_v7().to_string();
+            let now = Utc::now();
+            let base = s.cfg.server.public_url.trim_end_matches('/').to_owned();
+
+            let attach = req.delivery == Delivery::Attachment;
+            let originals = if attach { self.original_files(&docs).await? } else { Vec::new() };
+            let authors = if attach { author_names(db, &docs).await? } else { Default::default() };
+            let client_name = format!("{} {}", c.first_name, c.last_name);
+
+            let txn = crate::platform::db::begin_write(db).await?;
+            let mut out = Vec::new();
+            for (r, passcode_hash) in recipients.iter().zip(hashes) {
+                let id = uuid::Uuid::now_v7().to_string();
+                let token = crypto::random_token();
+                let dek = crypto::new_data_key();
+                share::ActiveModel {
+                    id: Set(id.clone()),
                     practice_id: Set(p.practice_id().to_owned()),
-                    position: Set(pos as i32),
-                    kind: Set(d.kind.clone()),
-                    title: Set(d.title.clone()),
-                    doc_date: Set(d.doc_date.clone()),
-                    snapshot: Set(crypto::seal_with(
-                        &dek,
-                        &serde_json::to_vec(&visible).map_err(internal)?,
-                        &format!("share:{id}:doc:{}", d.id),
-                    )),
+                    client_id: Set(c.id.clone()),
+                    batch_id: Set(batch_id.clone()),
+                    sender_id: Set(sender.id.clone()),
+                    recipient_kind: Set(r.draft.kind.key().to_owned()),
+                    recipient_ref: Set(r.draft.ref_id.clone()),
+                    recipient_name: Set(r.name.clone()),
+                    recipient_email: Set(r.email.clone()),
+                    recipient_phone: Set(r.phone.clone()),
+                    method: Set(method_key(req.delivery, r.draft.method).to_owned()),
+                    passcode_hash: Set(passcode_hash),
+                    delivery: Set(req.delivery.key().to_owned()),
+                    purpose: Set(req.purpose.key().to_owned()),
+                    purpose_text: Set(purpose_text.clone()),
+                    message: Set(
+                        (!message.is_empty()).then(|| s.keys.seal(message.as_bytes(), &format!("share:{id}:message")))
+                    ),
+                    psychotherapy_authorisation: Set((!authorisation.is_empty()).then(|| authorisation.clone())),
+                    wrapped_key: Set(s.keys.wrap_key(&dek, &format!("share:{id}:dek"))),
+                    key_id: Set(s.keys.key_id().to_owned()),
+                    token_hash: Set(crypto::token_hash(&token)),
+                    link_issued_at: Set(now),
+                    expires_at: Set(expires_at),
+                    status: Set(ShareStatus::Queued.key().into()),
+                    failed_attempts: Set(0),
+                    view_count: Set(0),
+                    created_at: Set(now),
+                    opened_at: Set(None),
+                    last_viewed_at: Set(None),
+                    revoked_at: Set(None),
+                    notify_on_open: Set(req.notify_on_open),
+                    reminded_at: Set(None),
                 }
                 .insert(&txn)
-                .await
-                .map_err(internal)?;
-                if attach {
-                    let a = match originals.iter().find(|(doc, _)| doc == &d.id) {
-                        Some((_, original)) => original.clone(),
-                        None => {
-                            let watermark = format!(
-                                "Sent to {} - share {} - {}",
-                                r.name,
-                                &id[id.len() - 12..],
-                                now.format("%Y-%m-%d %H:%M UTC")
-                            );
-                            let meta = crate::platform::pdf::PdfMeta {
-                                practice: &practice.name,
-                                title: &d.title,
-                                kind: DocumentKind::from_key(&d.kind).unwrap_or(DocumentKind::OtherFile),
-                                client_name: &client_name,
-                                date: &d.doc_date,
-                                author: authors.get(&d.author_id).map(String::as_str).unwrap_or(""),
-                                watermark: Some(&watermark),
-                            };
-                            let pdf = crate::platform::pdf::render(&meta, &visible).map_err(internal)?;
-                            mail::MailAttachment::new(&format!("{}.pdf", file_name(&d.title)), "application/pdf", &pdf)
-                        }
-                    };
-                    attached_bytes += a.data.len() / 4 * 3;
-                    attachments.push(a);
+                .await?;
+                if r.draft.kind == RecipientKind::Other {
+                    remember_recipient(&txn, p.practice_id(), r, now).await?;
                 }
+                let mut attachments = Vec::new();
+                let mut attached_bytes = 0usize;
+                for (pos, (d, body)) in docs.iter().zip(&bodies).enumerate() {
+                    let keep = if r.draft.kind == RecipientKind::Client {
+                        r.draft.sections.get(&d.id).map(Vec::as_slice)
+                    } else {
+                        None
+                    };
+                    let visible = body.for_recipient(keep);
+                    share_document::ActiveModel {
+                        share_id: Set(id.clone()),
+                        document_id: Set(d.id.clone()),
+                        practice_id: Set(p.practice_id().to_owned()),
+                        position: Set(pos as i32),
+                        kind: Set(d.kind.clone()),
+                        title: Set(d.title.clone()),
+                        doc_date: Set(d.doc_date.clone()),
+                        snapshot: Set(crypto::seal_with(
+                            &dek,
+                            &serde_json::to_vec(&visible)?,
+                            &format!("share:{id}:doc:{}", d.id),
+                        )),
+                    }
+                    .insert(&txn)
+                    .await?;
+                    if attach {
+                        let a = match originals.iter().find(|(doc, _)| doc == &d.id) {
+                            Some((_, original)) => original.clone(),
+                            None => {
+                                let watermark = format!(
+                                    "Sent to {} - share {} - {}",
+                                    r.name,
+                                    &id[id.len() - 12..],
+                                    now.format("%Y-%m-%d %H:%M UTC")
+                                );
+                                let meta = crate::platform::pdf::PdfMeta {
+                                    practice: &practice.name,
+                                    title: &d.title,
+                                    kind: DocumentKind::from_key(&d.kind).unwrap_or(DocumentKind::OtherFile),
+                                    client_name: &client_name,
+                                    date: &d.doc_date,
+                                    author: authors.get(&d.author_id).map(String::as_str).unwrap_or(""),
+                                    watermark: Some(&watermark),
+                                };
+                                let pdf = crate::platform::pdf::render(&meta, &visible).map_err(ServerError::fault)?;
+                                mail::MailAttachment::new(
+                                    &format!("{}.pdf", file_name(&d.title)),
+                                    "application/pdf",
+                                    &pdf,
+                                )
+                            }
+                        };
+                        attached_bytes += a.data.len() / 4 * 3;
+                        attachments.push(a);
+                    }
+                }
+                if attached_bytes > MAX_ATTACHMENT_BYTES {
+                    return Err(AppError::invalid(
+                        "delivery",
+                        "These documents are too large to send as attachments (over 15 MB): share them by secure link.",
+                    )
+                    .into());
+                }
+                let link = format!("{base}/s/{token}");
+                let values = TemplateValues {
+                    recipient_name: &r.name,
+                    practice_name: &practice.name,
+                    sender_name: &sender.display_name,
+                    expires: &expires_label(expires_on),
+                    link: &link,
+                    message: &message,
+                };
+                let mut mail = if attach {
+                    render_attachment_email(&settings, &r.email, &values, attachments.len(), from.clone()).await?
+                } else {
+                    render_email(&settings, &r.email, &values, from.clone()).await?
+                };
+                mail.attachments = attachments;
+                let outbox_id = mail::enqueue_for_share(&txn, &s.keys, p.practice_id(), &id, &mail).await?;
+                audit::by_staff(
+                    &txn,
+                    p,
+                    "share.created",
+                    Some(&id),
+                    &origin,
+                    json!({
+                        "client": c.id, "batch": batch_id, "documents": ids, "recipient_kind": r.draft.kind.key(),
+                        "method": method_key(req.delivery, r.draft.method), "delivery": req.delivery.key(), "purpose": req.purpose.key(),
+                        "expires_at": expires_at.to_rfc3339(),
+                    }),
+                )
+                .await?;
+                audit::by_staff(&txn, p, "email.queued", Some(&id), &origin, json!({ "outbox": outbox_id })).await?;
+                out.push((id, r.name.clone()));
             }
-            if attached_bytes > MAX_ATTACHMENT_BYTES {
-                return Err(AppError::invalid(
-                    "delivery",
-                    "These documents are too large to send as attachments (over 15 MB): share them by secure link.",
-                ));
-            }
-            let link = format!("{base}/s/{token}");
-            let values = TemplateValues {
-                recipient_name: &r.name,
-                practice_name: &practice.name,
-                sender_name: &sender.display_name,
-                expires: &expires_label(expires_on),
-                link: &link,
-                message: &message,
-            };
-            let mut mail = if attach {
-                render_attachment_email(&settings, &r.email, &values, attachments.len(), from.clone()).await?
-            } else {
-                render_email(&settings, &r.email, &values, from.clone()).await?
-            };
-            mail.attachments = attachments;
-            let outbox_id =
-                mail::enqueue_for_share(&txn, &s.keys, p.practice_id(), &id, &mail).await.map_err(internal)?;
-            audit::by_staff(
-                &txn,
-                p,
-                "share.created",
-                Some(&id),
-                &origin,
-                json!({
-                    "client": c.id, "batch": batch_id, "documents": ids, "recipient_kind": r.draft.kind.key(),
-                    "method": method_key(req.delivery, r.draft.method), "delivery": req.delivery.key(), "purpose": req.purpose.key(),
-                    "expires_at": expires_at.to_rfc3339(),
-                }),
-            )
-            .await?;
-            audit::by_staff(&txn, p, "email.queued", Some(&id), &origin, json!({ "outbox": outbox_id })).await?;
-            out.push((id, r.name.clone()));
-        }
-        txn.commit().await.map_err(internal)?;
-        metrics::counter!("dossier_shares_created_total").increment(out.len() as u64);
-        Ok(ShareOutcome { batch_id, shares: out })
+            txn.commit().await?;
+            metrics::counter!("dossier_shares_created_total").increment(out.len() as u64);
+            Ok(ShareOutcome { batch_id, shares: out })
+        })
+        .await
     }
 
     async fn preview_share_email(&self, p: &StaffPrincipal, template: EmailTemplate) -> Result<EmailPreview, AppError> {
-        let mail = self.example_email(p, template).await?;
-        let from = mail.from.clone().unwrap_or_else(|| self.s.cfg.mail.from.clone());
-        Ok(EmailPreview { from, subject: mail.subject, text: mail.text })
+        boundary(async move {
+            let mail = self.example_email(p, template).await?;
+            let from = mail.from.clone().unwrap_or_else(|| self.s.cfg.mail.from.clone());
+            Ok(EmailPreview { from, subject: mail.subject, text: mail.text })
+        })
+        .await
     }
 
     async fn send_test_email(&self, p: &StaffPrincipal, template: EmailTemplate) -> Result<String, AppError> {
-        let mail = self.example_email(p, template).await?;
-        let to = mail.to.clone();
-        let txn = crate::platform::db::begin_write(&self.s.db).await.map_err(internal)?;
-        let outbox_id = mail::enqueue(&txn, &self.s.keys, p.practice_id(), "test", &mail).await.map_err(internal)?;
-        audit::by_staff(
-            &txn,
-            p,
-            "settings.test_email_queued",
-            None,
-            &current_origin(&self.s),
-            json!({ "outbox": outbox_id }),
-        )
-        .await?;
-        txn.commit().await.map_err(internal)?;
-        Ok(to)
+        boundary(async move {
+            let mail = self.example_email(p, template).await?;
+            let to = mail.to.clone();
+            let txn = crate::platform::db::begin_write(&self.s.db).await?;
+            let outbox_id = mail::enqueue(&txn, &self.s.keys, p.practice_id(), "test", &mail).await?;
+            audit::by_staff(
+                &txn,
+                p,
+                "settings.test_email_queued",
+                None,
+                &current_origin(&self.s),
+                json!({ "outbox": outbox_id }),
+            )
+            .await?;
+            txn.commit().await?;
+            Ok(to)
+        })
+        .await
     }
 
     async fn send_test_sms(&self, p: &StaffPrincipal, phone: &str, voice: bool) -> Result<String, AppError> {
-        p.require(Permission::ManageSettings)?;
-        let number = PhoneNumber::parse("phone", phone, &self.s.cfg.locale.phone_region)?.to_string();
-        let (practice, _) = practice_and_sender(&self.s.db, p).await?;
-        let channel = if voice { sms::Channel::Voice } else { sms::Channel::Sms };
-        let text = format!(
-            "This is a test {} from Dossier for {}. Verification codes will reach recipients like this.",
-            if voice { "call" } else { "message" },
-            practice.name
-        );
-        let txn = crate::platform::db::begin_write(&self.s.db).await.map_err(internal)?;
-        let msg = sms::OutgoingSms { channel, to: number.clone(), text };
-        let outbox_id =
-            sms::enqueue(&txn, &self.s.keys, p.practice_id(), None, "test", &msg).await.map_err(internal)?;
-        audit::by_staff(
-            &txn,
-            p,
-            "settings.test_sms_queued",
-            None,
-            &current_origin(&self.s),
-            json!({ "outbox": outbox_id, "channel": channel.key(), "to": sms::hint(&number) }),
-        )
-        .await?;
-        txn.commit().await.map_err(internal)?;
-        Ok(sms::hint(&number))
+        boundary(async move {
+            p.require(Permission::ManageSettings)?;
+            let number = PhoneNumber::parse("phone", phone, &self.s.cfg.locale.phone_region)?.to_string();
+            let (practice, _) = practice_and_sender(&self.s.db, p).await?;
+            let channel = if voice { sms::Channel::Voice } else { sms::Channel::Sms };
+            let text = format!(
+                "This is a test {} from Dossier for {}. Verification codes will reach recipients like this.",
+                if voice { "call" } else { "message" },
+                practice.name
+            );
+            let txn = crate::platform::db::begin_write(&self.s.db).await?;
+            let msg = sms::OutgoingSms { channel, to: number.clone(), text };
+            let outbox_id = sms::enqueue(&txn, &self.s.keys, p.practice_id(), None, "test", &msg).await?;
+            audit::by_staff(
+                &txn,
+                p,
+                "settings.test_sms_queued",
+                None,
+                &current_origin(&self.s),
+                json!({ "outbox": outbox_id, "channel": channel.key(), "to": sms::hint(&number) }),
+            )
+            .await?;
+            txn.commit().await?;
+            Ok(sms::hint(&number))
+        })
+        .await
     }
 
     async fn list_client_shares(
@@ -995,47 +1015,47 @@ impl SharingPort for Services {
         client_id: &str,
         status: Option<ShareStatus>,
     ) -> Result<Vec<ShareRow>, AppError> {
-        crate::sharing::after::list_client_shares(self, p, client_id, status).await
+        boundary(crate::sharing::after::list_client_shares(self, p, client_id, status)).await
     }
 
     async fn document_shares(&self, p: &StaffPrincipal, document_id: &str) -> Result<Vec<ShareRow>, AppError> {
-        crate::sharing::after::document_shares(self, p, document_id).await
+        boundary(crate::sharing::after::document_shares(self, p, document_id)).await
     }
 
     async fn list_shares(&self, p: &StaffPrincipal, filter: &ShareFilter) -> Result<Page<ShareRow>, AppError> {
-        crate::sharing::after::list_shares(self, p, filter).await
+        boundary(crate::sharing::after::list_shares(self, p, filter)).await
     }
 
     async fn revoke_share(&self, p: &StaffPrincipal, share_id: &str) -> Result<(), AppError> {
-        crate::sharing::after::revoke_share(self, p, share_id).await
+        boundary(crate::sharing::after::revoke_share(self, p, share_id)).await
     }
 
     async fn revoke_shares(&self, p: &StaffPrincipal, share_ids: &[String]) -> Result<u64, AppError> {
-        crate::sharing::after::revoke_shares(self, p, share_ids).await
+        boundary(crate::sharing::after::revoke_shares(self, p, share_ids)).await
     }
 
     async fn revoke_client_shares(&self, p: &StaffPrincipal, client_id: &str) -> Result<u64, AppError> {
-        crate::sharing::after::revoke_client_shares(self, p, client_id).await
+        boundary(crate::sharing::after::revoke_client_shares(self, p, client_id)).await
     }
 
     async fn extend_share(&self, p: &StaffPrincipal, share_id: &str, expires_on: &str) -> Result<(), AppError> {
-        crate::sharing::after::extend_share(self, p, share_id, expires_on).await
+        boundary(crate::sharing::after::extend_share(self, p, share_id, expires_on)).await
     }
 
     async fn resend_share(&self, p: &StaffPrincipal, share_id: &str) -> Result<(), AppError> {
-        crate::sharing::after::resend_share(self, p, share_id).await
+        boundary(crate::sharing::after::resend_share(self, p, share_id)).await
     }
 
     async fn unlock_share(&self, p: &StaffPrincipal, share_id: &str) -> Result<(), AppError> {
-        crate::sharing::after::unlock_share(self, p, share_id).await
+        boundary(crate::sharing::after::unlock_share(self, p, share_id)).await
     }
 
     async fn notifications(&self, p: &StaffPrincipal) -> Result<Vec<NotificationRow>, AppError> {
-        crate::sharing::after::notifications(self, p).await
+        boundary(crate::sharing::after::notifications(self, p)).await
     }
 
     async fn mark_notifications_read(&self, p: &StaffPrincipal) -> Result<(), AppError> {
-        crate::sharing::after::mark_notifications_read(self, p).await
+        boundary(crate::sharing::after::mark_notifications_read(self, p)).await
     }
 }
 
@@ -1043,24 +1063,19 @@ impl SharingPort for Services {
 async fn practice_and_sender<C: ConnectionTrait>(
     db: &C,
     p: &StaffPrincipal,
-) -> Result<(practice::Model, staff::Model), AppError> {
+) -> Result<(practice::Model, staff::Model), ServerError> {
     let practice = practice::Entity::find_by_id(p.practice_id().to_owned())
         .one(db)
-        .await
-        .map_err(internal)?
-        .ok_or_else(|| internal("practice missing"))?;
-    let sender = staff::Entity::find_by_id(p.staff_id().to_owned())
-        .one(db)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::Unauthenticated)?;
+        .await?
+        .ok_or_else(|| ServerError::fault("practice missing"))?;
+    let sender = staff::Entity::find_by_id(p.staff_id().to_owned()).one(db).await?.ok_or(AppError::Unauthenticated)?;
     Ok((practice, sender))
 }
 
 impl Services {
     /// The share email for a template being edited, with example values, addressed to
     /// the admin editing it. The template is checked as when saving.
-    async fn example_email(&self, p: &StaffPrincipal, template: EmailTemplate) -> Result<OutgoingEmail, AppError> {
+    async fn example_email(&self, p: &StaffPrincipal, template: EmailTemplate) -> Result<OutgoingEmail, ServerError> {
         p.require(Permission::ManageSettings)?;
         check_template(&template.subject, &template.body).await?;
         let mut settings = load_settings(&self.s.db, p.practice_id()).await?;
@@ -1099,13 +1114,16 @@ struct Recipient<'a> {
 
 impl Services {
     /// Uploaded files among `docs`, decrypted, ready to attach as they are.
-    async fn original_files(&self, docs: &[document::Model]) -> Result<Vec<(String, mail::MailAttachment)>, AppError> {
+    async fn original_files(
+        &self,
+        docs: &[document::Model],
+    ) -> Result<Vec<(String, mail::MailAttachment)>, ServerError> {
         let mut out = Vec::new();
         for d in docs {
-            if let Some(f) = document_file::Entity::find_by_id(d.id.clone()).one(&self.s.db).await.map_err(internal)? {
+            if let Some(f) = document_file::Entity::find_by_id(d.id.clone()).one(&self.s.db).await? {
                 let dek = crate::documents::store::data_key(&self.s.keys, d)?;
                 let bytes = crypto::open_bytes_with(&dek, &f.ciphertext, &crate::documents::store::file_aad(&d.id))
-                    .ok_or_else(|| internal("file does not decrypt"))?;
+                    .ok_or_else(|| ServerError::fault("file does not decrypt"))?;
                 out.push((d.id.clone(), mail::MailAttachment::new(&f.file_name, &f.media_type, &bytes)));
             }
         }
@@ -1120,16 +1138,17 @@ impl Services {
         drafts: &'a [RecipientDraft],
         doc_ids: &[String],
         delivery: Delivery,
-    ) -> Result<Vec<Recipient<'a>>, AppError> {
+    ) -> Result<Vec<Recipient<'a>>, ServerError> {
         let db = &self.s.db;
         if drafts.is_empty() {
-            return Err(AppError::invalid("recipients", "Add at least one recipient."));
+            return Err(AppError::invalid("recipients", "Add at least one recipient.").into());
         }
         if drafts.len() > MAX_RECIPIENTS {
             return Err(AppError::invalid(
                 "recipients",
                 format!("Share with at most {MAX_RECIPIENTS} recipients at once."),
-            ));
+            )
+            .into());
         }
         let region = self.s.cfg.locale.phone_region.clone();
         let mut out: Vec<Recipient<'a>> = Vec::new();
@@ -1157,7 +1176,9 @@ impl Services {
             match d.kind {
                 RecipientKind::Client => {
                     if d.ref_id.as_deref() != Some(c.id.as_str()) {
-                        return Err(AppError::invalid(&field("kind"), format!("Recipient {n} is not this client.")));
+                        return Err(
+                            AppError::invalid(&field("kind"), format!("Recipient {n} is not this client.")).into()
+                        );
                     }
                 }
                 RecipientKind::Relation => {
@@ -1166,8 +1187,7 @@ impl Services {
                             .filter(client_contact::Column::ClientId.eq(&c.id))
                             .filter(client_contact::Column::PracticeId.eq(p.practice_id()))
                             .one(db)
-                            .await
-                            .map_err(internal)?
+                            .await?
                             .is_some(),
                         None => false,
                     };
@@ -1175,7 +1195,8 @@ impl Services {
                         return Err(AppError::invalid(
                             &field("kind"),
                             format!("Recipient {n} is not one of this client's contacts."),
-                        ));
+                        )
+                        .into());
                     }
                 }
                 RecipientKind::Contact => {
@@ -1183,8 +1204,7 @@ impl Services {
                         Some(r) => contact::Entity::find_by_id(r.clone())
                             .filter(contact::Column::PracticeId.eq(p.practice_id()))
                             .one(db)
-                            .await
-                            .map_err(internal)?
+                            .await?
                             .is_some(),
                         None => false,
                     };
@@ -1192,7 +1212,8 @@ impl Services {
                         return Err(AppError::invalid(
                             &field("kind"),
                             format!("Recipient {n} is not in your contact book."),
-                        ));
+                        )
+                        .into());
                     }
                 }
                 RecipientKind::Other => {
@@ -1202,7 +1223,8 @@ impl Services {
                         return Err(AppError::invalid(
                             &field("email"),
                             "Your practice shares only with clients, their contacts and the contact book.",
-                        ));
+                        )
+                        .into());
                     }
                 }
             }
@@ -1218,17 +1240,19 @@ impl Services {
                         d.method.label(),
                         if is_client { "clients" } else { "third parties" }
                     ),
-                ));
+                )
+                .into());
             }
             let link = delivery == Delivery::Link;
             if link && d.method.needs_phone() && phone.is_none() {
                 return Err(AppError::invalid(
                     &field("phone"),
                     format!("{}: add a mobile number for the code, or choose another method.", name.as_str()),
-                ));
+                )
+                .into());
             }
             if link && d.method == VerifyMethod::DateOfBirth && (!is_client || c.date_of_birth.is_empty()) {
-                return Err(AppError::invalid(&field("method"), "Date of birth works only for the client."));
+                return Err(AppError::invalid(&field("method"), "Date of birth works only for the client.").into());
             }
             if link && d.method == VerifyMethod::Passcode {
                 let len = d.passcode.chars().count();
@@ -1236,20 +1260,24 @@ impl Services {
                     return Err(AppError::invalid(
                         &field("passcode"),
                         format!("{}: the passcode needs at least 10 characters.", name.as_str()),
-                    ));
+                    )
+                    .into());
                 }
             }
             if !is_client && !d.sections.is_empty() {
-                return Err(AppError::invalid(&field("sections"), "Sections can be chosen only for the client."));
+                return Err(AppError::invalid(&field("sections"), "Sections can be chosen only for the client.").into());
             }
             if let Some(bad) = d.sections.keys().find(|k| !doc_ids.contains(k)) {
                 return Err(AppError::invalid(
                     &field("sections"),
                     format!("Sections for a document not being shared ({bad})."),
-                ));
+                )
+                .into());
             }
             if out.iter().any(|o| o.email == email.as_str()) {
-                return Err(AppError::invalid(&field("email"), format!("{} is already a recipient.", email.as_str())));
+                return Err(
+                    AppError::invalid(&field("email"), format!("{} is already a recipient.", email.as_str())).into()
+                );
             }
             out.push(Recipient { draft: d, name: name.as_str().to_owned(), email: email.as_str().to_owned(), phone });
         }
@@ -1264,7 +1292,7 @@ async fn warnings<C: ConnectionTrait>(
     p: &StaffPrincipal,
     c: &client::Model,
     drafts: &[RecipientDraft],
-) -> Result<Vec<RecipientWarning>, AppError> {
+) -> Result<Vec<RecipientWarning>, ServerError> {
     let mut out = Vec::new();
     for d in drafts {
         let Ok(email) = EmailAddress::parse("email", &d.email) else { continue };
@@ -1287,8 +1315,7 @@ async fn warnings<C: ConnectionTrait>(
             .limit(500)
             .into_tuple()
             .all(db)
-            .await
-            .map_err(internal)?;
+            .await?;
         let contacts: Vec<(Option<String>, Option<String>)> = contact::Entity::find()
             .select_only()
             .column(contact::Column::Email)
@@ -1298,8 +1325,7 @@ async fn warnings<C: ConnectionTrait>(
             .limit(500)
             .into_tuple()
             .all(db)
-            .await
-            .map_err(internal)?;
+            .await?;
         let known: BTreeSet<&str> = c
             .email
             .as_deref()
