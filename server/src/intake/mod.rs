@@ -43,7 +43,7 @@ use crate::{
     platform::audit::{self, Actor},
     platform::crypto,
     platform::entities::{client, document, intake_form, intake_link, intake_submission, practice, role, staff},
-    platform::error::internal,
+    platform::error::{ServerError, boundary},
     platform::throttle,
     records::visible_to,
     state::AppState,
@@ -56,10 +56,10 @@ use crate::{
 pub const PER_NETWORK_PER_HOUR: u32 = 20;
 
 /// The practice's form, or the starter form if none was saved yet.
-pub async fn load_form<C: ConnectionTrait>(db: &C, practice_id: &str) -> Result<IntakeForm, AppError> {
-    let row = intake_form::Entity::find_by_id(practice_id.to_owned()).one(db).await.map_err(internal)?;
+pub async fn load_form<C: ConnectionTrait>(db: &C, practice_id: &str) -> Result<IntakeForm, ServerError> {
+    let row = intake_form::Entity::find_by_id(practice_id.to_owned()).one(db).await?;
     Ok(match row {
-        Some(r) => serde_json::from_str(&r.definition).map_err(internal)?,
+        Some(r) => serde_json::from_str(&r.definition)?,
         None => IntakeForm::starter(),
     })
 }
@@ -68,20 +68,18 @@ pub async fn load_form<C: ConnectionTrait>(db: &C, practice_id: &str) -> Result<
 async fn ensure_links<C: ConnectionTrait>(
     db: &C,
     practice_id: &str,
-) -> Result<(intake_link::Model, Vec<(staff::Model, intake_link::Model)>), AppError> {
+) -> Result<(intake_link::Model, Vec<(staff::Model, intake_link::Model)>), ServerError> {
     let mut links = intake_link::Entity::find()
         .filter(intake_link::Column::PracticeId.eq(practice_id))
         .order_by_asc(intake_link::Column::CreatedAt)
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     let people = staff::Entity::find()
         .filter(staff::Column::PracticeId.eq(practice_id))
         .filter(staff::Column::Status.eq("active"))
         .order_by_asc(staff::Column::DisplayName)
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     let mut wanted: Vec<Option<String>> = vec![None];
     wanted.extend(people.iter().map(|p| Some(p.id.clone())));
     for w in wanted {
@@ -96,7 +94,7 @@ async fn ensure_links<C: ConnectionTrait>(
                 Ok(l) => links.push(l),
                 // Another instance created it at the same moment: use theirs.
                 Err(e) if crate::platform::db::is_unique_violation(&e) => {}
-                Err(e) => return Err(internal(e)),
+                Err(e) => return Err(e.into()),
             }
         }
     }
@@ -104,9 +102,9 @@ async fn ensure_links<C: ConnectionTrait>(
         .filter(intake_link::Column::PracticeId.eq(practice_id))
         .order_by_asc(intake_link::Column::CreatedAt)
         .all(db)
-        .await
-        .map_err(internal)?;
-    let general = links.iter().find(|l| l.staff_id.is_none()).cloned().ok_or_else(|| internal("no general link"))?;
+        .await?;
+    let general =
+        links.iter().find(|l| l.staff_id.is_none()).cloned().ok_or_else(|| ServerError::fault("no general link"))?;
     let personal = people
         .into_iter()
         .filter_map(|p| {
@@ -129,19 +127,15 @@ struct Live {
     practitioner: Option<staff::Model>,
 }
 
-async fn live_link(s: &AppState, slug: &str) -> Result<Result<Live, Option<String>>, AppError> {
+async fn live_link(s: &AppState, slug: &str) -> Result<Result<Live, Option<String>>, ServerError> {
     let db = &s.db;
-    let Some(link) = intake_link::Entity::find_by_id(slug.to_owned()).one(db).await.map_err(internal)? else {
+    let Some(link) = intake_link::Entity::find_by_id(slug.to_owned()).one(db).await? else {
         return Ok(Err(None));
     };
-    let practice = practice::Entity::find_by_id(link.practice_id.clone())
-        .one(db)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::NotFound)?;
+    let practice = practice::Entity::find_by_id(link.practice_id.clone()).one(db).await?.ok_or(AppError::NotFound)?;
     let form = load_form(db, &link.practice_id).await?;
     let practitioner = match &link.staff_id {
-        Some(id) => match staff::Entity::find_by_id(id.clone()).one(db).await.map_err(internal)? {
+        Some(id) => match staff::Entity::find_by_id(id.clone()).one(db).await? {
             Some(st) if st.status == "active" => Some(st),
             _ => return Ok(Err(Some(practice.name))),
         },
@@ -194,7 +188,7 @@ fn data_for(live: &Live, values: BTreeMap<String, String>, errors: BTreeMap<Stri
 
 /// `GET /intake/{slug}`: the form. Changes nothing.
 pub async fn show(State(s): State<AppState>, Path(slug): Path<String>) -> Response {
-    match live_link(&s, &slug).await {
+    match boundary(live_link(&s, &slug)).await {
         Ok(Ok(live)) => {
             let title = live.form.title.clone();
             page(StatusCode::OK, &title, data_for(&live, BTreeMap::new(), BTreeMap::new()))
@@ -206,7 +200,7 @@ pub async fn show(State(s): State<AppState>, Path(slug): Path<String>) -> Respon
 
 /// `GET /intake/{slug}/thanks`.
 pub async fn thanks(State(s): State<AppState>, Path(slug): Path<String>) -> Response {
-    match live_link(&s, &slug).await {
+    match boundary(live_link(&s, &slug)).await {
         Ok(Ok(live)) => {
             let practice = live.practice.name.clone();
             let html = render_document("Thank you", move || view! { <IntakeThanksPage practice/> });
@@ -267,7 +261,7 @@ pub async fn submit(
     c: Caller,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    match submit_inner(&s, &slug, &c, fields).await {
+    match boundary(submit_inner(&s, &slug, &c, fields)).await {
         Ok(r) => r,
         Err(e) => error_page(&e),
     }
@@ -278,7 +272,7 @@ async fn submit_inner(
     slug: &str,
     c: &Caller,
     fields: Vec<(String, String)>,
-) -> Result<Response, AppError> {
+) -> Result<Response, ServerError> {
     let live = match live_link(s, slug).await? {
         Ok(l) => l,
         Err(practice) => return Ok(unavailable(practice)),
@@ -288,7 +282,7 @@ async fn submit_inner(
     let window = Duration::hours(1);
     let key = throttle::network_key("intake", &c.network);
     // Every attempt counts, valid or not: spent atomically before anything else.
-    if let Err(minutes) = throttle::spend(db, &key, PER_NETWORK_PER_HOUR, window, now).await.map_err(internal)? {
+    if let Err(minutes) = throttle::spend(db, &key, PER_NETWORK_PER_HOUR, window, now).await? {
         let html = render_document("Please try again later", move || view! { <IntakeBusyPage minutes/> });
         return Ok((StatusCode::TOO_MANY_REQUESTS, Html(html)).into_response());
     }
@@ -300,7 +294,7 @@ async fn submit_inner(
     let thanks = crate::web::caller::redirect(&format!("{}/thanks", link_path(&live.link)));
     if raw.get("website").is_some_and(|v| !v.is_empty()) {
         // A bot filled the hidden field: answer as if it worked, store nothing.
-        let txn = crate::platform::db::begin_write(db).await.map_err(internal)?;
+        let txn = crate::platform::db::begin_write(db).await?;
         audit::append(
             &txn,
             &live.practice.id,
@@ -310,9 +304,8 @@ async fn submit_inner(
             &c.origin(),
             json!({ "reason": "honeypot", "link": live.link.id }),
         )
-        .await
-        .map_err(internal)?;
-        txn.commit().await.map_err(internal)?;
+        .await?;
+        txn.commit().await?;
         return Ok(thanks);
     }
     let mut errors = BTreeMap::new();
@@ -330,7 +323,7 @@ async fn submit_inner(
         return Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &title, data_for(&live, raw, errors)));
     };
 
-    let txn = crate::platform::db::begin_write(db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(db).await?;
     let owner = resolve_owner(&txn, &live, &raw).await?;
     let new_client = crate::records::insert_client(&txn, &live.practice.id, &owner, id).await?;
     let possible_match = find_match(&txn, &new_client).await?;
@@ -373,8 +366,7 @@ async fn submit_inner(
         resolved_at: Set(None),
     }
     .insert(&txn)
-    .await
-    .map_err(internal)?;
+    .await?;
     audit::append(
         &txn,
         &live.practice.id,
@@ -384,9 +376,8 @@ async fn submit_inner(
         &c.origin(),
         json!({ "submission": sub.id, "document": doc_id, "owner": owner, "link": live.link.id, "possible_match": possible_match.is_some() }),
     )
-    .await
-    .map_err(internal)?;
-    txn.commit().await.map_err(internal)?;
+    .await?;
+    txn.commit().await?;
     tracing::info!(submission = %sub.id, "intake form received");
     Ok(thanks)
 }
@@ -397,15 +388,14 @@ async fn resolve_owner<C: ConnectionTrait>(
     db: &C,
     live: &Live,
     raw: &BTreeMap<String, String>,
-) -> Result<String, AppError> {
+) -> Result<String, ServerError> {
     let wanted = route_owner(&live.form, live.practitioner.as_ref().map(|p| p.id.as_str()), raw);
     if let Some(id) = wanted
         && let Some(st) = staff::Entity::find_by_id(id)
             .filter(staff::Column::PracticeId.eq(&live.practice.id))
             .filter(staff::Column::Status.eq("active"))
             .one(db)
-            .await
-            .map_err(internal)?
+            .await?
     {
         return Ok(st.id);
     }
@@ -421,14 +411,13 @@ async fn resolve_owner<C: ConnectionTrait>(
         .filter(staff::Column::RoleId.in_subquery(admins))
         .order_by_asc(staff::Column::CreatedAt)
         .one(db)
-        .await
-        .map_err(internal)?
+        .await?
         .map(|s| s.id)
-        .ok_or_else(|| internal("practice has no active admin"))
+        .ok_or_else(|| ServerError::fault("practice has no active admin"))
 }
 
 /// An existing, unarchived client with the same email, or the same name and date of birth.
-async fn find_match<C: ConnectionTrait>(db: &C, new: &client::Model) -> Result<Option<String>, AppError> {
+async fn find_match<C: ConnectionTrait>(db: &C, new: &client::Model) -> Result<Option<String>, ServerError> {
     let mut same = Condition::any().add(client::Column::DateOfBirth.eq(&new.date_of_birth));
     if let Some(e) = &new.email {
         same = same.add(client::Column::Email.eq(e));
@@ -441,8 +430,7 @@ async fn find_match<C: ConnectionTrait>(db: &C, new: &client::Model) -> Result<O
         .order_by_asc(client::Column::CreatedAt)
         .limit(200)
         .all(db)
-        .await
-        .map_err(internal)?;
+        .await?;
     let fold = |s: &str| s.to_lowercase();
     Ok(candidates
         .into_iter()
@@ -458,202 +446,206 @@ async fn find_match<C: ConnectionTrait>(db: &C, new: &client::Model) -> Result<O
 #[async_trait]
 impl IntakePort for Services {
     async fn intake_settings(&self, p: &StaffPrincipal) -> Result<IntakeSettings, AppError> {
-        let db = &self.s.db;
-        let form = load_form(db, p.practice_id()).await?;
-        let (general, personal) = ensure_links(db, p.practice_id()).await?;
-        Ok(IntakeSettings {
-            form,
-            base_url: self.s.cfg.server.public_url.trim_end_matches('/').to_owned(),
-            general_link: link_path(&general),
-            owners: personal.iter().map(|(st, _)| (st.id.clone(), st.display_name.clone())).collect(),
-            practitioner_links: personal
-                .into_iter()
-                .map(|(st, l)| (st.id.clone(), st.display_name.clone(), link_path(&l)))
-                .collect(),
+        boundary(async move {
+            let db = &self.s.db;
+            let form = load_form(db, p.practice_id()).await?;
+            let (general, personal) = ensure_links(db, p.practice_id()).await?;
+            Ok(IntakeSettings {
+                form,
+                base_url: self.s.cfg.server.public_url.trim_end_matches('/').to_owned(),
+                general_link: link_path(&general),
+                owners: personal.iter().map(|(st, _)| (st.id.clone(), st.display_name.clone())).collect(),
+                practitioner_links: personal
+                    .into_iter()
+                    .map(|(st, l)| (st.id.clone(), st.display_name.clone(), link_path(&l)))
+                    .collect(),
+            })
         })
+        .await
     }
 
     async fn save_intake_form(&self, p: &StaffPrincipal, mut form: IntakeForm) -> Result<(), AppError> {
-        form.validate()?;
-        let txn = crate::platform::db::begin_write(&self.s.db).await.map_err(internal)?;
-        let active: Vec<String> = staff::Entity::find()
-            .filter(staff::Column::PracticeId.eq(p.practice_id()))
-            .filter(staff::Column::Status.eq("active"))
-            .all(&txn)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|s| s.id)
-            .collect();
-        if form.routing.rules.values().any(|id| !active.contains(id)) {
-            return Err(AppError::invalid("routing", "Route answers only to people in your practice."));
-        }
-        if form.default_owner_id.as_ref().is_some_and(|id| !active.contains(id)) {
-            return Err(AppError::invalid("default_owner_id", "Choose someone from your practice."));
-        }
-        let definition = serde_json::to_string(&form).map_err(internal)?;
-        let existing = intake_form::Entity::find_by_id(p.practice_id().to_owned()).one(&txn).await.map_err(internal)?;
-        match existing {
-            Some(row) => {
-                let mut am = row.into_active_model();
-                am.definition = Set(definition);
-                am.updated_at = Set(Utc::now());
-                am.update(&txn).await.map_err(internal)?;
+        boundary(async move {
+            form.validate()?;
+            let txn = crate::platform::db::begin_write(&self.s.db).await?;
+            let active: Vec<String> = staff::Entity::find()
+                .filter(staff::Column::PracticeId.eq(p.practice_id()))
+                .filter(staff::Column::Status.eq("active"))
+                .all(&txn)
+                .await?
+                .into_iter()
+                .map(|s| s.id)
+                .collect();
+            if form.routing.rules.values().any(|id| !active.contains(id)) {
+                return Err(AppError::invalid("routing", "Route answers only to people in your practice.").into());
             }
-            None => {
-                intake_form::ActiveModel {
-                    practice_id: Set(p.practice_id().to_owned()),
-                    definition: Set(definition),
-                    updated_at: Set(Utc::now()),
+            if form.default_owner_id.as_ref().is_some_and(|id| !active.contains(id)) {
+                return Err(AppError::invalid("default_owner_id", "Choose someone from your practice.").into());
+            }
+            let definition = serde_json::to_string(&form)?;
+            let existing = intake_form::Entity::find_by_id(p.practice_id().to_owned()).one(&txn).await?;
+            match existing {
+                Some(row) => {
+                    let mut am = row.into_active_model();
+                    am.definition = Set(definition);
+                    am.updated_at = Set(Utc::now());
+                    am.update(&txn).await?;
                 }
-                .insert(&txn)
-                .await
-                .map_err(internal)?;
+                None => {
+                    intake_form::ActiveModel {
+                        practice_id: Set(p.practice_id().to_owned()),
+                        definition: Set(definition),
+                        updated_at: Set(Utc::now()),
+                    }
+                    .insert(&txn)
+                    .await?;
+                }
             }
-        }
-        audit::by_staff(
-            &txn,
-            p,
-            "settings.intake_form_saved",
-            None,
-            &current_origin(&self.s),
-            json!({ "enabled": form.enabled, "questions": form.questions.len(), "routing": form.routing.question_id.is_some() }),
-        )
-        .await?;
-        txn.commit().await.map_err(internal)?;
-        Ok(())
+            audit::by_staff(
+                &txn,
+                p,
+                "settings.intake_form_saved",
+                None,
+                &current_origin(&self.s),
+                json!({ "enabled": form.enabled, "questions": form.questions.len(), "routing": form.routing.question_id.is_some() }),
+            )
+            .await?;
+            txn.commit().await?;
+            Ok(())
+        })
+        .await
     }
 
     async fn list_submissions(&self, p: &StaffPrincipal, page: u32) -> Result<Page<SubmissionRow>, AppError> {
-        let db = &self.s.db;
-        let visible =
-            Query::select().column(client::Column::Id).from(client::Entity).cond_where(visible_to(p)).to_owned();
-        let rows = intake_submission::Entity::find()
-            .filter(intake_submission::Column::PracticeId.eq(p.practice_id()))
-            .filter(intake_submission::Column::ClientId.in_subquery(visible))
-            .order_by_desc(intake_submission::Column::CreatedAt)
-            .order_by_desc(intake_submission::Column::Id)
-            .offset(u64::from(page) * PAGE_SIZE)
-            .limit(PAGE_SIZE + 1)
-            .all(db)
-            .await
-            .map_err(internal)?;
-        let has_more = rows.len() as u64 > PAGE_SIZE;
-        let rows: Vec<_> = rows.into_iter().take(PAGE_SIZE as usize).collect();
-        let mut client_ids: Vec<String> = rows.iter().map(|r| r.client_id.clone()).collect();
-        client_ids.extend(rows.iter().filter_map(|r| r.match_client_id.clone()));
-        // Matches are named only if the viewer may see them.
-        let clients: HashMap<String, client::Model> = client::Entity::find()
-            .filter(visible_to(p))
-            .filter(client::Column::Id.is_in(client_ids))
-            .all(db)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|c| (c.id.clone(), c))
-            .collect();
-        let names: HashMap<String, String> = staff::Entity::find()
-            .filter(staff::Column::PracticeId.eq(p.practice_id()))
-            .all(db)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|s| (s.id, s.display_name))
-            .collect();
-        let tz = crate::platform::zone::of_practice(db, p.practice_id()).await.map_err(internal)?;
-        let links: HashMap<String, Option<String>> = intake_link::Entity::find()
-            .filter(intake_link::Column::PracticeId.eq(p.practice_id()))
-            .all(db)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|l| (l.id, l.staff_id))
-            .collect();
-        let items = rows
-            .into_iter()
-            .filter_map(|r| {
-                let c = clients.get(&r.client_id)?;
-                let via = match links.get(&r.link_id).cloned().flatten() {
-                    Some(sid) => format!("{}'s form", names.get(&sid).cloned().unwrap_or_default()),
-                    None => "General form".to_owned(),
-                };
-                Some(SubmissionRow {
-                    id: r.id,
-                    received_at: crate::platform::zone::date_time(r.created_at, tz),
-                    client_id: c.id.clone(),
-                    client_name: format!("{} {}", c.first_name, c.last_name),
-                    owner_name: names.get(&r.owner_id).cloned().unwrap_or_default(),
-                    via,
-                    status: r.status,
-                    possible_match: r.match_client_id.and_then(|m| clients.get(&m)).map(|m| MatchRef {
-                        client_id: m.id.clone(),
-                        name: format!("{} {}", m.first_name, m.last_name),
-                        date_of_birth: m.date_of_birth.clone(),
-                    }),
-                    document_id: r.document_id,
+        boundary(async move {
+            let db = &self.s.db;
+            let visible =
+                Query::select().column(client::Column::Id).from(client::Entity).cond_where(visible_to(p)).to_owned();
+            let rows = intake_submission::Entity::find()
+                .filter(intake_submission::Column::PracticeId.eq(p.practice_id()))
+                .filter(intake_submission::Column::ClientId.in_subquery(visible))
+                .order_by_desc(intake_submission::Column::CreatedAt)
+                .order_by_desc(intake_submission::Column::Id)
+                .offset(u64::from(page) * PAGE_SIZE)
+                .limit(PAGE_SIZE + 1)
+                .all(db)
+                .await?;
+            let has_more = rows.len() as u64 > PAGE_SIZE;
+            let rows: Vec<_> = rows.into_iter().take(PAGE_SIZE as usize).collect();
+            let mut client_ids: Vec<String> = rows.iter().map(|r| r.client_id.clone()).collect();
+            client_ids.extend(rows.iter().filter_map(|r| r.match_client_id.clone()));
+            // Matches are named only if the viewer may see them.
+            let clients: HashMap<String, client::Model> = client::Entity::find()
+                .filter(visible_to(p))
+                .filter(client::Column::Id.is_in(client_ids))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|c| (c.id.clone(), c))
+                .collect();
+            let names: HashMap<String, String> = staff::Entity::find()
+                .filter(staff::Column::PracticeId.eq(p.practice_id()))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|s| (s.id, s.display_name))
+                .collect();
+            let tz = crate::platform::zone::of_practice(db, p.practice_id()).await?;
+            let links: HashMap<String, Option<String>> = intake_link::Entity::find()
+                .filter(intake_link::Column::PracticeId.eq(p.practice_id()))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|l| (l.id, l.staff_id))
+                .collect();
+            let items = rows
+                .into_iter()
+                .filter_map(|r| {
+                    let c = clients.get(&r.client_id)?;
+                    let via = match links.get(&r.link_id).cloned().flatten() {
+                        Some(sid) => format!("{}'s form", names.get(&sid).cloned().unwrap_or_default()),
+                        None => "General form".to_owned(),
+                    };
+                    Some(SubmissionRow {
+                        id: r.id,
+                        received_at: crate::platform::zone::date_time(r.created_at, tz),
+                        client_id: c.id.clone(),
+                        client_name: format!("{} {}", c.first_name, c.last_name),
+                        owner_name: names.get(&r.owner_id).cloned().unwrap_or_default(),
+                        via,
+                        status: r.status,
+                        possible_match: r.match_client_id.and_then(|m| clients.get(&m)).map(|m| MatchRef {
+                            client_id: m.id.clone(),
+                            name: format!("{} {}", m.first_name, m.last_name),
+                            date_of_birth: m.date_of_birth.clone(),
+                        }),
+                        document_id: r.document_id,
+                    })
                 })
-            })
-            .collect();
-        Ok(Page { items, has_more })
+                .collect();
+            Ok(Page { items, has_more })
+        })
+        .await
     }
 
     async fn resolve_submission(&self, p: &StaffPrincipal, id: &str, attach: bool) -> Result<(), AppError> {
-        let txn = crate::platform::db::begin_write(&self.s.db).await.map_err(internal)?;
-        let sub = intake_submission::Entity::find_by_id(id.to_owned())
-            .filter(intake_submission::Column::PracticeId.eq(p.practice_id()))
-            .one(&txn)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::NotFound)?;
-        let new_client = crate::records::find_visible(&txn, p, &sub.client_id).await?;
-        if sub.status != "new" {
-            return Err(AppError::invalid("id", "This submission was already dealt with."));
-        }
-        let now = Utc::now();
-        let mut am = sub.clone().into_active_model();
-        am.resolved_at = Set(Some(now));
-        if attach {
-            let Some(match_id) = &sub.match_client_id else {
-                return Err(AppError::invalid("attach", "This submission has no matching client."));
-            };
-            let existing = crate::records::find_visible(&txn, p, match_id).await?;
-            // Move the intake form to the existing client and archive the new record.
-            document::Entity::update_many()
-                .col_expr(document::Column::ClientId, sea_orm::sea_query::Expr::value(existing.id.clone()))
-                .filter(document::Column::Id.eq(&sub.document_id))
-                .filter(document::Column::PracticeId.eq(p.practice_id()))
-                .exec(&txn)
-                .await
-                .map_err(internal)?;
-            let mut c = new_client.into_active_model();
-            c.archived_at = Set(Some(now));
-            c.updated_at = Set(now);
-            c.update(&txn).await.map_err(internal)?;
-            am.status = Set("attached".into());
-            am.client_id = Set(existing.id.clone());
-            audit::by_staff(
-                &txn,
-                p,
-                "intake.attached",
-                Some(&existing.id),
-                &current_origin(&self.s),
-                json!({ "submission": sub.id, "document": sub.document_id, "archived_client": sub.client_id }),
-            )
-            .await?;
-        } else {
-            am.status = Set("separate".into());
-            audit::by_staff(
-                &txn,
-                p,
-                "intake.kept_separate",
-                Some(&sub.client_id),
-                &current_origin(&self.s),
-                json!({ "submission": sub.id }),
-            )
-            .await?;
-        }
-        am.update(&txn).await.map_err(internal)?;
-        txn.commit().await.map_err(internal)?;
-        Ok(())
+        boundary(async move {
+            let txn = crate::platform::db::begin_write(&self.s.db).await?;
+            let sub = intake_submission::Entity::find_by_id(id.to_owned())
+                .filter(intake_submission::Column::PracticeId.eq(p.practice_id()))
+                .one(&txn)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let new_client = crate::records::find_visible(&txn, p, &sub.client_id).await?;
+            if sub.status != "new" {
+                return Err(AppError::invalid("id", "This submission was already dealt with.").into());
+            }
+            let now = Utc::now();
+            let mut am = sub.clone().into_active_model();
+            am.resolved_at = Set(Some(now));
+            if attach {
+                let Some(match_id) = &sub.match_client_id else {
+                    return Err(AppError::invalid("attach", "This submission has no matching client.").into());
+                };
+                let existing = crate::records::find_visible(&txn, p, match_id).await?;
+                // Move the intake form to the existing client and archive the new record.
+                document::Entity::update_many()
+                    .col_expr(document::Column::ClientId, sea_orm::sea_query::Expr::value(existing.id.clone()))
+                    .filter(document::Column::Id.eq(&sub.document_id))
+                    .filter(document::Column::PracticeId.eq(p.practice_id()))
+                    .exec(&txn)
+                    .await?;
+                let mut c = new_client.into_active_model();
+                c.archived_at = Set(Some(now));
+                c.updated_at = Set(now);
+                c.update(&txn).await?;
+                am.status = Set("attached".into());
+                am.client_id = Set(existing.id.clone());
+                audit::by_staff(
+                    &txn,
+                    p,
+                    "intake.attached",
+                    Some(&existing.id),
+                    &current_origin(&self.s),
+                    json!({ "submission": sub.id, "document": sub.document_id, "archived_client": sub.client_id }),
+                )
+                .await?;
+            } else {
+                am.status = Set("separate".into());
+                audit::by_staff(
+                    &txn,
+                    p,
+                    "intake.kept_separate",
+                    Some(&sub.client_id),
+                    &current_origin(&self.s),
+                    json!({ "submission": sub.id }),
+                )
+                .await?;
+            }
+            am.update(&txn).await?;
+            txn.commit().await?;
+            Ok(())
+        })
+        .await
     }
 }
