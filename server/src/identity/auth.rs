@@ -29,7 +29,7 @@ use crate::{
     platform::audit::{self, Actor, Origin},
     platform::crypto::{random_token, token_hash},
     platform::entities::{action_token, practice, recovery_code, role, staff},
-    platform::error::internal,
+    platform::error::{ServerError, boundary},
     platform::throttle,
     platform::totp,
     state::AppState,
@@ -94,10 +94,10 @@ async fn audit_self<C: ConnectionTrait + sea_orm::TransactionTrait>(
     action: &str,
     c: &Caller,
     detail: serde_json::Value,
-) -> Result<(), AppError> {
+) -> Result<(), ServerError> {
     audit::append(db, &st.practice_id, &Actor::Staff(st.id.clone()), action, Some(&st.id), &c.origin(), detail)
         .await
-        .map_err(internal)
+        .map_err(ServerError::from)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -113,7 +113,7 @@ pub async fn create_practice<C: ConnectionTrait + TransactionTrait>(
     password: &NewPassword,
     origin: &Origin,
 ) -> Result<(practice::Model, staff::Model), AppError> {
-    create_practice_with(db, hasher, practice_name, admin_name, email, password, origin, false, "UTC").await
+    boundary(create_practice_with(db, hasher, practice_name, admin_name, email, password, origin, false, "UTC")).await
 }
 
 /// [`create_practice`]; with `first_run`, only while no practice exists: the check and the
@@ -129,15 +129,15 @@ async fn create_practice_with<C: ConnectionTrait + TransactionTrait>(
     origin: &Origin,
     first_run: bool,
     time_zone: &str,
-) -> Result<(practice::Model, staff::Model), AppError> {
+) -> Result<(practice::Model, staff::Model), ServerError> {
     let hash = hasher.hash(password.expose()).await;
-    let txn = crate::platform::db::begin_write(db).await.map_err(internal)?;
-    crate::platform::db::lock_key(&txn, "practice:create").await.map_err(internal)?;
-    if first_run && practice::Entity::find().count(&txn).await.map_err(internal)? > 0 {
-        return Err(AppError::Conflict(ALREADY_SET_UP.into()));
+    let txn = crate::platform::db::begin_write(db).await?;
+    crate::platform::db::lock_key(&txn, "practice:create").await?;
+    if first_run && practice::Entity::find().count(&txn).await? > 0 {
+        return Err(AppError::Conflict(ALREADY_SET_UP.into()).into());
     }
-    if staff::Entity::find().filter(staff::Column::Email.eq(email.as_str())).count(&txn).await.map_err(internal)? > 0 {
-        return Err(AppError::invalid("email", "That email address already has an account."));
+    if staff::Entity::find().filter(staff::Column::Email.eq(email.as_str())).count(&txn).await? > 0 {
+        return Err(AppError::invalid("email", "That email address already has an account.").into());
     }
     let now = Utc::now();
     let p = practice::ActiveModel {
@@ -147,8 +147,7 @@ async fn create_practice_with<C: ConnectionTrait + TransactionTrait>(
         time_zone: Set(time_zone.to_owned()),
     }
     .insert(&txn)
-    .await
-    .map_err(internal)?;
+    .await?;
     let mut admin_role = None;
     for (name, is_admin, perms) in app::domain::builtin_roles() {
         let r = role::ActiveModel {
@@ -161,8 +160,7 @@ async fn create_practice_with<C: ConnectionTrait + TransactionTrait>(
             created_at: Set(now),
         }
         .insert(&txn)
-        .await
-        .map_err(internal)?;
+        .await?;
         if is_admin {
             admin_role = Some(r);
         }
@@ -183,8 +181,7 @@ async fn create_practice_with<C: ConnectionTrait + TransactionTrait>(
         updated_at: Set(now),
     }
     .insert(&txn)
-    .await
-    .map_err(internal)?;
+    .await?;
     audit::append(
         &txn,
         &p.id,
@@ -194,8 +191,7 @@ async fn create_practice_with<C: ConnectionTrait + TransactionTrait>(
         origin,
         json!({ "name": p.name }),
     )
-    .await
-    .map_err(internal)?;
+    .await?;
     audit::append(
         &txn,
         &p.id,
@@ -205,9 +201,8 @@ async fn create_practice_with<C: ConnectionTrait + TransactionTrait>(
         origin,
         json!({ "role": "Admin" }),
     )
-    .await
-    .map_err(internal)?;
-    txn.commit().await.map_err(internal)?;
+    .await?;
+    txn.commit().await?;
     Ok((p, st))
 }
 
@@ -217,7 +212,7 @@ pub async fn setup(State(s): State<AppState>, c: Caller, Form(f): Form<SetupForm
             return c.fail(&s, "/login", AppError::Conflict(ALREADY_SET_UP.into()));
         }
         Ok(false) => {}
-        Err(e) => return c.fail(&s, "/setup", internal(e)),
+        Err(e) => return c.fail(&s, "/setup", ServerError::from(e).into()),
     }
     let parsed = (|| {
         Ok::<_, AppError>((
@@ -234,19 +229,20 @@ pub async fn setup(State(s): State<AppState>, c: Caller, Form(f): Form<SetupForm
     // The zone of the browser that sets the practice up (the page fills it in); UTC when
     // the browser did not say or said something that is not a zone.
     let zone = crate::platform::zone::parse(&f.time_zone).map_or("UTC", |z| z.name());
-    let p =
-        match create_practice_with(&s.db, &s.hasher, &pname, &name, &email, &password, &c.origin(), true, zone).await {
-            Ok((p, _)) => p,
-            Err(e @ AppError::Conflict(_)) => return c.fail(&s, "/login", e),
-            Err(e) => return c.fail(&s, "/setup", e),
-        };
+    let origin = c.origin();
+    let created = create_practice_with(&s.db, &s.hasher, &pname, &name, &email, &password, &origin, true, zone);
+    let p = match boundary(created).await {
+        Ok((p, _)) => p,
+        Err(e @ AppError::Conflict(_)) => return c.fail(&s, "/login", e),
+        Err(e) => return c.fail(&s, "/setup", e),
+    };
     if f.demo != "on" {
         return c.done("/login?m=setup_done");
     }
     // Demo data for the new (empty) practice; its accounts are shown once, in this answer.
     let report = match crate::demo::seed(&s).await {
         Ok(r) => r,
-        Err(e) => return c.fail(&s, "/login", internal(e)),
+        Err(e) => return c.fail(&s, "/login", ServerError::fault(e).into()),
     };
     if !c.html {
         return (StatusCode::OK, Json(json!({ "next": "/login?m=setup_done", "demo_accounts": report.accounts })))
@@ -268,17 +264,17 @@ async fn spend_sign_in_attempt(
     acct: &str,
     net: &str,
     now: chrono::DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<(), ServerError> {
     let window = Duration::seconds(s.cfg.security.login_window_secs as i64);
     let limits = [(acct, s.cfg.security.login_max_failures), (net, s.cfg.security.network_max_failures)];
     for (i, (key, max)) in limits.iter().enumerate() {
-        if let Err(minutes) = throttle::spend(&s.db, key, *max, window, now).await.map_err(internal)? {
+        if let Err(minutes) = throttle::spend(&s.db, key, *max, window, now).await? {
             // Give back what this attempt already spent on the earlier limits.
             for (spent, _) in &limits[..i] {
-                throttle::refund(&s.db, spent).await.map_err(internal)?;
+                throttle::refund(&s.db, spent).await?;
             }
             metrics::counter!("dossier_signin_throttled_total").increment(1);
-            return Err(AppError::Throttled { minutes });
+            return Err(AppError::Throttled { minutes }.into());
         }
     }
     Ok(())
@@ -286,9 +282,9 @@ async fn spend_sign_in_attempt(
 
 /// Gives back the attempt of a step that succeeded. The counters are never reset: a
 /// parallel failure's spend stays counted.
-async fn refund_sign_in_attempt(s: &AppState, acct: &str, net: &str) -> Result<(), AppError> {
-    throttle::refund(&s.db, acct).await.map_err(internal)?;
-    throttle::refund(&s.db, net).await.map_err(internal)
+async fn refund_sign_in_attempt(s: &AppState, acct: &str, net: &str) -> Result<(), ServerError> {
+    throttle::refund(&s.db, acct).await?;
+    throttle::refund(&s.db, net).await.map_err(ServerError::from)
 }
 
 /// Records a failed sign-in step (its attempt was spent before the check) and audits it
@@ -298,7 +294,7 @@ async fn record_sign_in_failure(
     c: &Caller,
     account: Option<&staff::Model>,
     step: &str,
-) -> Result<(), AppError> {
+) -> Result<(), ServerError> {
     if let Some(st) = account {
         audit::append(
             &s.db,
@@ -309,8 +305,7 @@ async fn record_sign_in_failure(
             &c.origin(),
             json!({ "step": step }),
         )
-        .await
-        .map_err(internal)?;
+        .await?;
     }
     metrics::counter!("dossier_signin_failed_total").increment(1);
     tracing::info!(network = %c.network, step, "sign-in failed");
@@ -321,26 +316,25 @@ async fn record_sign_in_failure(
 // Password step
 
 pub async fn login(State(s): State<AppState>, c: Caller, Form(f): Form<SignInForm>) -> Response {
-    match login_inner(&s, &c, &f).await {
+    match boundary(login_inner(&s, &c, &f)).await {
         Ok((to, cookie)) => with_cookie(c.done(to), cookie),
         Err(e) => c.fail(&s, "/login", e),
     }
 }
 
-async fn login_inner(s: &AppState, c: &Caller, f: &SignInForm) -> Result<(&'static str, HeaderValue), AppError> {
+async fn login_inner(s: &AppState, c: &Caller, f: &SignInForm) -> Result<(&'static str, HeaderValue), ServerError> {
     let email = EmailAddress::parse("email", &f.email)?;
     let password = &f.password;
     let now = Utc::now();
     let acct = throttle::account_key("login", email.as_str());
     let net = throttle::network_key("login", &c.network);
     spend_sign_in_attempt(s, &acct, &net, now).await?;
-    let found =
-        staff::Entity::find().filter(staff::Column::Email.eq(email.as_str())).one(&s.db).await.map_err(internal)?;
+    let found = staff::Entity::find().filter(staff::Column::Email.eq(email.as_str())).one(&s.db).await?;
     let usable = found.as_ref().filter(|st| st.status == "active");
     let ok = s.hasher.verify(usable.and_then(|st| st.password_hash.as_deref()), password).await;
     let Some(st) = usable.filter(|_| ok) else {
         record_sign_in_failure(s, c, found.as_ref(), "password").await?;
-        return Err(AppError::invalid("password", BAD_CREDENTIALS));
+        return Err(AppError::invalid("password", BAD_CREDENTIALS).into());
     };
     refund_sign_in_attempt(s, &acct, &net).await?;
     let (stage, to) = if st.totp_secret.is_some() {
@@ -349,26 +343,29 @@ async fn login_inner(s: &AppState, c: &Caller, f: &SignInForm) -> Result<(&'stat
         let secret = totp::new_secret();
         let mut am = st.clone().into_active_model();
         am.totp_pending_secret = Set(Some(s.keys.seal(&secret, &format!("staff:{}:totp", st.id))));
-        am.update(&s.db).await.map_err(internal)?;
+        am.update(&s.db).await?;
         (Stage::Enrol, "/login/enrol")
     };
-    let token = session::create(&s.db, &s.cfg, st, stage, &c.network, &c.user_agent, None).await.map_err(internal)?;
+    let token = session::create(&s.db, &s.cfg, st, stage, &c.network, &c.user_agent, None).await?;
     Ok((to, session::set_cookie(&s.cfg, session::session_cookie_name(&s.cfg), &token, None)))
 }
 
 // ---------------------------------------------------------------------------------------
 // Second factor
 
-async fn pending_session(s: &AppState, c: &Caller, stage: Stage) -> Result<(LiveSession, staff::Model), AppError> {
-    let live = session::load(&s.db, &s.cfg, &c.headers, false).await.map_err(internal)?;
+async fn pending_session(
+    s: &AppState,
+    c: &Caller,
+    stage: Stage,
+) -> Result<(LiveSession, staff::Model), ServerError> {
+    let live = session::load(&s.db, &s.cfg, &c.headers, false).await?;
     let Some(live) = live.filter(|l| l.stage == stage) else {
-        return Err(AppError::Unauthenticated);
+        return Err(AppError::Unauthenticated.into());
     };
     let st = staff::Entity::find_by_id(live.row.staff_id.clone())
         .filter(staff::Column::PracticeId.eq(live.row.practice_id.clone()))
         .one(&s.db)
-        .await
-        .map_err(internal)?
+        .await?
         .filter(|st| st.status == "active")
         .ok_or(AppError::Unauthenticated)?;
     Ok((live, st))
@@ -384,12 +381,12 @@ fn session_ended(c: &Caller) -> Response {
 }
 
 pub async fn mfa(State(s): State<AppState>, c: Caller, Form(f): Form<CodeForm>) -> Response {
-    let (live, st) = match pending_session(&s, &c, Stage::Mfa).await {
+    let (live, st) = match boundary(pending_session(&s, &c, Stage::Mfa)).await {
         Ok(v) => v,
         Err(AppError::Unauthenticated) => return session_ended(&c),
         Err(e) => return c.fail(&s, "/login/mfa", e),
     };
-    match mfa_inner(&s, &c, &f, &live, &st).await {
+    match boundary(mfa_inner(&s, &c, &f, &live, &st)).await {
         Ok(cookie) => with_cookie(c.done("/app"), cookie),
         Err(e) => c.fail(&s, "/login/mfa", e),
     }
@@ -401,7 +398,7 @@ async fn mfa_inner(
     f: &CodeForm,
     live: &LiveSession,
     st: &staff::Model,
-) -> Result<HeaderValue, AppError> {
+) -> Result<HeaderValue, ServerError> {
     let now = Utc::now();
     let acct = throttle::account_key("login", &st.email);
     let net = throttle::network_key("login", &c.network);
@@ -413,7 +410,7 @@ async fn mfa_inner(
                 .totp_secret
                 .as_deref()
                 .and_then(|sealed| s.keys.open(sealed, &format!("staff:{}:totp", st.id)))
-                .ok_or_else(|| internal("TOTP secret missing or undecryptable"))?;
+                .ok_or_else(|| ServerError::fault("TOTP secret missing or undecryptable"))?;
             match totp::matching_step(&secret, code, now.timestamp() as u64) {
                 // Replay protection: accept a step only if it is newer than the last one used.
                 Some(step) => {
@@ -422,8 +419,7 @@ async fn mfa_inner(
                         .filter(staff::Column::Id.eq(st.id.clone()))
                         .filter(staff::Column::TotpLastStep.lt(step))
                         .exec(&s.db)
-                        .await
-                        .map_err(internal)?
+                        .await?
                         .rows_affected
                         == 1
                 }
@@ -434,24 +430,23 @@ async fn mfa_inner(
     };
     if !accepted {
         record_sign_in_failure(s, c, Some(st), "second_factor").await?;
-        return Err(AppError::invalid("code", BAD_CODE));
+        return Err(AppError::invalid("code", BAD_CODE).into());
     }
     refund_sign_in_attempt(s, &acct, &net).await?;
     let method = if matches!(code, SecondFactorCode::Totp(_)) { "totp" } else { "recovery_code" };
     audit_self(&s.db, st, "signin.succeeded", c, json!({ "method": method })).await?;
     metrics::counter!("dossier_signin_succeeded_total").increment(1);
-    let token = session::rotate(&s.db, &s.cfg, live, st, Stage::Active, None).await.map_err(internal)?;
+    let token = session::rotate(&s.db, &s.cfg, live, st, Stage::Active, None).await?;
     Ok(session::set_cookie(&s.cfg, session::session_cookie_name(&s.cfg), &token, None))
 }
 
-async fn use_recovery_code(s: &AppState, st: &staff::Model, code: &str) -> Result<bool, AppError> {
+async fn use_recovery_code(s: &AppState, st: &staff::Model, code: &str) -> Result<bool, ServerError> {
     let unused = recovery_code::Entity::find()
         .filter(recovery_code::Column::StaffId.eq(st.id.clone()))
         .filter(recovery_code::Column::PracticeId.eq(st.practice_id.clone()))
         .filter(recovery_code::Column::UsedAt.is_null())
         .all(&s.db)
-        .await
-        .map_err(internal)?;
+        .await?;
     for rc in unused {
         if s.hasher.verify(Some(&rc.code_hash), code).await {
             let n = recovery_code::Entity::update_many()
@@ -459,8 +454,7 @@ async fn use_recovery_code(s: &AppState, st: &staff::Model, code: &str) -> Resul
                 .filter(recovery_code::Column::Id.eq(rc.id))
                 .filter(recovery_code::Column::UsedAt.is_null())
                 .exec(&s.db)
-                .await
-                .map_err(internal)?
+                .await?
                 .rows_affected;
             return Ok(n == 1);
         }
@@ -469,12 +463,12 @@ async fn use_recovery_code(s: &AppState, st: &staff::Model, code: &str) -> Resul
 }
 
 pub async fn enrol(State(s): State<AppState>, c: Caller, Form(f): Form<CodeForm>) -> Response {
-    let (live, st) = match pending_session(&s, &c, Stage::Enrol).await {
+    let (live, st) = match boundary(pending_session(&s, &c, Stage::Enrol)).await {
         Ok(v) => v,
         Err(AppError::Unauthenticated) => return session_ended(&c),
         Err(e) => return c.fail(&s, "/login/enrol", e),
     };
-    match enrol_inner(&s, &c, &f, &live, &st).await {
+    match boundary(enrol_inner(&s, &c, &f, &live, &st)).await {
         Ok(cookie) => with_cookie(c.done("/login/recovery-codes"), cookie),
         Err(e) => c.fail(&s, "/login/enrol", e),
     }
@@ -486,7 +480,7 @@ async fn enrol_inner(
     f: &CodeForm,
     live: &LiveSession,
     st: &staff::Model,
-) -> Result<HeaderValue, AppError> {
+) -> Result<HeaderValue, ServerError> {
     let aad = format!("staff:{}:totp", st.id);
     let secret = st
         .totp_pending_secret
@@ -496,32 +490,29 @@ async fn enrol_inner(
     let code = match SecondFactorCode::parse("code", &f.code)? {
         SecondFactorCode::Totp(c) => c,
         SecondFactorCode::Recovery(_) => {
-            return Err(AppError::invalid("code", "Enter the 6-digit code your authenticator app shows."));
+            return Err(AppError::invalid("code", "Enter the 6-digit code your authenticator app shows.").into());
         }
     };
     let Some(step) = totp::matching_step(&secret, &code, Utc::now().timestamp() as u64) else {
         return Err(AppError::invalid(
             "code",
             "That code is not correct. Check that your phone's clock is right and try the next code.",
-        ));
+        )
+        .into());
     };
     let codes = totp::new_recovery_codes();
     let mut hashes = Vec::with_capacity(codes.len());
     for code in &codes {
         hashes.push(s.hasher.hash(code).await);
     }
-    let txn = crate::platform::db::begin_write(&s.db).await.map_err(internal)?;
+    let txn = crate::platform::db::begin_write(&s.db).await?;
     let mut am = st.clone().into_active_model();
     am.totp_secret = Set(Some(s.keys.seal(&secret, &aad)));
     am.totp_pending_secret = Set(None);
     am.totp_last_step = Set(step);
     am.updated_at = Set(Utc::now());
-    am.update(&txn).await.map_err(internal)?;
-    recovery_code::Entity::delete_many()
-        .filter(recovery_code::Column::StaffId.eq(st.id.clone()))
-        .exec(&txn)
-        .await
-        .map_err(internal)?;
+    am.update(&txn).await?;
+    recovery_code::Entity::delete_many().filter(recovery_code::Column::StaffId.eq(st.id.clone())).exec(&txn).await?;
     let now = Utc::now();
     for h in hashes {
         recovery_code::ActiveModel {
@@ -533,28 +524,27 @@ async fn enrol_inner(
             created_at: Set(now),
         }
         .insert(&txn)
-        .await
-        .map_err(internal)?;
+        .await?;
     }
     audit_self(&txn, st, "totp.enrolled", c, json!({})).await?;
     let shown =
         serde_json::to_string(&codes.iter().map(|c| totp::format_recovery_code(c)).collect::<Vec<_>>()).expect("json");
     let pending = s.keys.seal(shown.as_bytes(), &format!("recovery:{}", st.id));
-    let token = session::rotate(&txn, &s.cfg, live, st, Stage::Recovery, Some(pending)).await.map_err(internal)?;
-    txn.commit().await.map_err(internal)?;
+    let token = session::rotate(&txn, &s.cfg, live, st, Stage::Recovery, Some(pending)).await?;
+    txn.commit().await?;
     Ok(session::set_cookie(&s.cfg, session::session_cookie_name(&s.cfg), &token, None))
 }
 
 pub async fn recovery_ack(State(s): State<AppState>, c: Caller) -> Response {
-    let (live, st) = match pending_session(&s, &c, Stage::Recovery).await {
+    let (live, st) = match boundary(pending_session(&s, &c, Stage::Recovery)).await {
         Ok(v) => v,
         Err(AppError::Unauthenticated) => return session_ended(&c),
         Err(e) => return c.fail(&s, "/login/recovery-codes", e),
     };
-    let r = async {
+    let r = boundary(async {
         audit_self(&s.db, &st, "signin.succeeded", &c, json!({ "method": "totp_enrolment" })).await?;
-        session::rotate(&s.db, &s.cfg, &live, &st, Stage::Active, None).await.map_err(internal)
-    }
+        session::rotate(&s.db, &s.cfg, &live, &st, Stage::Active, None).await.map_err(ServerError::from)
+    })
     .await;
     match r {
         Ok(token) => {
@@ -646,7 +636,7 @@ async fn open_link(s: &AppState, token: &str, kind: &str, page: &str) -> Respons
         ),
         Ok(None) => redirect(&format!("{page}?m={kind}_invalid")),
         Err(e) => {
-            let _ = internal(e);
+            let _ = AppError::from(ServerError::from(e));
             redirect(&format!("{page}?m={kind}_invalid"))
         }
     }
@@ -681,18 +671,18 @@ pub async fn accept_invite(State(s): State<AppState>, c: Caller, Form(f): Form<P
     let found = match valid_token(&s.db, &token, "invite").await {
         Ok(Some(v)) => v,
         Ok(None) => return clear_flow(&s, c.done("/invite?m=invite_invalid")),
-        Err(e) => return c.fail(&s, "/invite", internal(e)),
+        Err(e) => return c.fail(&s, "/invite", ServerError::from(e).into()),
     };
     let password = match NewPassword::parse("password", &f.password) {
         Ok(p) => p,
         Err(e) => return c.fail(&s, "/invite", e),
     };
-    let r = async {
+    let r = boundary(async {
         let (t, st) = found;
         let hash = s.hasher.hash(password.expose()).await;
-        let txn = crate::platform::db::begin_write(&s.db).await.map_err(internal)?;
-        if !spend_token(&txn, &t).await.map_err(internal)? {
-            return Err(AppError::NotFound);
+        let txn = crate::platform::db::begin_write(&s.db).await?;
+        if !spend_token(&txn, &t).await? {
+            return Err(AppError::NotFound.into());
         }
         let secret = totp::new_secret();
         let mut am = st.clone().into_active_model();
@@ -701,14 +691,12 @@ pub async fn accept_invite(State(s): State<AppState>, c: Caller, Form(f): Form<P
         am.totp_secret = Set(None);
         am.totp_pending_secret = Set(Some(s.keys.seal(&secret, &format!("staff:{}:totp", st.id))));
         am.updated_at = Set(Utc::now());
-        let st = am.update(&txn).await.map_err(internal)?;
+        let st = am.update(&txn).await?;
         audit_self(&txn, &st, "staff.invite_accepted", &c, json!({})).await?;
-        let token = session::create(&txn, &s.cfg, &st, Stage::Enrol, &c.network, &c.user_agent, None)
-            .await
-            .map_err(internal)?;
-        txn.commit().await.map_err(internal)?;
+        let token = session::create(&txn, &s.cfg, &st, Stage::Enrol, &c.network, &c.user_agent, None).await?;
+        txn.commit().await?;
         Ok(token)
-    }
+    })
     .await;
     match r {
         Ok(token) => clear_flow(
@@ -728,7 +716,7 @@ pub async fn forgot(State(s): State<AppState>, c: Caller, Form(f): Form<EmailFor
         Ok(e) => e,
         Err(e) => return c.fail(&s, "/forgot-password", e),
     };
-    if let Err(e) = forgot_inner(&s, &c, &email).await {
+    if let Err(e) = boundary(forgot_inner(&s, &c, &email)).await {
         return c.fail(&s, "/forgot-password", e);
     }
     // The same answer whether or not the account exists.
@@ -743,18 +731,16 @@ pub async fn forgot(State(s): State<AppState>, c: Caller, Form(f): Form<EmailFor
 /// looked up and acted on in a task of its own, so the answer takes the same time for
 /// known and unknown addresses (ASVS 5.0 6.3.8). A crash before that task commits loses
 /// one reset email; the person asks again.
-async fn forgot_inner(s: &AppState, c: &Caller, email: &EmailAddress) -> Result<(), AppError> {
+async fn forgot_inner(s: &AppState, c: &Caller, email: &EmailAddress) -> Result<(), ServerError> {
     let now = Utc::now();
     let window = Duration::seconds(s.cfg.security.login_window_secs as i64);
     let net = throttle::network_key("reset", &c.network);
-    if let Err(minutes) =
-        throttle::spend(&s.db, &net, s.cfg.security.network_max_failures, window, now).await.map_err(internal)?
-    {
-        return Err(AppError::Throttled { minutes });
+    if let Err(minutes) = throttle::spend(&s.db, &net, s.cfg.security.network_max_failures, window, now).await? {
+        return Err(AppError::Throttled { minutes }.into());
     }
     let (s, origin, email) = (s.clone(), c.origin(), email.clone());
     tokio::spawn(async move {
-        if let Err(e) = send_reset(&s, &origin, &email).await {
+        if let Err(e) = boundary(send_reset(&s, &origin, &email)).await {
             tracing::warn!(error = %e, "password reset request failed");
         }
     });
@@ -762,33 +748,31 @@ async fn forgot_inner(s: &AppState, c: &Caller, email: &EmailAddress) -> Result<
 }
 
 /// The part of "forgot password" that depends on the account.
-async fn send_reset(s: &AppState, origin: &Origin, email: &EmailAddress) -> Result<(), AppError> {
+async fn send_reset(s: &AppState, origin: &Origin, email: &EmailAddress) -> Result<(), ServerError> {
     let now = Utc::now();
     let window = Duration::seconds(s.cfg.security.login_window_secs as i64);
     // Per account: quietly stop sending after 3 requests a window (no hint either way).
     let acct = throttle::account_key("reset", email.as_str());
-    if throttle::spend(&s.db, &acct, 3, window, now).await.map_err(internal)?.is_err() {
+    if throttle::spend(&s.db, &acct, 3, window, now).await?.is_err() {
         return Ok(());
     }
     let Some(st) = staff::Entity::find()
         .filter(staff::Column::Email.eq(email.as_str()))
         .filter(staff::Column::Status.eq("active"))
         .one(&s.db)
-        .await
-        .map_err(internal)?
+        .await?
     else {
         return Ok(());
     };
     let practice = practice::Entity::find_by_id(st.practice_id.clone())
         .one(&s.db)
-        .await
-        .map_err(internal)?
-        .ok_or_else(|| internal("practice missing"))?;
-    let txn = crate::platform::db::begin_write(&s.db).await.map_err(internal)?;
-    let token = issue_token(&txn, &st, "reset", Duration::minutes(RESET_MINUTES)).await.map_err(internal)?;
+        .await?
+        .ok_or_else(|| ServerError::fault("practice missing"))?;
+    let txn = crate::platform::db::begin_write(&s.db).await?;
+    let token = issue_token(&txn, &st, "reset", Duration::minutes(RESET_MINUTES)).await?;
     let link = format!("{}/reset/{}", s.cfg.public_base(), token);
     let mail = crate::delivery::emails::password_reset(&st, &practice, &link);
-    mail::enqueue(&txn, &s.keys, &st.practice_id, "password_reset", &mail).await.map_err(internal)?;
+    mail::enqueue(&txn, &s.keys, &st.practice_id, "password_reset", &mail).await?;
     audit::append(
         &txn,
         &st.practice_id,
@@ -798,9 +782,8 @@ async fn send_reset(s: &AppState, origin: &Origin, email: &EmailAddress) -> Resu
         origin,
         json!({}),
     )
-    .await
-    .map_err(internal)?;
-    txn.commit().await.map_err(internal)?;
+    .await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -809,30 +792,30 @@ pub async fn reset(State(s): State<AppState>, c: Caller, Form(f): Form<PasswordF
     let found = match valid_token(&s.db, &token, "reset").await {
         Ok(Some(v)) => v,
         Ok(None) => return clear_flow(&s, c.done("/reset-password?m=reset_invalid")),
-        Err(e) => return c.fail(&s, "/reset-password", internal(e)),
+        Err(e) => return c.fail(&s, "/reset-password", ServerError::from(e).into()),
     };
     let password = match NewPassword::parse("password", &f.password) {
         Ok(p) => p,
         Err(e) => return c.fail(&s, "/reset-password", e),
     };
-    let r = async {
+    let r = boundary(async {
         let (t, st) = found;
         let hash = s.hasher.hash(password.expose()).await;
-        let txn = crate::platform::db::begin_write(&s.db).await.map_err(internal)?;
-        if !spend_token(&txn, &t).await.map_err(internal)? {
-            return Err(AppError::NotFound);
+        let txn = crate::platform::db::begin_write(&s.db).await?;
+        if !spend_token(&txn, &t).await? {
+            return Err(AppError::NotFound.into());
         }
         let mut am = st.clone().into_active_model();
         am.password_hash = Set(Some(hash));
         am.updated_at = Set(Utc::now());
-        am.update(&txn).await.map_err(internal)?;
+        am.update(&txn).await?;
         // A reset ends every session of the account, wherever it is.
-        session::end_all_for_staff(&txn, &st.id).await.map_err(internal)?;
-        throttle::clear(&txn, &throttle::account_key("login", &st.email)).await.map_err(internal)?;
+        session::end_all_for_staff(&txn, &st.id).await?;
+        throttle::clear(&txn, &throttle::account_key("login", &st.email)).await?;
         audit_self(&txn, &st, "password.reset", &c, json!({})).await?;
-        txn.commit().await.map_err(internal)?;
+        txn.commit().await?;
         Ok(())
-    }
+    })
     .await;
     match r {
         Ok(()) => clear_flow(&s, c.done("/login?m=password_changed")),
