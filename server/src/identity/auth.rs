@@ -353,11 +353,7 @@ async fn login_inner(s: &AppState, c: &Caller, f: &SignInForm) -> Result<(&'stat
 // ---------------------------------------------------------------------------------------
 // Second factor
 
-async fn pending_session(
-    s: &AppState,
-    c: &Caller,
-    stage: Stage,
-) -> Result<(LiveSession, staff::Model), ServerError> {
+async fn pending_session(s: &AppState, c: &Caller, stage: Stage) -> Result<(LiveSession, staff::Model), ServerError> {
     let live = session::load(&s.db, &s.cfg, &c.headers, false).await?;
     let Some(live) = live.filter(|l| l.stage == stage) else {
         return Err(AppError::Unauthenticated.into());

@@ -480,11 +480,8 @@ pub async fn resend_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Resul
         .one(&s.db)
         .await?
         .ok_or_else(|| ServerError::fault("practice missing"))?;
-    let sender = staff::Entity::find_by_id(sh.sender_id.clone())
-        .one(&s.db)
-        .await?
-        .map(|x| x.display_name)
-        .unwrap_or_default();
+    let sender =
+        staff::Entity::find_by_id(sh.sender_id.clone()).one(&s.db).await?.map(|x| x.display_name).unwrap_or_default();
     let message = sh
         .message
         .as_deref()

@@ -689,8 +689,8 @@ impl SharingPort for Services {
                 .all(db)
                 .await?;
             if previous.len() < 8 && q.chars().count() >= 3 {
-                let more = crate::platform::search::first_matches(db, "previous_recipient", p.practice_id(), &q, 8)
-                    .await?;
+                let more =
+                    crate::platform::search::first_matches(db, "previous_recipient", p.practice_id(), &q, 8).await?;
                 let more: Vec<String> = more.into_iter().filter(|id| !previous.iter().any(|r| &r.id == id)).collect();
                 previous.extend(
                     previous_recipient::Entity::find()
@@ -702,16 +702,16 @@ impl SharingPort for Services {
                 previous.truncate(8);
             }
             let seen: BTreeSet<String> = out.iter().filter_map(|o| o.email.clone()).collect();
-            out.extend(previous.into_iter().filter(|r| !seen.contains(&r.email)).take(12 - out.len().min(12)).map(|r| {
-                RecipientOption {
+            out.extend(previous.into_iter().filter(|r| !seen.contains(&r.email)).take(12 - out.len().min(12)).map(
+                |r| RecipientOption {
                     kind: RecipientKind::Other,
                     ref_id: None,
                     name: r.name,
                     email: Some(r.email),
                     phone: r.phone,
                     detail: "Shared with before".into(),
-                }
-            }));
+                },
+            ));
             Ok(out)
         })
         .await
