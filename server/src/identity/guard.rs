@@ -55,7 +55,7 @@ pub async fn page_guard(State(s): State<AppState>, req: Request, next: Next) -> 
     let (has_practice, live, stage) = match result {
         Ok(v) => v,
         Err(e) => {
-            let _ = crate::platform::error::internal(e);
+            let _ = app::error::AppError::from(crate::platform::error::ServerError::from(e));
             return (StatusCode::SERVICE_UNAVAILABLE, "Dossier cannot reach its database right now.").into_response();
         }
     };
@@ -99,7 +99,7 @@ pub async fn page_guard(State(s): State<AppState>, req: Request, next: Next) -> 
             Ok(Some((p, _, _))) => p,
             Ok(None) => return ended(),
             Err(e) => {
-                let _ = crate::platform::error::internal(e);
+                let _ = app::error::AppError::from(crate::platform::error::ServerError::from(e));
                 return (StatusCode::SERVICE_UNAVAILABLE, "Dossier cannot reach its database right now.")
                     .into_response();
             }

@@ -188,8 +188,6 @@ pub async fn by_staff<C: ConnectionTrait + TransactionTrait>(
     target: Option<&str>,
     origin: &Origin,
     detail: serde_json::Value,
-) -> Result<(), app::error::AppError> {
-    append(db, p.practice_id(), &Actor::Staff(p.staff_id().to_owned()), action, target, origin, detail)
-        .await
-        .map_err(crate::platform::error::internal)
+) -> Result<(), crate::platform::error::ServerError> {
+    Ok(append(db, p.practice_id(), &Actor::Staff(p.staff_id().to_owned()), action, target, origin, detail).await?)
 }

@@ -3,8 +3,7 @@
 //!
 //! Code inside an area returns [`ServerError`] and writes `?` on database, JSON and public
 //! errors alike; the conversion to [`AppError`] (a port's answer, a page's error) is the
-//! boundary, and the only place a cause is logged. [`internal`] is the older, explicit form
-//! (`.map_err(internal)`) that areas not yet moved to [`ServerError`] still use.
+//! boundary, and the only place a cause is logged.
 use app::error::AppError;
 
 /// A failure on its way out of an area.
@@ -49,18 +48,6 @@ fn incident(e: &dyn std::fmt::Display) -> AppError {
     let incident = crate::platform::crypto::random_token()[..12].to_owned();
     tracing::error!(%incident, error = %e, "internal error");
     AppError::Internal { incident }
-}
-
-/// Logs the cause with an incident id and returns the user-safe error (see [`ServerError`]
-/// for the form new code uses).
-pub fn internal<E: std::fmt::Display + 'static>(e: E) -> AppError {
-    if let Some(db) = (&e as &dyn std::any::Any).downcast_ref::<sea_orm::DbErr>()
-        && crate::platform::db::is_unavailable(db)
-    {
-        tracing::warn!(error = %e, "database unavailable");
-        return AppError::Unavailable;
-    }
-    incident(&e)
 }
 
 /// Runs an area's work and converts its failure at the boundary: a port method's body is

@@ -242,10 +242,14 @@ pub async fn principal_from_headers(
     cfg: &Config,
     headers: &HeaderMap,
 ) -> Result<StaffPrincipal, app::error::AppError> {
-    let live = load(db, cfg, headers, true).await.map_err(crate::platform::error::internal)?;
-    let Some(live) = live else { return Err(app::error::AppError::Unauthenticated) };
-    match principal(db, &live).await.map_err(crate::platform::error::internal)? {
-        Some((p, _, _)) => Ok(p),
-        None => Err(app::error::AppError::Unauthenticated),
-    }
+    crate::platform::error::boundary(async {
+        let Some(live) = load(db, cfg, headers, true).await? else {
+            return Err(app::error::AppError::Unauthenticated.into());
+        };
+        match principal(db, &live).await? {
+            Some((p, _, _)) => Ok(p),
+            None => Err(app::error::AppError::Unauthenticated.into()),
+        }
+    })
+    .await
 }
