@@ -32,6 +32,7 @@ mod m20261206_000021_workspace_indexes;
 mod m20261206_000022_practice_time_zone;
 mod m20261206_000023_search_indexes;
 mod m20261206_000024_share_status_cover;
+mod m20261206_000025_document_date_title;
 
 pub struct Migrator;
 
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000022_practice_time_zone::Migration),
             Box::new(m20261206_000023_search_indexes::Migration),
             Box::new(m20261206_000024_share_status_cover::Migration),
+            Box::new(m20261206_000025_document_date_title::Migration),
         ]
     }
 }
