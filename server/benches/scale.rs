@@ -123,6 +123,16 @@ async fn seed_shares(app: &TestApp, s: &Seeded, n: usize) {
         } else {
             created + chrono::Duration::days(7)
         };
+        // As the sweeper leaves a practice: a live share past its expiry is expired, and
+        // one expiring within the day has had its reminder (seeded otherwise, the sweeper
+        // would spend the whole run expiring 40,000 shares and reminding, while the lists
+        // are timed).
+        let status = if ["queued", "sent", "opened", "locked"].contains(&status) && expires <= now {
+            "expired"
+        } else {
+            status
+        };
+        let reminded = (status == "sent" && expires <= now + chrono::Duration::days(1)).then_some(now);
         shares.push(share::ActiveModel {
             id: Set(id.clone()),
             practice_id: Set(s.practice_id.clone()),
@@ -154,7 +164,7 @@ async fn seed_shares(app: &TestApp, s: &Seeded, n: usize) {
             last_viewed_at: Set((status == "opened").then_some(created)),
             revoked_at: Set((status == "revoked").then_some(created)),
             notify_on_open: Set(false),
-            reminded_at: Set(None),
+            reminded_at: Set(reminded),
         });
         docs.push(share_document::ActiveModel {
             share_id: Set(id),
