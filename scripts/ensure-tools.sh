@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what building and testing Dossier needs, idempotently. Everything comes from
 # the package registries (crates.io, npm, Debian): nothing is downloaded at build time.
-#   scripts/ensure-tools.sh           build tools (wasm target, wasm-bindgen-cli, npm deps)
+#   scripts/ensure-tools.sh           build tools (wasm target, wasm-bindgen-cli, trunk, npm deps)
 #   scripts/ensure-tools.sh --browser also Debian's Chromium for the Playwright suite
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate version in Cargo.toml
+WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate version in Cargo.toml (and Trunk.toml)
+TRUNK_VERSION=0.21.14          # Trunk.toml's trunk-version accepts it
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -24,6 +25,15 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
   # Not --locked: one locked dependency version is missing from some registry mirrors.
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
+
+# Trunk builds the browser side (Trunk.toml). Its own update check and tool downloads are
+# off: it runs offline with the wasm-bindgen above and npm's wasm-opt below.
+if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
+  say "installing trunk $TRUNK_VERSION (about 8 minutes, once)"
+  cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+# Trunk runs cargo --offline: every crate must be in the local registry first.
+cargo fetch --locked --quiet --manifest-path "$ROOT/Cargo.toml"
 
 if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
   say "installing npm packages (binaryen for wasm-opt, Playwright, maildev)"

@@ -21,7 +21,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="stylesheet" href=crate::assets::app_css()/>
-                <link rel="icon" href="/pkg/favicon.svg" type="image/svg+xml"/>
+                <link rel="icon" href=crate::assets::icon() type="image/svg+xml"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>

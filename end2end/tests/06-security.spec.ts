@@ -61,11 +61,16 @@ test('/login is served with the security headers', async ({ request }) => {
   expect(n2).not.toBe(n1);
 });
 
-test('the signed-in app is not cached and hydrates from /pkg', async ({ adminPage }) => {
-  const pkg = new Map<string, number>();
+test('the signed-in app is not cached and hydrates from its hashed, immutable bundle', async ({ adminPage }) => {
+  const pkg = new Map<string, { status: number; cache: string }>();
   adminPage.on('response', (r) => {
     const u = new URL(r.url());
-    if (u.pathname.startsWith('/pkg/')) pkg.set(u.pathname, r.status());
+    if (u.pathname.startsWith('/pkg/')) pkg.set(u.pathname, { status: r.status(), cache: r.headers()['cache-control'] ?? '' });
+  });
+  // The bytes of code a cold browser fetches to start the app (wasm + JS glue, as sent).
+  let code = 0;
+  adminPage.on('requestfinished', async (req) => {
+    if (/^\/pkg\/staff\/.*\.(js|wasm)$/.test(new URL(req.url()).pathname)) code += (await req.sizes()).responseBodySize;
   });
   const res = await adminPage.goto('/app');
   await expectPath(adminPage, '/app');
@@ -78,8 +83,18 @@ test('the signed-in app is not cached and hydrates from /pkg', async ({ adminPag
       timeout: 30_000,
     })
     .toBe('true');
-  expect(pkg.get('/pkg/dossier.js'), '/pkg/dossier.js loaded').toBe(200);
-  expect(pkg.get('/pkg/dossier_bg.wasm'), '/pkg/dossier_bg.wasm loaded').toBe(200);
+  // Trunk's content-hashed names (pkg/staff/manifest.json lists them), cached for a year.
+  const manifest = (await (await adminPage.request.get('/pkg/staff/manifest.json')).json()) as Record<string, string>;
+  for (const file of [manifest.js, manifest.wasm, manifest.css]) {
+    expect(file, 'a content-hashed name').toMatch(/^\/pkg\/staff\/[a-z_-]+-[0-9a-f]{8,16}(_bg)?\.(js|wasm|css)$/);
+    expect(pkg.get(file)?.status, `${file} loaded`).toBe(200);
+    expect(pkg.get(file)?.cache, `${file} cached as immutable`).toContain('immutable');
+  }
+  // The target is 250 KB (README, "Build path and bundle architecture"); not met yet. This
+  // ceiling, just above today's 727 KB, catches growth until the levers left bring it down.
+  await expect.poll(() => code, { message: 'the bundle has been fetched' }).toBeGreaterThan(0);
+  console.log(`staff app, cold /app: ${(code / 1024).toFixed(1)} KB of wasm + JS over the wire`);
+  expect(code).toBeLessThanOrEqual(760 * 1024);
 });
 
 test('a full sign-in requests nothing from any other origin', async ({ newPage, baseURL }) => {

@@ -57,7 +57,7 @@ test('a client opens the link, verifies with her date of birth, reads and downlo
   await expect(page.getByText('Iris')).toHaveCount(0);
   // One script: the portal island, a module that marks the body once it has run.
   await expect(page.locator('script')).toHaveCount(1);
-  await expect(page.locator('script[type="module"][src^="/pkg/portal.js?v="]')).toHaveCount(1);
+  await expect(page.locator('script[type="module"][src^="/pkg/portal/portal-island-"]')).toHaveCount(1);
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
   await axe(page, 'verify (date of birth)');
   await page.screenshot({ path: test.info().outputPath('portal-verify-phone.png'), fullPage: true });
@@ -255,7 +255,7 @@ test('an unused link ages and is renewed by email on request; a used one stays v
   await plain.context().close();
   // The same with JavaScript on but the island's script blocked (axe-core needs scripts).
   const blocked = await phone(browser);
-  await blocked.route('**/pkg/portal.js*', (r) => r.abort());
+  await blocked.route('**/pkg/portal/*.js', (r) => r.abort());
   await blocked.goto(oldLink);
   await expect(heading(blocked, 'This link needs renewing')).toBeVisible();
   await axe(blocked, 'renew link');

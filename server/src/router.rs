@@ -52,7 +52,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         // Browsers ask for /favicon.ico on pages that name no icon (a PDF, a download).
-        .route("/favicon.ico", get(|| async { axum::response::Redirect::permanent("/pkg/favicon.svg") }))
+        .route("/favicon.ico", get(|| async { axum::response::Redirect::temporary(&app::assets::icon()) }))
         .route("/auth/setup", post(auth::setup))
         .route("/auth/login", post(auth::login))
         .route("/auth/mfa", post(auth::mfa))
@@ -114,16 +114,26 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Static assets: a versioned address (`?v=<content hash>`) never changes content, so it
-/// is cached for a year; anything else is revalidated on each use.
+/// Static assets: a content-hashed name (Trunk's `name-<hash>.ext`, and its `.br`/`.gz`
+/// copies) never changes content, so it is cached for a year; anything else (the manifests,
+/// the size report) is revalidated on each use.
 async fn asset_caching(req: axum::extract::Request, next: middleware::Next) -> Response {
-    let versioned = req.uri().query().is_some_and(|q| q.split('&').any(|p| p.starts_with("v=")));
+    let hashed = hashed_name(req.uri().path());
     let mut res = next.run(req).await;
     if res.status().is_success() {
-        let value = if versioned { "public, max-age=31536000, immutable" } else { "no-cache" };
+        let value = if hashed { "public, max-age=31536000, immutable" } else { "no-cache" };
         res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     }
     res
+}
+
+/// Whether the file name carries Trunk's content hash: `-` and a 64-bit hash in hex (8 to 16
+/// digits: leading zeros are not written) before the extension (`frontend-0123456789abcdef_bg.wasm`, `dossier-….css`).
+fn hashed_name(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let stem = name.split('.').next().unwrap_or_default();
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(_, h)| (8..=16).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 async fn not_found() -> Response {
@@ -152,4 +162,22 @@ async fn count_requests(req: axum::extract::Request, next: middleware::Next) -> 
     };
     metrics::counter!("dossier_http_responses_total", "class" => class).increment(1);
     res
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_trunk_hashed_names_are_immutable() {
+        for hashed in [
+            "/pkg/staff/frontend-4f2a9c0d1e3b5a67.js",
+            "/pkg/staff/frontend-4f2a9c0d1e3b5a67_bg.wasm.br",
+            "/pkg/portal/portal-0c1d2e3f4a5b6c7d.css.gz",
+            "/pkg/staff/favicon-9a8b7c6d5e4f.svg",
+        ] {
+            assert!(super::hashed_name(hashed), "{hashed}");
+        }
+        for plain in ["/pkg/staff/manifest.json", "/pkg/staff/sizes.json", "/pkg/portal-island.js", "/pkg/a-b.css"] {
+            assert!(!super::hashed_name(plain), "{plain}");
+        }
+    }
 }

@@ -84,11 +84,14 @@ pub async fn build_state(cfg: Config) -> Result<AppState, String> {
     prepare_data_dir(&cfg.data.dir)?;
     let keys = keys(&cfg)?;
     let db = crate::platform::db::connect_and_migrate(&cfg).await?;
-    asset_versions(&cfg.site.root.join("pkg"));
+    let bundles = bundles(&cfg.site.root);
+    // The staff bundle's hashed name, for <HydrationScripts> (`/pkg/staff/frontend-<hash>.js`).
+    let output_name = bundles.staff.as_ref().map(|m| m.output_name.clone()).unwrap_or_else(|| "frontend".into());
+    app::assets::set_bundles(bundles);
     let leptos_options = LeptosOptions::builder()
-        .output_name("dossier")
+        .output_name(output_name)
         .site_root(cfg.site.root.display().to_string())
-        .site_pkg_dir("pkg")
+        .site_pkg_dir(app::assets::STAFF_DIR)
         .site_addr(cfg.server.bind)
         .build();
     Ok(AppState {
@@ -101,21 +104,24 @@ pub async fn build_state(cfg: Config) -> Result<AppState, String> {
     })
 }
 
-/// Versions the stylesheets and the portal island's script by their content (first 12 hex
-/// digits of SHA-256), so their addresses change with each build that changes them and can
-/// be cached as immutable. (The island's wasm is versioned inside its script by the build.)
-fn asset_versions(pkg: &std::path::Path) {
-    use sha2::{Digest, Sha256};
-    let version = |file: &str| {
-        std::fs::read(pkg.join(file))
-            .map(|b| crate::platform::crypto::hex(&Sha256::digest(&b))[..12].to_owned())
-            .unwrap_or_default()
+/// The two bundles' manifests, written by Trunk's post-build hook. A bundle not built (the
+/// API tests run without a browser side) is left out, with a warning.
+fn bundles(site: &std::path::Path) -> app::assets::Bundles {
+    let read = |dir: &str| {
+        let path = site.join(dir).join("manifest.json");
+        match std::fs::read(&path).map(|b| serde_json::from_slice::<app::assets::Manifest>(&b)) {
+            Ok(Ok(m)) => Some(m),
+            Ok(Err(e)) => {
+                tracing::warn!(path = %path.display(), error = %e, "bundle manifest unreadable");
+                None
+            }
+            Err(_) => {
+                tracing::warn!(path = %path.display(), "bundle not built (run scripts/build-site.sh)");
+                None
+            }
+        }
     };
-    app::assets::set_versions(app::assets::Versions {
-        app_css: version("dossier.css"),
-        portal_css: version("portal.css"),
-        portal_js: version("portal.js"),
-    });
+    app::assets::Bundles { staff: read(app::assets::STAFF_DIR), portal: read(app::assets::PORTAL_DIR) }
 }
 
 /// A running server (used by `serve` and by the black-box tests).

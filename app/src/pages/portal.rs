@@ -440,7 +440,7 @@ fn document<V: IntoView + 'static>(title: &str, script: Option<String>, body: im
                     <meta name="viewport" content="width=device-width, initial-scale=1"/>
                     <meta name="referrer" content="no-referrer"/>
                     <title>{title}" · Dossier"</title>
-                    <link rel="icon" href="/pkg/favicon.svg" type="image/svg+xml"/>
+                    <link rel="icon" href=crate::assets::icon() type="image/svg+xml"/>
                     <link rel="stylesheet" href=crate::assets::portal_css()/>
                     {script.map(|src| view! { <script type="module" src=src></script> })}
                 </head>
