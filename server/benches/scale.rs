@@ -127,11 +127,8 @@ async fn seed_shares(app: &TestApp, s: &Seeded, n: usize) {
         // one expiring within the day has had its reminder (seeded otherwise, the sweeper
         // would spend the whole run expiring 40,000 shares and reminding, while the lists
         // are timed).
-        let status = if ["queued", "sent", "opened", "locked"].contains(&status) && expires <= now {
-            "expired"
-        } else {
-            status
-        };
+        let status =
+            if ["queued", "sent", "opened", "locked"].contains(&status) && expires <= now { "expired" } else { status };
         let reminded = (status == "sent" && expires <= now + chrono::Duration::days(1)).then_some(now);
         shares.push(share::ActiveModel {
             id: Set(id.clone()),
