@@ -304,7 +304,7 @@ pub async fn seed(s: &AppState) -> Result<DemoReport, String> {
             let txn = crate::platform::db::begin_write(db).await.map_err(|e| e.to_string())?;
             for (kind, title, body, psycho) in documents_for(first, last, i) {
                 let id = uuid::Uuid::now_v7().to_string();
-                crate::documents::store::insert_document(
+                crate::platform::vault::insert_document(
                     &txn,
                     &s.keys,
                     &owner.id,
@@ -325,7 +325,7 @@ pub async fn seed(s: &AppState) -> Result<DemoReport, String> {
             let id = uuid::Uuid::now_v7().to_string();
             let dek = crypto::new_data_key();
             let body = DocumentBody::File { description: "Full blood count: all values within range.".into() };
-            crate::documents::store::insert_document(
+            crate::platform::vault::insert_document(
                 &txn,
                 &s.keys,
                 &owner.id,
@@ -359,7 +359,7 @@ pub async fn seed(s: &AppState) -> Result<DemoReport, String> {
                 media_type: Set("application/pdf".into()),
                 file_name: Set("blood-panel.pdf".into()),
                 size_bytes: Set(pdf.len() as i64),
-                ciphertext: Set(crypto::seal_bytes_with(&dek, &pdf, &crate::documents::store::file_aad(&id))),
+                ciphertext: Set(crypto::seal_bytes_with(&dek, &pdf, &crate::platform::vault::file_aad(&id))),
             }
             .insert(&txn)
             .await

@@ -12,11 +12,13 @@ use sea_orm::EntityTrait;
 use serde_json::json;
 
 use crate::{
-    documents::store::{self, data_key, decrypt_body, file_aad, find_visible_document},
+    documents::store,
     platform::audit,
     platform::crypto,
     platform::entities::{client, document_file, practice, staff},
     platform::error::ServerError,
+    platform::vault::{data_key, decrypt_body, file_aad},
+    records::find_visible_document,
     state::AppState,
     web::caller::{Caller, Refused, Staff, redirect},
 };

@@ -1,10 +1,9 @@
 //! Documents (implements `app::ports::DocumentsPort`), uploads and downloads.
 //!
-//! Encryption at rest: every document has its own random 256-bit data key. The body
-//! (JSON) and any uploaded file are sealed with XChaCha20-Poly1305 under that key, bound
-//! to the document id; the data key is stored wrapped under the master key (`key_id`
-//! is the master key's fingerprint, for rotation: see `rotate.rs`). The database alone reveals no content.
-//! Access follows the client ([`crate::records::visible_to`]).
+//! Every document is sealed at rest under its own data key, wrapped by the master key
+//! (`platform::vault`; `key_id` is the master key's fingerprint, for rotation: see
+//! `rotate.rs`). The database alone reveals no content. Access follows the client
+//! ([`crate::records::visible_to`], [`crate::records::find_visible_document`]).
 use app::{
     domain::{
         Permission,
@@ -32,53 +31,18 @@ use std::collections::{HashMap, HashSet};
 
 use crate::{
     platform::audit,
-    platform::crypto::{self, Keys},
+    platform::crypto,
     platform::entities::{client, document, document_file, staff},
     platform::error::{ServerError, boundary},
+    platform::vault::{body_aad, data_key, decrypt_body, file_aad, insert_document},
     records::find_visible,
+    records::find_visible_document,
     state::Services,
     web::caller::current_origin,
 };
 
 /// Largest upload accepted (lab reports and scans).
 pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
-
-fn dek_aad(id: &str) -> String {
-    format!("doc:{id}:dek")
-}
-fn body_aad(id: &str) -> String {
-    format!("doc:{id}:body")
-}
-pub fn file_aad(id: &str) -> String {
-    format!("doc:{id}:file")
-}
-
-pub async fn find_visible_document<C: ConnectionTrait>(
-    db: &C,
-    p: &StaffPrincipal,
-    id: &str,
-) -> Result<document::Model, ServerError> {
-    let d = document::Entity::find_by_id(id.to_owned())
-        .filter(document::Column::PracticeId.eq(p.practice_id()))
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    // A document is visible exactly when its client is.
-    find_visible(db, p, &d.client_id).await?;
-    Ok(d)
-}
-
-pub fn data_key(keys: &Keys, d: &document::Model) -> Result<[u8; 32], ServerError> {
-    keys.unwrap_key(&d.wrapped_key, &dek_aad(&d.id))
-        .ok_or_else(|| ServerError::fault(format!("document {} key does not unwrap", d.id)))
-}
-
-pub fn decrypt_body(keys: &Keys, d: &document::Model) -> Result<DocumentBody, ServerError> {
-    let dek = data_key(keys, d)?;
-    let plain = crypto::open_with(&dek, &d.body, &body_aad(&d.id))
-        .ok_or_else(|| ServerError::fault(format!("document {} body does not decrypt", d.id)))?;
-    serde_json::from_slice(&plain).map_err(ServerError::from)
-}
 
 fn parse_title(raw: &str) -> Result<String, ServerError> {
     let t = raw.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -407,42 +371,6 @@ pub(crate) fn sniff_upload(bytes: &[u8]) -> Result<&'static str, ServerError> {
 /// (it goes into a Content-Disposition header on download).
 pub(crate) fn safe_file_name(raw: &str) -> String {
     raw.chars().filter(|c| c.is_alphanumeric() || " ._-()".contains(*c)).take(120).collect()
-}
-
-/// Inserts a document sealed under a fresh data key (`dek`), for `author_id`.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn insert_document<C: ConnectionTrait>(
-    db: &C,
-    keys: &Keys,
-    author_id: &str,
-    c: &client::Model,
-    id: &str,
-    kind: DocumentKind,
-    title: &str,
-    date: &str,
-    psychotherapy: bool,
-    body: &DocumentBody,
-    dek: &[u8; 32],
-) -> Result<(), ServerError> {
-    let now = Utc::now();
-    document::ActiveModel {
-        id: Set(id.to_owned()),
-        practice_id: Set(c.practice_id.clone()),
-        client_id: Set(c.id.clone()),
-        kind: Set(kind.key().to_owned()),
-        title: Set(title.to_owned()),
-        doc_date: Set(date.to_owned()),
-        author_id: Set(author_id.to_owned()),
-        is_psychotherapy: Set(psychotherapy),
-        key_id: Set(keys.key_id().to_owned()),
-        wrapped_key: Set(keys.wrap_key(dek, &dek_aad(id))),
-        body: Set(crypto::seal_with(dek, &serde_json::to_vec(body)?, &body_aad(id))),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(db)
-    .await?;
-    Ok(())
 }
 
 #[async_trait]

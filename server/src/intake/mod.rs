@@ -39,12 +39,12 @@ use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::{
-    documents::store::insert_document,
     platform::audit::{self, Actor},
     platform::crypto,
     platform::entities::{client, document, intake_form, intake_link, intake_submission, practice, role, staff},
     platform::error::{ServerError, boundary},
     platform::throttle,
+    platform::vault::insert_document,
     records::visible_to,
     state::AppState,
     state::Services,

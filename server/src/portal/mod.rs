@@ -197,7 +197,7 @@ async fn load_ctx(s: &AppState, share: share::Model) -> Result<Ctx, ServerError>
         .await?
         .ok_or_else(|| ServerError::fault("practice missing"))?;
     let settings = load_settings(&s.db, &share.practice_id).await?;
-    let logo = crate::sharing::branding::logo_href(&s.db, &share.practice_id).await?;
+    let logo = crate::web::brand::logo_href(&s.db, &share.practice_id).await?;
     Ok(Ctx { share, practice, settings, logo })
 }
 
@@ -1077,8 +1077,8 @@ pub async fn document_file(State(s): State<AppState>, c: Caller, Path(id): Path<
     };
     let d = document::Entity::find_by_id(o.row.document_id.clone()).one(&s.db).await?.ok_or(AppError::NotFound)?;
     let f = document_file::Entity::find_by_id(d.id.clone()).one(&s.db).await?.ok_or(AppError::NotFound)?;
-    let dek = crate::documents::store::data_key(&s.keys, &d)?;
-    let bytes = crypto::open_bytes_with(&dek, &f.ciphertext, &crate::documents::store::file_aad(&d.id))
+    let dek = crate::platform::vault::data_key(&s.keys, &d)?;
+    let bytes = crypto::open_bytes_with(&dek, &f.ciphertext, &crate::platform::vault::file_aad(&d.id))
         .ok_or_else(|| ServerError::fault("file does not decrypt"))?;
     Ok(download(&f.media_type, &f.file_name, bytes))
 }
@@ -1112,15 +1112,4 @@ pub async fn signout(State(s): State<AppState>, c: Caller) -> Reply {
         page(StatusCode::OK, "Signed out", move || view! { <SignedOutPage brand/> }),
         vec![session::set_cookie(&s.cfg, portal_cookie(&s), "", Some(0))],
     ))
-}
-
-/// Ends every portal session of a share (used when a share is revoked).
-pub async fn end_sessions_of<C: ConnectionTrait>(db: &C, share_id: &str) -> Result<(), ServerError> {
-    portal_session::Entity::update_many()
-        .col_expr(portal_session::Column::EndedAt, Expr::value(Utc::now()))
-        .filter(portal_session::Column::ShareId.eq(share_id))
-        .filter(portal_session::Column::EndedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(())
 }

@@ -26,7 +26,7 @@ use std::collections::HashMap;
 
 use crate::{
     platform::audit,
-    platform::entities::{client, client_access, client_contact, contact, staff},
+    platform::entities::{client, client_access, client_contact, contact, document, staff},
     platform::error::{ServerError, boundary},
     platform::search,
     state::Services,
@@ -86,7 +86,22 @@ pub fn rows_visible_to<C: sea_orm::sea_query::IntoColumnRef>(
     ))
 }
 
-/// The client with `id` if `p` may see it; otherwise `NotFound` (never `Forbidden`).
+/// The document with `id` if `p` may see its client; otherwise `NotFound`.
+pub async fn find_visible_document<C: ConnectionTrait>(
+    db: &C,
+    p: &StaffPrincipal,
+    id: &str,
+) -> Result<document::Model, ServerError> {
+    let d = document::Entity::find_by_id(id.to_owned())
+        .filter(document::Column::PracticeId.eq(p.practice_id()))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // A document is visible exactly when its client is.
+    find_visible(db, p, &d.client_id).await?;
+    Ok(d)
+}
+
 /// "First Last" of each of these clients of the practice, by id (for lists whose rows the
 /// access rule has already chosen).
 pub async fn client_names<C: ConnectionTrait>(
@@ -107,6 +122,7 @@ pub async fn client_names<C: ConnectionTrait>(
         .collect())
 }
 
+/// The client with `id` if `p` may see it; otherwise `NotFound` (never `Forbidden`).
 pub async fn find_visible<C: ConnectionTrait>(
     db: &C,
     p: &StaffPrincipal,

@@ -24,18 +24,18 @@ use std::collections::HashMap;
 
 use crate::{
     delivery::mail,
-    documents::store::find_visible_document,
     platform::audit::{self, Actor, Origin},
     platform::crypto,
     platform::entities::{
         client, client_contact, notification, outbox_email, share, share_code, share_document, staff,
     },
     platform::error::ServerError,
-    portal::end_sessions_of,
     records::find_visible,
+    records::find_visible_document,
     sharing::settings::{TemplateValues, expires_label, load_settings, render_email},
     state::Services,
     web::caller::current_origin,
+    web::session::end_portal_sessions,
 };
 
 const LIVE: [ShareStatus; 4] = [ShareStatus::Queued, ShareStatus::Sent, ShareStatus::Opened, ShareStatus::Locked];
@@ -353,7 +353,7 @@ async fn revoke_one<C: ConnectionTrait + sea_orm::TransactionTrait>(
         .rows_affected
         == 1;
     if done {
-        end_sessions_of(db, id).await?;
+        end_portal_sessions(db, id).await?;
         audit::by_staff(db, p, "share.revoked", Some(id), origin, json!({ "all_of_client": bulk })).await?;
     }
     Ok(done)
@@ -518,7 +518,7 @@ pub async fn resend_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Resul
         return Err(AppError::Conflict("The share changed meanwhile: reload and try again.".into()).into());
     }
     // A new decision about the share: sessions opened with the old link end, as on revoke.
-    end_sessions_of(&txn, &sh.id).await?;
+    end_portal_sessions(&txn, &sh.id).await?;
     let outbox = mail::enqueue_for_share(&txn, &s.keys, &sh.practice_id, &sh.id, &mail).await?;
     audit::by_staff(&txn, p, "share.resent", Some(&sh.id), &origin, json!({ "outbox": outbox })).await?;
     audit::by_staff(&txn, p, "email.queued", Some(&sh.id), &origin, json!({ "outbox": outbox })).await?;
@@ -684,7 +684,7 @@ pub async fn sweep_once(db: &DatabaseConnection) -> Result<(usize, usize), DbErr
             .await?
             .rows_affected;
         if n == 1 {
-            end_sessions_of(&txn, &id).await.map_err(|e| DbErr::Custom(e.to_string()))?;
+            end_portal_sessions(&txn, &id).await?;
             audit::append(
                 &txn,
                 &practice_id,

@@ -9,28 +9,20 @@ use axum::{
 };
 use base64::Engine;
 use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, sea_query::OnConflict};
+use sea_orm::{ActiveValue::Set, EntityTrait, sea_query::OnConflict};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::{
     platform::audit,
     platform::entities::practice_logo,
-    platform::error::{ServerError, boundary},
+    platform::error::boundary,
     state::AppState,
     web::caller::{Caller, Staff, redirect},
 };
 
 /// Keeps the portal's first view well inside its 50 KB budget.
 pub const MAX_LOGO_BYTES: usize = 24 * 1024;
-
-/// The logo's address, if the practice has one.
-pub async fn logo_href<C: ConnectionTrait>(db: &C, practice_id: &str) -> Result<Option<String>, ServerError> {
-    Ok(practice_logo::Entity::find_by_id(practice_id.to_owned())
-        .one(db)
-        .await?
-        .map(|l| format!("/brand/{}/logo?v={}", l.practice_id, l.hash)))
-}
 
 /// `POST /app/settings/logo` (multipart: `file`, or `remove=1`). Answers with a redirect
 /// to the settings page and a fixed notice code.

@@ -36,7 +36,6 @@ use std::collections::BTreeSet;
 use crate::{
     delivery::mail::{self, OutgoingEmail},
     delivery::sms,
-    documents::store::decrypt_body,
     platform::audit,
     platform::crypto,
     platform::entities::{
@@ -44,6 +43,7 @@ use crate::{
         share, share_document, staff,
     },
     platform::error::{ServerError, boundary},
+    platform::vault::decrypt_body,
     records::find_visible,
     state::Services,
     web::caller::current_origin,
@@ -505,7 +505,7 @@ impl SharingPort for Services {
             let practice = practice_and_sender(&self.s.db, p).await?.0;
             s.practice_name = practice.name;
             s.time_zone = practice.time_zone;
-            s.logo_url = crate::sharing::branding::logo_href(&self.s.db, p.practice_id()).await?;
+            s.logo_url = crate::web::brand::logo_href(&self.s.db, p.practice_id()).await?;
             Ok(s)
         })
         .await
@@ -1121,8 +1121,8 @@ impl Services {
         let mut out = Vec::new();
         for d in docs {
             if let Some(f) = document_file::Entity::find_by_id(d.id.clone()).one(&self.s.db).await? {
-                let dek = crate::documents::store::data_key(&self.s.keys, d)?;
-                let bytes = crypto::open_bytes_with(&dek, &f.ciphertext, &crate::documents::store::file_aad(&d.id))
+                let dek = crate::platform::vault::data_key(&self.s.keys, d)?;
+                let bytes = crypto::open_bytes_with(&dek, &f.ciphertext, &crate::platform::vault::file_aad(&d.id))
                     .ok_or_else(|| ServerError::fault("file does not decrypt"))?;
                 out.push((d.id.clone(), mail::MailAttachment::new(&f.file_name, &f.media_type, &bytes)));
             }

@@ -253,3 +253,17 @@ pub async fn principal_from_headers(
     })
     .await
 }
+
+/// Ends every portal session of a share (a recipient's sessions: when the share is revoked
+/// or expires, their next request finds no session).
+pub async fn end_portal_sessions<C: sea_orm::ConnectionTrait>(db: &C, share_id: &str) -> Result<(), sea_orm::DbErr> {
+    use crate::platform::entities::portal_session;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    portal_session::Entity::update_many()
+        .col_expr(portal_session::Column::EndedAt, Expr::value(Utc::now()))
+        .filter(portal_session::Column::ShareId.eq(share_id))
+        .filter(portal_session::Column::EndedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -409,9 +409,9 @@ both_dbs!(master_key_rotation_rewraps_every_sealed_value, |app: TestApp| async m
     assert_eq!(stale.unreadable.len() as u64, check.current, "no value is left under the old key");
     for d in docs().await {
         assert_eq!(d.key_id, after.key_id());
-        let body = server::documents::store::decrypt_body(&after, &d).expect("decrypts under the new key");
+        let body = server::platform::vault::decrypt_body(&after, &d).expect("decrypts under the new key");
         assert!(!format!("{body:?}").is_empty());
-        assert!(server::documents::store::decrypt_body(&Keys::from_master(&old), &d).is_err());
+        assert!(server::platform::vault::decrypt_body(&Keys::from_master(&old), &d).is_err());
     }
     app.stop().await;
 });

@@ -287,19 +287,18 @@ fn visit(dir: &std::path::Path, f: &mut dyn FnMut(&std::path::Path, &str)) {
 fn areas_import_foundations_and_the_access_rule_only() {
     const FOUNDATIONS: [&str; 3] = ["platform", "delivery", "web"];
     const AREAS: [&str; 7] = ["identity", "records", "documents", "intake", "sharing", "portal", "audit_log"];
-    const ACCESS_RULE: [&str; 4] =
-        ["records::find_visible", "records::visible_to", "records::rows_visible_to", "records::client_names"];
+    const ACCESS_RULE: [&str; 5] = [
+        "records::find_visible",
+        "records::find_visible_document",
+        "records::visible_to",
+        "records::rows_visible_to",
+        "records::client_names",
+    ];
     // Not yet moved behind a foundation (the open part of the layout issue).
-    const KNOWN: [(&str, &str); 9] = [
-        ("intake/mod.rs", "documents::store"),
+    const KNOWN: [(&str, &str); 3] = [
         ("intake/mod.rs", "records::insert_client"),
-        ("portal/mod.rs", "documents::store"),
         ("portal/mod.rs", "sharing::after"),
-        ("portal/mod.rs", "sharing::branding"),
         ("portal/mod.rs", "sharing::settings"),
-        ("sharing/after.rs", "documents::store"),
-        ("sharing/after.rs", "portal::end_sessions_of"),
-        ("sharing/settings.rs", "documents::store"),
     ];
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut broken = Vec::new();
