@@ -231,21 +231,23 @@ async fn newest_of_few<C: ConnectionTrait>(
     if db.get_database_backend() != sea_orm::DbBackend::Postgres {
         return newest(db, q).await;
     }
-    listed(q)
-        .order_by(Expr::cust("(\"document\".\"doc_date\" || '')"), sea_orm::Order::Desc)
-        .order_by_desc(document::Column::CreatedAt)
-        .order_by_desc(document::Column::Id)
-        .limit(LIST_PAGE + 1)
-        .into_model::<Listed>()
-        .all(db)
-        .await
-        .map_err(ServerError::from)
+    first_page(db, q, Expr::cust("(\"document\".\"doc_date\" || '')")).await
 }
 
 /// The first page (and one more row, to tell whether there is more) of `q`, newest first.
 async fn newest<C: ConnectionTrait>(db: &C, q: sea_orm::Select<document::Entity>) -> Result<Vec<Listed>, ServerError> {
+    first_page(db, q, Expr::col((document::Entity, document::Column::DocDate)).into()).await
+}
+
+/// One page of `q`, ordered by `date` (the document's date, as a column or an expression),
+/// then created and id, newest first.
+async fn first_page<C: ConnectionTrait>(
+    db: &C,
+    q: sea_orm::Select<document::Entity>,
+    date: SimpleExpr,
+) -> Result<Vec<Listed>, ServerError> {
     listed(q)
-        .order_by_desc(document::Column::DocDate)
+        .order_by(date, sea_orm::Order::Desc)
         .order_by_desc(document::Column::CreatedAt)
         .order_by_desc(document::Column::Id)
         .limit(LIST_PAGE + 1)

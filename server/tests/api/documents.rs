@@ -272,6 +272,14 @@ both_dbs!(the_practice_wide_list_follows_the_access_rule_and_pages_by_key, |app:
     assert_eq!((rest["items"].as_array().unwrap().len(), &rest["has_more"]), (5, &json!(false)));
     let on_day = list_as(&app, &admin, json!({ "query": "2026-10-02" })).await;
     assert_eq!(titles(&on_day).len(), 2, "Letters 01 and 29: {on_day}");
+    // A title search that matches more than a page pages like the list itself: the first page
+    // (on PostgreSQL, filled from the newest documents) and the next (the rest, from the
+    // title index) are the list's own rows in its order; and the access rule still holds.
+    let by_title = list_as(&app, &anna, json!({ "query": "letter" })).await;
+    assert_eq!((titles(&by_title), &by_title["has_more"]), (titles(&first), &json!(true)));
+    let more = list_as(&app, &anna, json!({ "query": "letter", "after": by_title["items"][49]["cursor"] })).await;
+    assert_eq!((titles(&more).len(), &more["has_more"]), (5, &json!(false)));
+    assert_eq!(list_as(&app, &ben, json!({ "query": "letter" })).await["items"], json!([]));
     // A renamed document is found by its new title only (the index follows the edit).
     let (letter_id, mut letter) = first_letter.unwrap();
     letter["title"] = json!("Referral to Dr Quince");
