@@ -1,7 +1,8 @@
 //! Getting messages out, whatever area asks: the durable outbox (claim, lease, retry with
 //! backoff), email over SMTP (lettre), text messages and calls (a Twilio-compatible
-//! provider or a file), and the content of the emails staff receive.
+//! provider or a file), the content of the emails staff receive, and in-app notifications.
 pub mod emails;
 pub mod mail;
+pub mod notifications;
 pub mod outbox;
 pub mod sms;

@@ -870,7 +870,7 @@ async fn tell_sender<C: ConnectionTrait>(
         ShareEvent::Opened => "share.opened",
         ShareEvent::Locked => "share.locked",
     };
-    crate::sharing::after::notify_sender(db, &ctx.share, kind).await?;
+    crate::delivery::notifications::notify_sender(db, &ctx.share, kind).await?;
     if email {
         if let Some(sender) = staff::Entity::find_by_id(ctx.share.sender_id.clone()).one(db).await? {
             let link = format!("{}/app/clients/{}/shared", s.cfg.public_base(), ctx.share.client_id);

@@ -720,29 +720,12 @@ pub async fn sweep_once(db: &DatabaseConnection) -> Result<(usize, usize), DbErr
             .await?
             .rows_affected;
         if n == 1 {
-            notify_sender(&txn, &sh, "share.expiring").await?;
+            crate::delivery::notifications::notify_sender(&txn, &sh, "share.expiring").await?;
             reminded += 1;
         }
         txn.commit().await?;
     }
     Ok((expired, reminded))
-}
-
-/// An in-app notification for the staff member who sent `sh` (`kind`: share.opened,
-/// share.locked, share.expiring).
-pub(crate) async fn notify_sender<C: ConnectionTrait>(db: &C, sh: &share::Model, kind: &str) -> Result<(), DbErr> {
-    notification::Entity::insert(notification::ActiveModel {
-        id: sea_orm::ActiveValue::Set(uuid::Uuid::now_v7().to_string()),
-        practice_id: sea_orm::ActiveValue::Set(sh.practice_id.clone()),
-        staff_id: sea_orm::ActiveValue::Set(sh.sender_id.clone()),
-        kind: sea_orm::ActiveValue::Set(kind.to_owned()),
-        share_id: sea_orm::ActiveValue::Set(Some(sh.id.clone())),
-        created_at: sea_orm::ActiveValue::Set(Utc::now()),
-        read_at: sea_orm::ActiveValue::Set(None),
-    })
-    .exec(db)
-    .await?;
-    Ok(())
 }
 
 /// The sweep worker (every ten worker polls); stops when `shutdown` fires.
