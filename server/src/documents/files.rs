@@ -14,10 +14,9 @@ use serde_json::json;
 use crate::{
     documents::store,
     platform::audit,
-    platform::crypto,
     platform::entities::{client, document_file, practice, staff},
     platform::error::ServerError,
-    platform::vault::{data_key, decrypt_body, file_aad},
+    platform::vault::{decrypt_body, open_file},
     records::find_visible_document,
     state::AppState,
     web::caller::{Caller, Refused, Staff, redirect},
@@ -91,9 +90,7 @@ pub async fn download_file(
 ) -> Result<Response, Refused> {
     let d = find_visible_document(&s.db, &p, &id).await?;
     let f = document_file::Entity::find_by_id(d.id.clone()).one(&s.db).await?.ok_or(AppError::NotFound)?;
-    let dek = data_key(&s.keys, &d)?;
-    let bytes = crypto::open_bytes_with(&dek, &f.ciphertext, &file_aad(&d.id))
-        .ok_or_else(|| ServerError::fault("file does not decrypt"))?;
+    let bytes = open_file(&s.keys, &d, &f.ciphertext)?;
     audit::by_staff(&s.db, &p, "document.downloaded", Some(&d.id), &c.origin(), json!({ "format": "original" }))
         .await?;
     let ct = HeaderValue::from_str(&f.media_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));

@@ -28,6 +28,13 @@ pub fn data_key(keys: &Keys, d: &document::Model) -> Result<[u8; 32], ServerErro
         .ok_or_else(|| ServerError::fault(format!("document {} key does not unwrap", d.id)))
 }
 
+/// An uploaded file's bytes, opened with its document's data key.
+pub fn open_file(keys: &Keys, d: &document::Model, ciphertext: &[u8]) -> Result<Vec<u8>, ServerError> {
+    let dek = data_key(keys, d)?;
+    crypto::open_bytes_with(&dek, ciphertext, &file_aad(&d.id))
+        .ok_or_else(|| ServerError::fault("file does not decrypt"))
+}
+
 pub fn decrypt_body(keys: &Keys, d: &document::Model) -> Result<DocumentBody, ServerError> {
     let dek = data_key(keys, d)?;
     let plain = crypto::open_with(&dek, &d.body, &body_aad(&d.id))

@@ -1077,9 +1077,7 @@ pub async fn document_file(State(s): State<AppState>, c: Caller, Path(id): Path<
     };
     let d = document::Entity::find_by_id(o.row.document_id.clone()).one(&s.db).await?.ok_or(AppError::NotFound)?;
     let f = document_file::Entity::find_by_id(d.id.clone()).one(&s.db).await?.ok_or(AppError::NotFound)?;
-    let dek = crate::platform::vault::data_key(&s.keys, &d)?;
-    let bytes = crypto::open_bytes_with(&dek, &f.ciphertext, &crate::platform::vault::file_aad(&d.id))
-        .ok_or_else(|| ServerError::fault("file does not decrypt"))?;
+    let bytes = crate::platform::vault::open_file(&s.keys, &d, &f.ciphertext)?;
     Ok(download(&f.media_type, &f.file_name, bytes))
 }
 

@@ -1121,9 +1121,7 @@ impl Services {
         let mut out = Vec::new();
         for d in docs {
             if let Some(f) = document_file::Entity::find_by_id(d.id.clone()).one(&self.s.db).await? {
-                let dek = crate::platform::vault::data_key(&self.s.keys, d)?;
-                let bytes = crypto::open_bytes_with(&dek, &f.ciphertext, &crate::platform::vault::file_aad(&d.id))
-                    .ok_or_else(|| ServerError::fault("file does not decrypt"))?;
+                let bytes = crate::platform::vault::open_file(&self.s.keys, d, &f.ciphertext)?;
                 out.push((d.id.clone(), mail::MailAttachment::new(&f.file_name, &f.media_type, &bytes)));
             }
         }
