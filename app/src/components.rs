@@ -284,3 +284,60 @@ pub fn AfterHydration(children: ChildrenFn) -> impl IntoView {
     Effect::new(move |_| mounted.set(true));
     move || mounted.get().then(|| children())
 }
+
+/// The form behind a server action: on submit it reads the form's fields and dispatches
+/// `action` with them as the function's arguments, which travel as JSON like every other
+/// call the app makes. It replaces leptos' `ActionForm`, whose URL encoding (serde_qs)
+/// would link a second set of serde code into the bundle (issue 14). The arguments of
+/// such functions are all text, so each field becomes a string.
+#[component]
+pub fn JsonForm<F>(
+    action: ServerAction<F>,
+    /// Where the `<form>` element is stored (to reset it after a save).
+    #[prop(optional)]
+    node_ref: Option<NodeRef<leptos::html::Form>>,
+    #[prop(into)] class: String,
+    children: Children,
+) -> impl IntoView
+where
+    F: serde::de::DeserializeOwned + leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
+    F::Output: Send + Sync + 'static,
+    F::Error: Send + Sync + 'static,
+{
+    let node_ref = node_ref.unwrap_or_default();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Some(args) = form_arguments::<F>(&ev) {
+            action.dispatch(args);
+        }
+    };
+    view! { <form node_ref=node_ref class=class method="post" on:submit=on_submit>{children()}</form> }
+}
+
+/// The fields of the submitted form as the arguments `F` (each field a string).
+#[cfg(feature = "hydrate")]
+fn form_arguments<F: serde::de::DeserializeOwned>(ev: &leptos::ev::SubmitEvent) -> Option<F> {
+    use wasm_bindgen::JsCast;
+    let form: web_sys::HtmlFormElement = ev.target()?.dyn_into().ok()?;
+    let data = web_sys::FormData::new_with_form(&form).ok()?;
+    let mut fields = serde_json::Map::new();
+    for entry in js_sys::try_iter(&data).ok()??.flatten() {
+        let pair: js_sys::Array = entry.unchecked_into();
+        if let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+            fields.insert(name, serde_json::Value::String(value));
+        }
+    }
+    match serde_json::from_value(serde_json::Value::Object(fields)) {
+        Ok(args) => Some(args),
+        Err(e) => {
+            leptos::logging::error!("form fields do not fit the server function: {e}");
+            None
+        }
+    }
+}
+
+/// On the server a form is never submitted.
+#[cfg(not(feature = "hydrate"))]
+fn form_arguments<F>(_: &leptos::ev::SubmitEvent) -> Option<F> {
+    None
+}

@@ -19,7 +19,7 @@ export async function shareIrisDocument(admin: Page, recipients: TypedRecipient[
   await visit(admin, '/app/clients');
   const origin = new URL(admin.url()).origin;
   const clients = (await (
-    await admin.request.post('/api/list_clients', { form: { query: 'ivers' }, headers: { origin, accept: 'application/json' } })
+    await admin.request.post('/api/list_clients', { data: { query: 'ivers' }, headers: { origin } })
   ).json()) as { items: { id: string }[] };
   const clientId = clients.items[0].id;
   const docs = (await (

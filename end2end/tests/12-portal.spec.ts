@@ -184,7 +184,7 @@ test('a GP verifies with the passcode; wrong passcodes lock a share, with JavaSc
 
 async function adminEmail(page: Page): Promise<string> {
   const me = (await (
-    await page.request.post('/api/get_me', { form: {}, headers: { origin: new URL(page.url()).origin, accept: 'application/json' } })
+    await page.request.post('/api/get_me', { data: {}, headers: { origin: new URL(page.url()).origin } })
   ).json()) as { email: string };
   return me.email;
 }

@@ -90,7 +90,7 @@ test('every staff page fits the screen at desktop and phone sizes, with its own 
   await visit(page, '/app/clients');
   const origin = new URL(page.url()).origin;
   const found = (await (
-    await page.request.post('/api/list_clients', { form: { query: 'ivers' }, headers: { origin, accept: 'application/json' } })
+    await page.request.post('/api/list_clients', { data: { query: 'ivers' }, headers: { origin } })
   ).json()) as { items: { id: string }[] };
   const profile = `/app/clients/${found.items[0].id}`;
   await visit(page, profile);

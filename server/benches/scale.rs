@@ -223,7 +223,7 @@ async fn seed(app: &TestApp, clients: usize, contacts: usize, documents: usize) 
                 email: Set(format!("owner{i}@clinic.test")),
                 display_name: Set(format!("Owner {i}")),
                 role_id: Set(template.role_id.clone()),
-                status: Set("active".into()),
+                status: Set(server::platform::entities::staff::StaffStatus::Active),
                 password_hash: Set(None),
                 totp_secret: Set(None),
                 totp_pending_secret: Set(None),
@@ -387,12 +387,6 @@ async fn call(app: &TestApp, who: &Staff, name: &str, args: Value) -> Value {
     r.json().await.unwrap()
 }
 
-async fn form_call(app: &TestApp, who: &Staff, name: &str, args: &[(&str, &str)]) -> Value {
-    let (status, v) = app.server_fn(&who.client, name, args).await;
-    assert!(status.is_success(), "{name}: {status} {v}");
-    v
-}
-
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i].as_secs_f64() * 1000.0
@@ -441,35 +435,39 @@ async fn run(db: Db) {
         "| Query | Rows | p50 | p95 | max |".to_owned(),
         "|---|---:|---:|---:|---:|".to_owned(),
     ];
-    out.push(measure("Clients, first page (admin)", runs, || form_call(&app, a, "list_clients", &[])).await);
-    out.push(measure("Clients, first page (practitioner)", runs, || form_call(&app, p, "list_clients", &[])).await);
-    out.push(measure("Clients, page 20 (admin)", runs, || form_call(&app, a, "list_clients", &[("page", "20")])).await);
+    out.push(measure("Clients, first page (admin)", runs, || call(&app, a, "list_clients", json!({}))).await);
+    out.push(measure("Clients, first page (practitioner)", runs, || call(&app, p, "list_clients", json!({}))).await);
+    out.push(measure("Clients, page 20 (admin)", runs, || call(&app, a, "list_clients", json!({ "page": 20 }))).await);
     out.push(
-        measure("Client search \"quinn\" (admin)", runs, || form_call(&app, a, "list_clients", &[("query", "quinn")]))
+        measure("Client search \"quinn\" (admin)", runs, || call(&app, a, "list_clients", json!({ "query": "quinn" })))
             .await,
     );
     out.push(
         measure("Client search \"quinn\" (practitioner)", runs, || {
-            form_call(&app, p, "list_clients", &[("query", "quinn")])
+            call(&app, p, "list_clients", json!({ "query": "quinn" }))
         })
         .await,
     );
     out.push(
         measure("Client search by email \"nora.quinn653\" (admin)", runs, || {
-            form_call(&app, a, "list_clients", &[("query", "nora.quinn653")])
+            call(&app, a, "list_clients", json!({ "query": "nora.quinn653" }))
         })
         .await,
     );
     out.push(
-        measure("Client search, no match (admin)", runs, || form_call(&app, a, "list_clients", &[("query", "zzqx")]))
+        measure("Client search, no match (admin)", runs, || call(&app, a, "list_clients", json!({ "query": "zzqx" })))
             .await,
     );
-    let profile = [("id", s.practitioner_client.as_str())];
-    out.push(measure("Client profile (practitioner)", runs, || form_call(&app, p, "get_client", &profile)).await);
-    out.push(measure("Contacts, first page", runs, || form_call(&app, a, "list_contacts", &[])).await);
+    out.push(
+        measure("Client profile (practitioner)", runs, || {
+            call(&app, p, "get_client", json!({ "id": s.practitioner_client }))
+        })
+        .await,
+    );
+    out.push(measure("Contacts, first page", runs, || call(&app, a, "list_contacts", json!({}))).await);
     out.push(
         measure("Contact search \"patel health\"", runs, || {
-            form_call(&app, a, "list_contacts", &[("query", "patel health")])
+            call(&app, a, "list_contacts", json!({ "query": "patel health" }))
         })
         .await,
     );

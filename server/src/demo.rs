@@ -3,7 +3,6 @@
 //! once), ~50 clients with relationships and emergency contacts, ~30 contacts, and
 //! documents of every kind. Refuses to touch a practice that already has clients.
 use app::domain::{
-    DisplayName, EmailAddress, NewPassword,
     documents::{DocumentBody, DocumentKind, FormItem, InvoiceLine, PrescriptionItem, Section},
     records::{AccessMode, search_key},
 };
@@ -11,9 +10,8 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::{
-    platform::audit::Origin,
     platform::crypto,
-    platform::entities::{client, client_contact, contact, document_file, practice, role, staff},
+    platform::entities::{client, client_contact, contact, document_file, practice, role, staff, staff::StaffStatus},
     state::AppState,
 };
 
@@ -45,7 +43,8 @@ const LAST: [&str; 20] = [
 ];
 /// A fresh password for this run's demo accounts: never a constant, so a forgotten demo
 /// installation cannot be entered with a password from the documentation.
-fn demo_password() -> String {
+/// A fresh password for the demo accounts, shown once.
+pub fn demo_password() -> String {
     format!("demo-{}", &crate::platform::crypto::random_token()[..16])
 }
 
@@ -57,10 +56,6 @@ pub struct DemoReport {
     pub clients: usize,
     pub contacts: usize,
     pub documents: usize,
-}
-
-fn dn(s: &str) -> DisplayName {
-    DisplayName::parse("n", "n", s).expect("demo names are valid")
 }
 
 async fn ensure_staff(
@@ -85,7 +80,7 @@ async fn ensure_staff(
         email: Set(email.to_owned()),
         display_name: Set(name.to_owned()),
         role_id: Set(r.id),
-        status: Set("active".into()),
+        status: Set(StaffStatus::Active),
         password_hash: Set(Some(s.hasher.hash(password).await)),
         totp_secret: Set(None),
         totp_pending_secret: Set(None),
@@ -185,28 +180,15 @@ fn documents_for(first: &str, last: &str, i: usize) -> Vec<(DocumentKind, String
     ]
 }
 
-/// Seeds the (only, or new) practice. Errors are one line.
-pub async fn seed(s: &AppState) -> Result<DemoReport, String> {
+/// Seeds the (only) practice, which must have no clients yet; every demo account gets
+/// `password`. Errors are one line. The practice itself comes from identity (the first-run
+/// page, or the CLI's demo-data command when there is none), so seeding depends on no area.
+pub async fn seed(s: &AppState, password: &str) -> Result<DemoReport, String> {
     let db = &s.db;
-    let password = demo_password();
+    let password = password.to_owned();
     let mut accounts = Vec::new();
-    let p = match practice::Entity::find().one(db).await.map_err(|e| e.to_string())? {
-        Some(p) => p,
-        None => {
-            let (p, admin) = crate::identity::auth::create_practice(
-                db,
-                &s.hasher,
-                &dn("Harbour Therapy (demo)"),
-                &dn("Ada Admin"),
-                &EmailAddress::parse("e", "admin@demo.dossier.test").expect("valid"),
-                &NewPassword::parse("p", &password).expect("valid"),
-                &Origin { network: Some("cli".into()), user_agent: Some("dossier demo-data".into()) },
-            )
-            .await
-            .map_err(|e| e.to_string())?;
-            accounts.push(("Admin".into(), admin.email, password.clone()));
-            p
-        }
+    let Some(p) = practice::Entity::find().one(db).await.map_err(|e| e.to_string())? else {
+        return Err("there is no practice yet: set one up first (the first-run page or create-practice)".into());
     };
     if client::Entity::find()
         .filter(client::Column::PracticeId.eq(p.id.clone()))

@@ -117,14 +117,14 @@ pub fn email(data: &[u8]) {
 pub fn template(data: &[u8]) {
     let raw = text(data);
     let (subject, body) = raw.split_once('\u{0}').unwrap_or(("Documents from {{ practice_name }}", &raw));
-    if crate::sharing::settings::check_template_blocking(subject, body).is_ok() {
+    if crate::delivery::templates::check_template_blocking(subject, body).is_ok() {
         let ctx = minijinja::context! {
             recipient_name => "Nora Quinnell", practice_name => "Calm Clinic", sender_name => "Dr Lee",
             expires => "14 December 2026", link => "https://dossier.test/s/abc", message => "",
         };
-        let env = crate::sharing::settings::template_env();
+        let env = crate::delivery::templates::template_env();
         for src in [subject, body] {
-            crate::sharing::settings::render_bounded(&env, src, &ctx)
+            crate::delivery::templates::render_bounded(&env, src, &ctx)
                 .expect("a template that passed the check renders");
         }
     }

@@ -171,7 +171,7 @@ async fn rotate_keys(cfg: Config) -> Result<(), String> {
 
 async fn demo_data(cfg: Config) -> Result<(), String> {
     let state = server::startup::build_state(cfg).await?;
-    let r = server::demo::seed(&state).await?;
+    let r = server::startup::demo_data(&state).await?;
     println!(
         "Demo data added to {:?}: {} clients, {} contacts, {} documents.",
         r.practice, r.clients, r.contacts, r.documents

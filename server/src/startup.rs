@@ -231,3 +231,35 @@ pub const THREAD_STACK_BYTES: usize = 8 * 1024 * 1024;
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().thread_stack_size(THREAD_STACK_BYTES).build()
 }
+
+/// The demo-data command: a new installation first gets the demo practice and its admin,
+/// as the first-run page would make them; then `demo::seed` fills the (empty) practice.
+/// Every account gets one fresh password, shown once. Here, in the wiring, because it
+/// joins identity (the practice) and the demo seeding.
+pub async fn demo_data(state: &AppState) -> Result<crate::demo::DemoReport, String> {
+    use app::domain::{DisplayName, EmailAddress, NewPassword};
+    use sea_orm::EntityTrait;
+    let password = crate::demo::demo_password();
+    let mut admin = None;
+    if crate::platform::entities::practice::Entity::find().one(&state.db).await.map_err(|e| e.to_string())?.is_none() {
+        let name = |n: &str| DisplayName::parse("name", "a name", n).map_err(|e| e.to_string());
+        let (_, st) = crate::identity::auth::create_practice(
+            &state.db,
+            &state.hasher,
+            &name("Harbour Therapy (demo)")?,
+            &name("Ada Admin")?,
+            &EmailAddress::parse("email", "admin@demo.dossier.test").map_err(|e| e.to_string())?,
+            &NewPassword::parse("password", &password).map_err(|e| e.to_string())?,
+            &crate::platform::audit::Origin {
+                network: Some("cli".into()),
+                user_agent: Some("dossier demo-data".into()),
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        admin = Some(("Admin".to_owned(), st.email, password.clone()));
+    }
+    let mut r = crate::demo::seed(state, &password).await?;
+    r.accounts.splice(0..0, admin);
+    Ok(r)
+}

@@ -1,6 +1,7 @@
 //! Server functions behind the sign-in pages. The credential steps themselves are plain
 //! form posts handled by the server (`/auth/...`), so they work before hydration.
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 
 use crate::dto::Enrolment;
 use crate::error::AppError;
@@ -15,17 +16,17 @@ pub struct FormFeedback {
     pub message: String,
 }
 
-#[server(endpoint = "get_enrolment")]
+#[server(endpoint = "get_enrolment", input = Json)]
 pub async fn get_enrolment() -> Result<Enrolment, AppError> {
     respond(ports()?.auth.enrolment().await)
 }
 
-#[server(endpoint = "get_recovery_codes")]
+#[server(endpoint = "get_recovery_codes", input = Json)]
 pub async fn get_recovery_codes() -> Result<Vec<String>, AppError> {
     respond(ports()?.auth.fresh_recovery_codes().await)
 }
 
-#[server(endpoint = "read_feedback")]
+#[server(endpoint = "read_feedback", input = Json)]
 pub async fn read_feedback(token: String) -> Result<Option<FormFeedback>, AppError> {
     Ok(ports()?.auth.read_flash(&token).map(|(field, message)| FormFeedback { field, message }))
 }

@@ -11,7 +11,7 @@ use super::support::as_staff;
 #[cfg(feature = "ssr")]
 use crate::domain::Permission;
 
-#[server(endpoint = "intake_settings")]
+#[server(endpoint = "intake_settings", input = Json)]
 pub async fn intake_settings() -> Result<intake::IntakeSettings, AppError> {
     as_staff(move |ports, p| async move {
         p.require(Permission::ManageSettings)?;

@@ -1,5 +1,6 @@
 //! Server functions for clients and the contact book.
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 
 #[cfg(feature = "ssr")]
 use crate::domain::records::AccessMode;
@@ -28,7 +29,7 @@ fn parse_client(
     ClientInput::parse(first_name, last_name, date_of_birth, email, mobile, &port.phone_region(), today)
 }
 
-#[server(endpoint = "list_clients")]
+#[server(endpoint = "list_clients", input = Json)]
 pub async fn list_clients(
     #[server(default)] query: String,
     #[server(default)] archived: bool,
@@ -37,12 +38,12 @@ pub async fn list_clients(
     as_staff(move |ports, p| async move { ports.records.list_clients(&p, &query, archived, page).await }).await
 }
 
-#[server(endpoint = "get_client")]
+#[server(endpoint = "get_client", input = Json)]
 pub async fn get_client(id: String) -> Result<ClientDetail, AppError> {
     as_staff(move |ports, p| async move { ports.records.get_client(&p, &id).await }).await
 }
 
-#[server(endpoint = "create_client")]
+#[server(endpoint = "create_client", input = Json)]
 pub async fn create_client(
     first_name: String,
     last_name: String,
@@ -60,7 +61,7 @@ pub async fn create_client(
     .await
 }
 
-#[server(endpoint = "update_client")]
+#[server(endpoint = "update_client", input = Json)]
 pub async fn update_client(
     id: String,
     first_name: String,
@@ -77,12 +78,12 @@ pub async fn update_client(
     .await
 }
 
-#[server(endpoint = "archive_client")]
+#[server(endpoint = "archive_client", input = Json)]
 pub async fn archive_client(id: String, archived: bool) -> Result<(), AppError> {
     as_staff(move |ports, p| async move { ports.records.set_archived(&p, &id, archived).await }).await
 }
 
-#[server(endpoint = "set_client_access")]
+#[server(endpoint = "set_client_access", input = Json)]
 pub async fn set_client_access(
     id: String,
     owner_id: String,
@@ -97,7 +98,7 @@ pub async fn set_client_access(
     .await
 }
 
-#[server(endpoint = "add_client_contact")]
+#[server(endpoint = "add_client_contact", input = Json)]
 pub async fn add_client_contact(
     client_id: String,
     kind: String,
@@ -114,18 +115,18 @@ pub async fn add_client_contact(
     .await
 }
 
-#[server(endpoint = "remove_client_contact")]
+#[server(endpoint = "remove_client_contact", input = Json)]
 pub async fn remove_client_contact(client_id: String, contact_id: String) -> Result<(), AppError> {
     as_staff(move |ports, p| async move { ports.records.remove_client_contact(&p, &client_id, &contact_id).await })
         .await
 }
 
-#[server(endpoint = "staff_options")]
+#[server(endpoint = "staff_options", input = Json)]
 pub async fn staff_options() -> Result<Vec<StaffRef>, AppError> {
     as_staff(move |ports, p| async move { ports.records.staff_options(&p).await }).await
 }
 
-#[server(endpoint = "list_contacts")]
+#[server(endpoint = "list_contacts", input = Json)]
 pub async fn list_contacts(
     #[server(default)] query: String,
     #[server(default)] page: u32,
@@ -133,7 +134,7 @@ pub async fn list_contacts(
     as_staff(move |ports, p| async move { ports.records.list_contacts(&p, &query, page).await }).await
 }
 
-#[server(endpoint = "save_contact")]
+#[server(endpoint = "save_contact", input = Json)]
 pub async fn save_contact(
     #[server(default)] id: String,
     name: String,

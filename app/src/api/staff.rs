@@ -1,5 +1,6 @@
 //! Server functions of the staff app shell and staff administration.
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 
 #[cfg(feature = "ssr")]
 use crate::domain::Permission;
@@ -11,12 +12,12 @@ use super::support::as_staff;
 #[cfg(feature = "ssr")]
 use crate::domain::{DisplayName, EmailAddress};
 
-#[server(endpoint = "get_me")]
+#[server(endpoint = "get_me", input = Json)]
 pub async fn get_me() -> Result<Me, AppError> {
     as_staff(move |ports, p| async move { ports.staff.me(&p).await }).await
 }
 
-#[server(endpoint = "list_staff")]
+#[server(endpoint = "list_staff", input = Json)]
 pub async fn list_staff() -> Result<Vec<StaffRow>, AppError> {
     as_staff(move |ports, p| async move {
         p.require(Permission::ManageStaff)?;
@@ -25,7 +26,7 @@ pub async fn list_staff() -> Result<Vec<StaffRow>, AppError> {
     .await
 }
 
-#[server(endpoint = "list_roles")]
+#[server(endpoint = "list_roles", input = Json)]
 pub async fn list_roles() -> Result<Vec<RoleRow>, AppError> {
     as_staff(move |ports, p| async move {
         p.require(Permission::ManageStaff)?;
@@ -34,7 +35,7 @@ pub async fn list_roles() -> Result<Vec<RoleRow>, AppError> {
     .await
 }
 
-#[server(endpoint = "invite_staff")]
+#[server(endpoint = "invite_staff", input = Json)]
 pub async fn invite_staff(name: String, email: String, role_id: String) -> Result<String, AppError> {
     as_staff(move |ports, p| async move {
         p.require(Permission::ManageStaff)?;
@@ -46,7 +47,7 @@ pub async fn invite_staff(name: String, email: String, role_id: String) -> Resul
     .await
 }
 
-#[server(endpoint = "create_role")]
+#[server(endpoint = "create_role", input = Json)]
 pub async fn create_role(name: String, #[server(default)] permissions: Vec<String>) -> Result<RoleRow, AppError> {
     as_staff(move |ports, p| async move {
         p.require(Permission::ManageStaff)?;

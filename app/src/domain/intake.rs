@@ -65,6 +65,18 @@ pub struct Question {
     pub options: Vec<String>,
 }
 
+impl Question {
+    pub fn new(id: &str, label: &str, kind: QuestionKind, required: bool, options: &[&str]) -> Question {
+        Question {
+            id: id.into(),
+            label: label.into(),
+            kind,
+            required,
+            options: options.iter().map(|o| o.to_string()).collect(),
+        }
+    }
+}
+
 /// On the general form: which practitioner a submission goes to, by the answer to one
 /// choice question; anything unmatched goes to the default owner.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -92,13 +104,7 @@ pub const MAX_OPTIONS: usize = 30;
 impl IntakeForm {
     /// A sensible starting form for a new practice (disabled until an admin turns it on).
     pub fn starter() -> IntakeForm {
-        let q = |id: &str, label: &str, kind: QuestionKind, required: bool, options: &[&str]| Question {
-            id: id.into(),
-            label: label.into(),
-            kind,
-            required,
-            options: options.iter().map(|o| o.to_string()).collect(),
-        };
+        let q = Question::new;
         IntakeForm {
             enabled: false,
             title: "New client intake".into(),

@@ -298,6 +298,18 @@ impl Delivery {
             Delivery::Attachment => "attachment",
         }
     }
+
+    pub fn from_key(k: &str) -> Option<Self> {
+        [Delivery::Link, Delivery::Attachment].into_iter().find(|d| d.key() == k)
+    }
+
+    /// How staff lists name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Delivery::Link => "Secure link",
+            Delivery::Attachment => "Email attachment",
+        }
+    }
 }
 
 /// Why the documents are disclosed (accounting of disclosures, HIPAA 164.528).

@@ -273,7 +273,7 @@ pub fn StaffAdminPage() -> impl IntoView {
         <section class="panel" aria-labelledby="invite-h">
             <h2 id="invite-h">"Invite staff"</h2>
             <p class="hint">"We email them a link to set a password and two-step verification. The link works for 72 hours."</p>
-            <ActionForm action=invite attr:class="inline-form">
+            <crate::components::JsonForm action=invite class="inline-form">
                 <div class="field"><label for="invite-name">"Name"</label><input id="invite-name" name="name" required autocomplete="off"/></div>
                 <div class="field"><label for="invite-email">"Email"</label><input id="invite-email" name="email" type="email" required autocomplete="off"/></div>
                 <div class="field">
@@ -288,7 +288,7 @@ pub fn StaffAdminPage() -> impl IntoView {
                     </select>
                 </div>
                 <button type="submit" class="button primary" disabled=move || invite.pending().get()>"Send invite"</button>
-            </ActionForm>
+            </crate::components::JsonForm>
             {move || invite_result().map(|r| match r {
                 Ok(email) => view! { <p class="notice" role="status">"Invitation sent to " {email} "."</p> }.into_any(),
                 Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),

@@ -31,7 +31,7 @@ use crate::{
     platform::audit,
     platform::entities::{audit_event, document, practice, share, share_document, staff},
     platform::error::{ServerError, boundary},
-    records::find_visible,
+    records::access::find_visible,
     state::AppState,
     state::Services,
     web::caller::current_origin,
@@ -165,6 +165,7 @@ async fn disclosures(svc: &Services, p: &StaffPrincipal, client_id: &str) -> Res
             let purpose = Purpose::from_key(&s.purpose).map(|p| p.label()).unwrap_or("Other");
             let status = s.effective_status(Utc::now());
             Disclosure {
+                delivery: s.delivered_by().label().to_owned(),
                 date: s.created_at.with_timezone(&tz).date_naive().format("%Y-%m-%d").to_string(),
                 recipient_name: s.recipient_name,
                 recipient_address: s.recipient_email,
@@ -174,7 +175,6 @@ async fn disclosures(svc: &Services, p: &StaffPrincipal, client_id: &str) -> Res
                 } else {
                     format!("{purpose}: {}", s.purpose_text)
                 },
-                delivery: if s.delivery == "attachment" { "Email attachment".into() } else { "Secure link".into() },
                 status: status.label().to_owned(),
             }
         })

@@ -23,7 +23,7 @@ use crate::{
     delivery::outbox::{self, Attempt, Outcome, Queue},
     platform::crypto::Keys,
     platform::db::sql,
-    platform::entities::outbox_email,
+    platform::entities::{OutboxStatus, outbox_email},
 };
 
 /// What is stored (encrypted) in the outbox row.
@@ -107,7 +107,7 @@ async fn enqueue_with<C: ConnectionTrait>(
         purpose: Set(purpose.to_owned()),
         to_address: Set(mail.to.clone()),
         payload: Set(Some(payload)),
-        status: Set("queued".into()),
+        status: Set(OutboxStatus::Queued),
         attempts: Set(0),
         next_attempt_at: Set(now),
         claimed_until: Set(None),

@@ -16,25 +16,10 @@ use crate::{
     config::{Config, Secret, SmsProviderKind},
     delivery::outbox::{self, Attempt, Queue},
     platform::crypto::Keys,
-    platform::entities::outbox_sms,
+    platform::entities::{OutboxStatus, outbox_sms},
 };
 
-/// How the code reaches the phone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Channel {
-    Sms,
-    Voice,
-}
-
-impl Channel {
-    pub fn key(self) -> &'static str {
-        match self {
-            Channel::Sms => "sms",
-            Channel::Voice => "voice",
-        }
-    }
-}
+pub use crate::platform::entities::Channel;
 
 /// What is stored (sealed) in the outbox row.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -82,10 +67,10 @@ pub async fn enqueue<C: ConnectionTrait>(
         practice_id: Set(practice_id.to_owned()),
         share_id: Set(share_id.map(str::to_owned)),
         purpose: Set(purpose.to_owned()),
-        channel: Set(msg.channel.key().to_owned()),
+        channel: Set(msg.channel),
         to_hint: Set(hint(&msg.to)),
         payload: Set(Some(payload)),
-        status: Set("queued".into()),
+        status: Set(OutboxStatus::Queued),
         attempts: Set(0),
         next_attempt_at: Set(now),
         claimed_until: Set(None),

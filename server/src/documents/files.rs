@@ -17,7 +17,7 @@ use crate::{
     platform::entities::{client, document_file, practice, staff},
     platform::error::ServerError,
     platform::vault::{decrypt_body, open_file},
-    records::find_visible_document,
+    records::access::find_visible_document,
     state::AppState,
     web::caller::{Caller, Refused, Staff, redirect},
 };
@@ -110,7 +110,7 @@ pub async fn download_pdf(
     let pr = practice::Entity::find_by_id(p.practice_id().to_owned()).one(&s.db).await?.ok_or(AppError::NotFound)?;
     let author =
         staff::Entity::find_by_id(d.author_id.clone()).one(&s.db).await?.map(|a| a.display_name).unwrap_or_default();
-    let kind = DocumentKind::from_key(&d.kind).unwrap_or(DocumentKind::OtherFile);
+    let kind = d.document_kind();
     let client_name = format!("{} {}", cl.first_name, cl.last_name);
     let meta = crate::platform::pdf::PdfMeta {
         practice: &pr.name,

@@ -3,7 +3,7 @@
 //! Every document is sealed at rest under its own data key, wrapped by the master key
 //! (`platform::vault`; `key_id` is the master key's fingerprint, for rotation: see
 //! `rotate.rs`). The database alone reveals no content. Access follows the client
-//! ([`crate::records::visible_to`], [`crate::records::find_visible_document`]).
+//! ([`crate::records::access::visible_to`], [`crate::records::access::find_visible_document`]).
 use app::{
     domain::{
         Permission,
@@ -35,8 +35,8 @@ use crate::{
     platform::entities::{client, document, document_file, staff},
     platform::error::{ServerError, boundary},
     platform::vault::{body_aad, data_key, decrypt_body, file_aad, insert_document},
-    records::find_visible,
-    records::find_visible_document,
+    records::access::find_visible,
+    records::access::find_visible_document,
     state::Services,
     web::caller::current_origin,
 };
@@ -292,7 +292,7 @@ fn row(d: &document::Model, author: String, has_file: bool) -> DocumentRow {
     DocumentRow {
         id: d.id.clone(),
         client_id: d.client_id.clone(),
-        kind: DocumentKind::from_key(&d.kind).unwrap_or(DocumentKind::OtherFile),
+        kind: d.document_kind(),
         title: d.title.clone(),
         date: d.doc_date.clone(),
         author_name: author,
@@ -450,7 +450,9 @@ impl DocumentsPort for Services {
             }
             let by_date = q.clone();
             // The access rule (skipped for those who see every client: the practice is the rule).
-            if let Some(visible) = crate::records::rows_visible_to(p, (document::Entity, document::Column::ClientId)) {
+            if let Some(visible) =
+                crate::records::access::rows_visible_to(p, (document::Entity, document::Column::ClientId))
+            {
                 q = q.filter(visible);
             }
             if let Some(k) = f.kind {
@@ -494,7 +496,8 @@ impl DocumentsPort for Services {
             let has_more = docs.len() as u64 > LIST_PAGE;
             docs.truncate(LIST_PAGE as usize);
             let clients =
-                crate::records::client_names(db, p.practice_id(), docs.iter().map(|d| d.client_id.clone())).await?;
+                crate::records::access::client_names(db, p.practice_id(), docs.iter().map(|d| d.client_id.clone()))
+                    .await?;
             let items = rows(db, p, &docs)
                 .await?
                 .into_iter()

@@ -28,7 +28,9 @@ use crate::{
     delivery::mail,
     platform::audit::{self, Actor, Origin},
     platform::crypto::{random_token, token_hash},
-    platform::entities::{action_token, practice, recovery_code, role, staff},
+    platform::entities::{
+        action_token, action_token::TokenKind, practice, recovery_code, role, staff, staff::StaffStatus,
+    },
     platform::error::{ServerError, boundary},
     platform::throttle,
     platform::totp,
@@ -172,7 +174,7 @@ async fn create_practice_with<C: ConnectionTrait + TransactionTrait>(
         email: Set(email.as_str().to_owned()),
         display_name: Set(admin_name.as_str().to_owned()),
         role_id: Set(admin_role.id.clone()),
-        status: Set("active".into()),
+        status: Set(StaffStatus::Active),
         password_hash: Set(Some(hash)),
         totp_secret: Set(None),
         totp_pending_secret: Set(None),
@@ -240,7 +242,7 @@ pub async fn setup(State(s): State<AppState>, c: Caller, Form(f): Form<SetupForm
         return c.done("/login?m=setup_done");
     }
     // Demo data for the new (empty) practice; its accounts are shown once, in this answer.
-    let report = match crate::demo::seed(&s).await {
+    let report = match crate::demo::seed(&s, &crate::demo::demo_password()).await {
         Ok(r) => r,
         Err(e) => return c.fail(&s, "/login", ServerError::fault(e).into()),
     };
@@ -330,7 +332,7 @@ async fn login_inner(s: &AppState, c: &Caller, f: &SignInForm) -> Result<(&'stat
     let net = throttle::network_key("login", &c.network);
     spend_sign_in_attempt(s, &acct, &net, now).await?;
     let found = staff::Entity::find().filter(staff::Column::Email.eq(email.as_str())).one(&s.db).await?;
-    let usable = found.as_ref().filter(|st| st.status == "active");
+    let usable = found.as_ref().filter(|st| st.is_active());
     let ok = s.hasher.verify(usable.and_then(|st| st.password_hash.as_deref()), password).await;
     let Some(st) = usable.filter(|_| ok) else {
         record_sign_in_failure(s, c, found.as_ref(), "password").await?;
@@ -362,7 +364,7 @@ async fn pending_session(s: &AppState, c: &Caller, stage: Stage) -> Result<(Live
         .filter(staff::Column::PracticeId.eq(live.row.practice_id.clone()))
         .one(&s.db)
         .await?
-        .filter(|st| st.status == "active")
+        .filter(|st| st.is_active())
         .ok_or(AppError::Unauthenticated)?;
     Ok((live, st))
 }
@@ -582,7 +584,7 @@ pub const RESET_MINUTES: i64 = 60;
 pub async fn issue_token<C: ConnectionTrait>(
     db: &C,
     st: &staff::Model,
-    kind: &str,
+    kind: TokenKind,
     lifetime: Duration,
 ) -> Result<String, sea_orm::DbErr> {
     let token = random_token();
@@ -591,7 +593,7 @@ pub async fn issue_token<C: ConnectionTrait>(
         id: Set(token_hash(&token)),
         practice_id: Set(st.practice_id.clone()),
         staff_id: Set(st.id.clone()),
-        kind: Set(kind.to_owned()),
+        kind: Set(kind),
         expires_at: Set(now + lifetime),
         used_at: Set(None),
         created_at: Set(now),
@@ -604,7 +606,7 @@ pub async fn issue_token<C: ConnectionTrait>(
 async fn valid_token(
     db: &DatabaseConnection,
     token: &str,
-    kind: &str,
+    kind: TokenKind,
 ) -> Result<Option<(action_token::Model, staff::Model)>, sea_orm::DbErr> {
     if token.len() > 100 {
         return Ok(None);
@@ -624,26 +626,26 @@ async fn valid_token(
 
 /// GET of an emailed link: never changes state. A valid token is moved into a short-lived
 /// cookie and the browser is sent to a URL without it (no token in history or Referer).
-async fn open_link(s: &AppState, token: &str, kind: &str, page: &str) -> Response {
+async fn open_link(s: &AppState, token: &str, kind: TokenKind, page: &str) -> Response {
     match valid_token(&s.db, token, kind).await {
         Ok(Some(_)) => with_cookie(
             redirect(page),
             session::set_cookie(&s.cfg, session::flow_cookie_name(&s.cfg), token, Some(30 * 60)),
         ),
-        Ok(None) => redirect(&format!("{page}?m={kind}_invalid")),
+        Ok(None) => redirect(&format!("{page}?m={}_invalid", kind.key())),
         Err(e) => {
             let _ = AppError::from(ServerError::from(e));
-            redirect(&format!("{page}?m={kind}_invalid"))
+            redirect(&format!("{page}?m={}_invalid", kind.key()))
         }
     }
 }
 
 pub async fn open_invite(State(s): State<AppState>, Path(token): Path<String>) -> Response {
-    open_link(&s, &token, "invite", "/invite").await
+    open_link(&s, &token, TokenKind::Invite, "/invite").await
 }
 
 pub async fn open_reset(State(s): State<AppState>, Path(token): Path<String>) -> Response {
-    open_link(&s, &token, "reset", "/reset-password").await
+    open_link(&s, &token, TokenKind::Reset, "/reset-password").await
 }
 
 /// Marks the flow token used (exactly once, even under concurrency).
@@ -664,7 +666,7 @@ fn clear_flow(s: &AppState, r: Response) -> Response {
 
 pub async fn accept_invite(State(s): State<AppState>, c: Caller, Form(f): Form<PasswordForm>) -> Response {
     let token = session::read_cookie(&c.headers, session::flow_cookie_name(&s.cfg)).unwrap_or_default();
-    let found = match valid_token(&s.db, &token, "invite").await {
+    let found = match valid_token(&s.db, &token, TokenKind::Invite).await {
         Ok(Some(v)) => v,
         Ok(None) => return clear_flow(&s, c.done("/invite?m=invite_invalid")),
         Err(e) => return c.fail(&s, "/invite", ServerError::from(e).into()),
@@ -683,7 +685,7 @@ pub async fn accept_invite(State(s): State<AppState>, c: Caller, Form(f): Form<P
         let secret = totp::new_secret();
         let mut am = st.clone().into_active_model();
         am.password_hash = Set(Some(hash));
-        am.status = Set("active".into());
+        am.status = Set(StaffStatus::Active);
         am.totp_secret = Set(None);
         am.totp_pending_secret = Set(Some(s.keys.seal(&secret, &format!("staff:{}:totp", st.id))));
         am.updated_at = Set(Utc::now());
@@ -754,7 +756,7 @@ async fn send_reset(s: &AppState, origin: &Origin, email: &EmailAddress) -> Resu
     }
     let Some(st) = staff::Entity::find()
         .filter(staff::Column::Email.eq(email.as_str()))
-        .filter(staff::Column::Status.eq("active"))
+        .filter(staff::Column::Status.eq(StaffStatus::Active))
         .one(&s.db)
         .await?
     else {
@@ -765,7 +767,7 @@ async fn send_reset(s: &AppState, origin: &Origin, email: &EmailAddress) -> Resu
         .await?
         .ok_or_else(|| ServerError::fault("practice missing"))?;
     let txn = crate::platform::db::begin_write(&s.db).await?;
-    let token = issue_token(&txn, &st, "reset", Duration::minutes(RESET_MINUTES)).await?;
+    let token = issue_token(&txn, &st, TokenKind::Reset, Duration::minutes(RESET_MINUTES)).await?;
     let link = format!("{}/reset/{}", s.cfg.public_base(), token);
     let mail = crate::delivery::emails::password_reset(&st, &practice, &link);
     mail::enqueue(&txn, &s.keys, &st.practice_id, "password_reset", &mail).await?;
@@ -785,7 +787,7 @@ async fn send_reset(s: &AppState, origin: &Origin, email: &EmailAddress) -> Resu
 
 pub async fn reset(State(s): State<AppState>, c: Caller, Form(f): Form<PasswordForm>) -> Response {
     let token = session::read_cookie(&c.headers, session::flow_cookie_name(&s.cfg)).unwrap_or_default();
-    let found = match valid_token(&s.db, &token, "reset").await {
+    let found = match valid_token(&s.db, &token, TokenKind::Reset).await {
         Ok(Some(v)) => v,
         Ok(None) => return clear_flow(&s, c.done("/reset-password?m=reset_invalid")),
         Err(e) => return c.fail(&s, "/reset-password", ServerError::from(e).into()),

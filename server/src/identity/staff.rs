@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use axum::http::request::Parts;
 use chrono::{Duration, Utc};
 use leptos::prelude::use_context;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -18,7 +18,7 @@ use crate::{
     delivery::mail,
     identity::auth::{INVITE_HOURS, issue_token},
     platform::audit::{self, Actor},
-    platform::entities::{practice, role, staff},
+    platform::entities::{action_token::TokenKind, practice, role, staff, staff::StaffStatus},
     platform::error::{ServerError, boundary},
     platform::totp,
     state::Services,
@@ -107,7 +107,7 @@ impl StaffPort for Services {
                     id: st.id,
                     name: st.display_name,
                     email: st.email,
-                    status: st.status,
+                    status: st.status.to_value(),
                 })
                 .collect())
         })
@@ -185,7 +185,7 @@ impl StaffPort for Services {
                 email: Set(email.as_str().to_owned()),
                 display_name: Set(name.as_str().to_owned()),
                 role_id: Set(r.id.clone()),
-                status: Set("invited".into()),
+                status: Set(StaffStatus::Invited),
                 password_hash: Set(None),
                 totp_secret: Set(None),
                 totp_pending_secret: Set(None),
@@ -203,7 +203,7 @@ impl StaffPort for Services {
                     ServerError::from(e)
                 }
             })?;
-            let token = issue_token(&txn, &st, "invite", Duration::hours(INVITE_HOURS)).await?;
+            let token = issue_token(&txn, &st, TokenKind::Invite, Duration::hours(INVITE_HOURS)).await?;
             let link = format!("{}/invite/{}", self.s.cfg.public_base(), token);
             let m = crate::delivery::emails::invitation(&st, &pr, &inviter.display_name, &link);
             mail::enqueue(&txn, &self.s.keys, p.practice_id(), "staff_invite", &m).await?;

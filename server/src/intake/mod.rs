@@ -32,8 +32,8 @@ use axum::{
 use chrono::{Duration, Utc};
 use leptos::prelude::*;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect, sea_query::Query,
+    ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, sea_query::Query,
 };
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
@@ -41,11 +41,14 @@ use std::collections::{BTreeMap, HashMap};
 use crate::{
     platform::audit::{self, Actor},
     platform::crypto,
-    platform::entities::{client, document, intake_form, intake_link, intake_submission, practice, role, staff},
+    platform::entities::{
+        client, document, intake_form, intake_link, intake_submission, intake_submission::SubmissionStatus, practice,
+        role, staff, staff::StaffStatus,
+    },
     platform::error::{ServerError, boundary},
     platform::throttle,
     platform::vault::insert_document,
-    records::visible_to,
+    records::access::visible_to,
     state::AppState,
     state::Services,
     web::caller::Caller,
@@ -76,7 +79,7 @@ async fn ensure_links<C: ConnectionTrait>(
         .await?;
     let people = staff::Entity::find()
         .filter(staff::Column::PracticeId.eq(practice_id))
-        .filter(staff::Column::Status.eq("active"))
+        .filter(staff::Column::Status.eq(StaffStatus::Active))
         .order_by_asc(staff::Column::DisplayName)
         .all(db)
         .await?;
@@ -136,7 +139,7 @@ async fn live_link(s: &AppState, slug: &str) -> Result<Result<Live, Option<Strin
     let form = load_form(db, &link.practice_id).await?;
     let practitioner = match &link.staff_id {
         Some(id) => match staff::Entity::find_by_id(id.clone()).one(db).await? {
-            Some(st) if st.status == "active" => Some(st),
+            Some(st) if st.is_active() => Some(st),
             _ => return Ok(Err(Some(practice.name))),
         },
         None => None,
@@ -325,7 +328,7 @@ async fn submit_inner(
 
     let txn = crate::platform::db::begin_write(db).await?;
     let owner = resolve_owner(&txn, &live, &raw).await?;
-    let new_client = crate::records::insert_client(&txn, &live.practice.id, &owner, id).await?;
+    let new_client = crate::records::access::insert_client(&txn, &live.practice.id, &owner, id).await?;
     let possible_match = find_match(&txn, &new_client).await?;
     let mut items: Vec<FormItem> = vec![
         FormItem { question: "First name".into(), answer: new_client.first_name.clone() },
@@ -361,7 +364,7 @@ async fn submit_inner(
         document_id: Set(doc_id.clone()),
         owner_id: Set(owner.clone()),
         match_client_id: Set(possible_match.clone()),
-        status: Set("new".into()),
+        status: Set(SubmissionStatus::New),
         created_at: Set(now),
         resolved_at: Set(None),
     }
@@ -393,7 +396,7 @@ async fn resolve_owner<C: ConnectionTrait>(
     if let Some(id) = wanted
         && let Some(st) = staff::Entity::find_by_id(id)
             .filter(staff::Column::PracticeId.eq(&live.practice.id))
-            .filter(staff::Column::Status.eq("active"))
+            .filter(staff::Column::Status.eq(StaffStatus::Active))
             .one(db)
             .await?
     {
@@ -407,7 +410,7 @@ async fn resolve_owner<C: ConnectionTrait>(
         .to_owned();
     staff::Entity::find()
         .filter(staff::Column::PracticeId.eq(&live.practice.id))
-        .filter(staff::Column::Status.eq("active"))
+        .filter(staff::Column::Status.eq(StaffStatus::Active))
         .filter(staff::Column::RoleId.in_subquery(admins))
         .order_by_asc(staff::Column::CreatedAt)
         .one(db)
@@ -470,7 +473,7 @@ impl IntakePort for Services {
             let txn = crate::platform::db::begin_write(&self.s.db).await?;
             let active: Vec<String> = staff::Entity::find()
                 .filter(staff::Column::PracticeId.eq(p.practice_id()))
-                .filter(staff::Column::Status.eq("active"))
+                .filter(staff::Column::Status.eq(StaffStatus::Active))
                 .all(&txn)
                 .await?
                 .into_iter()
@@ -573,7 +576,7 @@ impl IntakePort for Services {
                         client_name: format!("{} {}", c.first_name, c.last_name),
                         owner_name: names.get(&r.owner_id).cloned().unwrap_or_default(),
                         via,
-                        status: r.status,
+                        status: r.status.to_value(),
                         possible_match: r.match_client_id.and_then(|m| clients.get(&m)).map(|m| MatchRef {
                             client_id: m.id.clone(),
                             name: format!("{} {}", m.first_name, m.last_name),
@@ -596,8 +599,8 @@ impl IntakePort for Services {
                 .one(&txn)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let new_client = crate::records::find_visible(&txn, p, &sub.client_id).await?;
-            if sub.status != "new" {
+            let new_client = crate::records::access::find_visible(&txn, p, &sub.client_id).await?;
+            if sub.status != SubmissionStatus::New {
                 return Err(AppError::invalid("id", "This submission was already dealt with.").into());
             }
             let now = Utc::now();
@@ -607,7 +610,7 @@ impl IntakePort for Services {
                 let Some(match_id) = &sub.match_client_id else {
                     return Err(AppError::invalid("attach", "This submission has no matching client.").into());
                 };
-                let existing = crate::records::find_visible(&txn, p, match_id).await?;
+                let existing = crate::records::access::find_visible(&txn, p, match_id).await?;
                 // Move the intake form to the existing client and archive the new record.
                 document::Entity::update_many()
                     .col_expr(document::Column::ClientId, sea_orm::sea_query::Expr::value(existing.id.clone()))
@@ -619,7 +622,7 @@ impl IntakePort for Services {
                 c.archived_at = Set(Some(now));
                 c.updated_at = Set(now);
                 c.update(&txn).await?;
-                am.status = Set("attached".into());
+                am.status = Set(SubmissionStatus::Attached);
                 am.client_id = Set(existing.id.clone());
                 audit::by_staff(
                     &txn,
@@ -631,7 +634,7 @@ impl IntakePort for Services {
                 )
                 .await?;
             } else {
-                am.status = Set("separate".into());
+                am.status = Set(SubmissionStatus::Separate);
                 audit::by_staff(
                     &txn,
                     p,

@@ -27,3 +27,46 @@ pub mod share_document;
 pub mod staff;
 pub mod staff_session;
 pub mod throttle;
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// How a verification code reaches the phone: a text message or a call that reads it out.
+/// Stored in `share_code.channel` and `outbox_sms.channel`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, EnumIter, DeriveActiveEnum)]
+#[serde(rename_all = "lowercase")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum Channel {
+    #[sea_orm(string_value = "sms")]
+    Sms,
+    #[sea_orm(string_value = "voice")]
+    Voice,
+}
+
+impl Channel {
+    pub fn key(self) -> &'static str {
+        match self {
+            Channel::Sms => "sms",
+            Channel::Voice => "voice",
+        }
+    }
+}
+
+/// Where a queued email or text stands (`outbox_email.status`, `outbox_sms.status`). The
+/// queue's claims and retries move rows between them in `delivery::outbox`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum OutboxStatus {
+    /// Waiting for its next attempt (`next_attempt_at`).
+    #[sea_orm(string_value = "queued")]
+    Queued,
+    /// Claimed by a worker until `claimed_until`; a crashed worker's claim runs out.
+    #[sea_orm(string_value = "sending")]
+    Sending,
+    /// Accepted by the mail server or SMS provider.
+    #[sea_orm(string_value = "sent")]
+    Sent,
+    /// Given up after the last attempt, or refused for good.
+    #[sea_orm(string_value = "failed")]
+    Failed,
+}

@@ -19,8 +19,8 @@
 //!   effect on the next request on every instance.
 use app::{
     domain::{
-        documents::{DocumentBody, DocumentKind},
-        sharing::{ShareStatus, SharingSettings, VerifyMethod},
+        documents::DocumentBody,
+        sharing::{Delivery, ShareStatus, SharingSettings, VerifyMethod},
     },
     error::AppError,
     pages::portal::{
@@ -38,8 +38,8 @@ use chrono::{DateTime, Duration, Utc};
 use cookie::SameSite;
 use leptos::prelude::*;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, sea_query::Expr,
+    ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, sea_query::Expr,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -48,14 +48,15 @@ use crate::{
     delivery::emails::{self, ShareEvent},
     delivery::mail,
     delivery::sms,
+    delivery::templates::{TemplateValues, expires_label, load_settings, render_email},
     platform::audit::{self, Actor},
     platform::crypto,
     platform::entities::{
-        client, document, document_file, portal_session, practice, share, share_code, share_document, staff,
+        client, document, document_file, notification::NotificationKind, portal_session, practice, share, share_code,
+        share_document, staff,
     },
     platform::error::ServerError,
     platform::throttle,
-    sharing::settings::{TemplateValues, expires_label, load_settings, render_email},
     state::AppState,
     web::caller::Caller,
     web::session,
@@ -170,7 +171,7 @@ impl Ctx {
     }
 
     fn method(&self) -> Option<VerifyMethod> {
-        VerifyMethod::from_key(&self.share.method)
+        self.share.verify_method()
     }
 
     fn actor(&self) -> Actor {
@@ -314,7 +315,7 @@ pub async fn open_link(State(s): State<AppState>, Path(token): Path<String>) -> 
     let hash = crypto::token_hash(&token);
     let found = share::Entity::find()
         .filter(share::Column::TokenHash.eq(&hash))
-        .filter(share::Column::Delivery.eq("link"))
+        .filter(share::Column::Delivery.eq(Delivery::Link.key()))
         .one(&s.db)
         .await;
     match found {
@@ -405,7 +406,11 @@ async fn verify_page(
             let wait_seconds = resend_wait(&s.db, &ctx.share.id).await?;
             let notice = notice.clone().or_else(|| {
                 code.as_ref().map(|c| {
-                    let how = if c.channel == "voice" { "We called you with a code" } else { "We texted you a code" };
+                    let how = if c.channel == sms::Channel::Voice {
+                        "We called you with a code"
+                    } else {
+                        "We texted you a code"
+                    };
                     // Relative, as a worried reader thinks of it; past an hour, the
                     // practice's wall clock with its zone ("at 20:06 GMT"), never bare UTC.
                     let when = match (Utc::now() - c.created_at).num_minutes() {
@@ -502,10 +507,7 @@ pub async fn request_code(State(state): State<AppState>, caller: Caller, Form(fo
     if aged(s, &ctx, now).await? || !ctx.method().is_some_and(VerifyMethod::needs_phone) {
         return Ok(redirect("/portal"));
     }
-    let channel = match f.channel.as_str() {
-        "voice" => sms::Channel::Voice,
-        _ => sms::Channel::Sms,
-    };
+    let channel = if f.channel == sms::Channel::Voice.key() { sms::Channel::Voice } else { sms::Channel::Sms };
     let Some(phone) = ctx.share.recipient_phone.clone() else { return Ok(redirect("/portal")) };
     // Every send limit is checked and spent inside one write transaction that holds the
     // share's row (PostgreSQL: FOR UPDATE; SQLite: the write lock taken at BEGIN), so
@@ -551,7 +553,7 @@ pub async fn request_code(State(state): State<AppState>, caller: Caller, Form(fo
         share_id: Set(ctx.share.id.clone()),
         practice_id: Set(ctx.share.practice_id.clone()),
         code_hash: Set(s.keys.code_mac(&ctx.share.id, &code)),
-        channel: Set(channel.key().to_owned()),
+        channel: Set(channel),
         created_at: Set(now),
         expires_at: Set(now + Duration::minutes(CODE_MINUTES)),
         used_at: Set(None),
@@ -867,15 +869,15 @@ async fn tell_sender<C: ConnectionTrait>(
     email: bool,
 ) -> Result<(), ServerError> {
     let kind = match event {
-        ShareEvent::Opened => "share.opened",
-        ShareEvent::Locked => "share.locked",
+        ShareEvent::Opened => NotificationKind::ShareOpened,
+        ShareEvent::Locked => NotificationKind::ShareLocked,
     };
     crate::delivery::notifications::notify_sender(db, &ctx.share, kind).await?;
     if email {
         if let Some(sender) = staff::Entity::find_by_id(ctx.share.sender_id.clone()).one(db).await? {
             let link = format!("{}/app/clients/{}/shared", s.cfg.public_base(), ctx.share.client_id);
             let mail = emails::share_event(&sender, &ctx.share.recipient_name, event, &link);
-            mail::enqueue(db, &s.keys, &ctx.share.practice_id, kind, &mail).await?;
+            mail::enqueue(db, &s.keys, &ctx.share.practice_id, &kind.to_value(), &mail).await?;
         }
     }
     Ok(())
@@ -945,13 +947,13 @@ async fn documents_list(s: &AppState, ctx: &Ctx, clock: SessionClock) -> Reply {
         .await?
         .into_iter()
         .map(|d| {
-            let kind = DocumentKind::from_key(&d.kind);
+            let kind = d.document_kind();
             PortalDoc {
                 id: d.document_id,
                 title: d.title,
-                kind: kind.map(|k| k.label().to_owned()).unwrap_or_default(),
+                kind: kind.label().to_owned(),
                 date: d.doc_date,
-                file: kind.is_some_and(|k| k.is_file()),
+                file: kind.is_file(),
             }
         })
         .collect();
@@ -1020,7 +1022,7 @@ pub async fn view_document(State(s): State<AppState>, c: Caller, Path(id): Path<
         Err(r) => return Ok(r),
     };
     let brand = o.ctx.brand();
-    let kind = DocumentKind::from_key(&o.row.kind).map(|k| k.label().to_owned()).unwrap_or_default();
+    let kind = o.row.document_kind().label().to_owned();
     let (title, date, body, id) = (o.row.title.clone(), o.row.doc_date.clone(), o.body, o.row.document_id.clone());
     let (t, clock) = (title.clone(), o.clock);
     Ok(page(StatusCode::OK, &t, move || view! { <DocumentViewPage brand id title kind date body clock/> }))
@@ -1059,7 +1061,7 @@ pub async fn document_pdf(State(s): State<AppState>, c: Caller, Path(id): Path<S
     let meta = crate::platform::pdf::PdfMeta {
         practice: &o.ctx.practice.name,
         title: &o.row.title,
-        kind: DocumentKind::from_key(&o.row.kind).unwrap_or(DocumentKind::OtherFile),
+        kind: o.row.document_kind(),
         client_name: &client_name,
         date: &o.row.doc_date,
         author: &author,

@@ -8,7 +8,7 @@
 use app::{
     domain::{
         Permission,
-        sharing::{DeliveryIssue, NotificationRow, ShareFilter, ShareRow, ShareStatus, check_expiry},
+        sharing::{Delivery, DeliveryIssue, NotificationRow, ShareFilter, ShareRow, ShareStatus, check_expiry},
     },
     dto::{LIST_PAGE, Page},
     error::AppError,
@@ -24,15 +24,16 @@ use std::collections::HashMap;
 
 use crate::{
     delivery::mail,
+    delivery::templates::{TemplateValues, expires_label, load_settings, render_email},
     platform::audit::{self, Actor, Origin},
     platform::crypto,
     platform::entities::{
-        client, client_contact, notification, outbox_email, share, share_code, share_document, staff,
+        OutboxStatus, client, client_contact, notification, notification::NotificationKind, outbox_email, share,
+        share_code, share_document, staff,
     },
     platform::error::ServerError,
-    records::find_visible,
-    records::find_visible_document,
-    sharing::settings::{TemplateValues, expires_label, load_settings, render_email},
+    records::access::find_visible,
+    records::access::find_visible_document,
     state::Services,
     web::caller::current_origin,
     web::session::end_portal_sessions,
@@ -82,7 +83,8 @@ async fn rows<C: ConnectionTrait>(
     }
     // The callers read only shares of clients the reader may see (of one practice).
     let practice = shares.first().map(|s| s.practice_id.clone()).unwrap_or_default();
-    let clients = crate::records::client_names(db, &practice, shares.iter().map(|s| s.client_id.clone())).await?;
+    let clients =
+        crate::records::access::client_names(db, &practice, shares.iter().map(|s| s.client_id.clone())).await?;
     let senders: Vec<String> = shares.iter().map(|s| s.sender_id.clone()).collect();
     let names: HashMap<String, String> = staff::Entity::find()
         .filter(staff::Column::Id.is_in(senders))
@@ -110,7 +112,7 @@ async fn rows<C: ConnectionTrait>(
         .collect();
     let mut issues: HashMap<String, DeliveryIssue> = HashMap::new();
     if !pending.is_empty() {
-        let emails: Vec<(Option<String>, String, i32, chrono::DateTime<Utc>)> = outbox_email::Entity::find()
+        let emails: Vec<(Option<String>, OutboxStatus, i32, chrono::DateTime<Utc>)> = outbox_email::Entity::find()
             .select_only()
             .columns([
                 outbox_email::Column::ShareId,
@@ -126,9 +128,9 @@ async fn rows<C: ConnectionTrait>(
         for (share_id, status, tries, next) in emails {
             let Some(share_id) = share_id else { continue };
             // The newest email of the share (a resend replaces the first) is the one that counts.
-            match status.as_str() {
-                "failed" => issues.insert(share_id, DeliveryIssue::GivenUp { tries }),
-                "queued" if tries > 0 => issues.insert(
+            match status {
+                OutboxStatus::Failed => issues.insert(share_id, DeliveryIssue::GivenUp { tries }),
+                OutboxStatus::Queued if tries > 0 => issues.insert(
                     share_id,
                     DeliveryIssue::Delayed { tries, next_try_at: crate::platform::zone::rfc3339(next, tz) },
                 ),
@@ -151,21 +153,19 @@ async fn rows<C: ConnectionTrait>(
                 "contact" => "Contact book".to_owned(),
                 _ => "Typed in".to_owned(),
             };
-            let method = if s.delivery == "attachment" {
-                "None (attachment)".to_owned()
-            } else {
-                app::domain::sharing::VerifyMethod::from_key(&s.method)
-                    .map(|m| m.label().to_owned())
-                    .unwrap_or_else(|| s.method.clone())
+            let method = match (s.delivered_by(), s.verify_method()) {
+                (Delivery::Attachment, _) => "None (attachment)".to_owned(),
+                (Delivery::Link, Some(m)) => m.label().to_owned(),
+                (Delivery::Link, None) => s.method.clone(),
             };
             let purpose = app::domain::sharing::Purpose::from_key(&s.purpose).map(|p| p.label()).unwrap_or("Other");
             ShareRow {
+                delivery: s.delivered_by().label().to_owned(),
                 documents: titles.remove(&s.id).unwrap_or_default(),
                 recipient_name: s.recipient_name,
                 recipient_email: s.recipient_email,
                 recipient_kind: kind,
                 method,
-                delivery: if s.delivery == "attachment" { "Email attachment".into() } else { "Secure link".into() },
                 purpose: if s.purpose_text.is_empty() {
                     purpose.to_owned()
                 } else {
@@ -254,7 +254,7 @@ pub async fn list_shares(svc: &Services, p: &StaffPrincipal, f: &ShareFilter) ->
     let now = Utc::now();
     let mut q = share::Entity::find().filter(share::Column::PracticeId.eq(p.practice_id()));
     // The access rule: only shares of clients the caller may see.
-    if let Some(visible) = crate::records::rows_visible_to(p, (share::Entity, share::Column::ClientId)) {
+    if let Some(visible) = crate::records::access::rows_visible_to(p, (share::Entity, share::Column::ClientId)) {
         q = q.filter(visible);
     }
     if f.mine {
@@ -460,7 +460,7 @@ pub async fn extend_share(svc: &Services, p: &StaffPrincipal, id: &str, expires_
 pub async fn resend_share(svc: &Services, p: &StaffPrincipal, id: &str) -> Result<(), ServerError> {
     let s = &svc.s;
     let sh = find_share(&s.db, p, id).await?;
-    if sh.delivery != "link" {
+    if sh.delivered_by() != Delivery::Link {
         return Err(AppError::invalid("share_id", "Attachments cannot be sent again: share again instead.").into());
     }
     match status_of(&sh) {
@@ -584,7 +584,7 @@ pub async fn notifications(svc: &Services, p: &StaffPrincipal) -> Result<Vec<Not
     let client_ids: Vec<String> = shares.values().map(|s| s.client_id.clone()).collect();
     let clients: HashMap<String, String> = client::Entity::find()
         .filter(client::Column::Id.is_in(client_ids))
-        .filter(crate::records::visible_to(p))
+        .filter(crate::records::access::visible_to(p))
         .all(db)
         .await?
         .into_iter()
@@ -611,13 +611,14 @@ pub async fn notifications(svc: &Services, p: &StaffPrincipal) -> Result<Vec<Not
             let sh = n.share_id.as_ref().and_then(|id| shares.get(id));
             let who = sh.map(|s| s.recipient_name.clone()).unwrap_or_else(|| "A recipient".into());
             let what = sh.map(|s| about(&who, clients.get(&s.client_id), titles.get(&s.id))).unwrap_or_default();
-            let text = match n.kind.as_str() {
-                "share.opened" => format!("{who} opened {what}."),
-                "share.locked" => format!("A share with {who} ({what}) was locked after too many failed attempts."),
-                "share.expiring" => {
+            let text = match n.kind {
+                NotificationKind::ShareOpened => format!("{who} opened {what}."),
+                NotificationKind::ShareLocked => {
+                    format!("A share with {who} ({what}) was locked after too many failed attempts.")
+                }
+                NotificationKind::ShareExpiring => {
                     format!("Your share with {who} ({what}) expires within a day and has not been opened.")
                 }
-                other => other.to_owned(),
             };
             NotificationRow {
                 id: n.id,
@@ -703,7 +704,7 @@ pub async fn sweep_once(db: &DatabaseConnection) -> Result<(usize, usize), DbErr
         .filter(share::Column::Status.eq(ShareStatus::Sent.key()))
         .filter(share::Column::OpenedAt.is_null())
         .filter(share::Column::RemindedAt.is_null())
-        .filter(share::Column::Delivery.eq("link"))
+        .filter(share::Column::Delivery.eq(Delivery::Link.key()))
         .filter(share::Column::ExpiresAt.gt(now))
         .filter(share::Column::ExpiresAt.lte(now + chrono::Duration::hours(24)))
         .limit(500)
@@ -720,7 +721,7 @@ pub async fn sweep_once(db: &DatabaseConnection) -> Result<(usize, usize), DbErr
             .await?
             .rows_affected;
         if n == 1 {
-            crate::delivery::notifications::notify_sender(&txn, &sh, "share.expiring").await?;
+            crate::delivery::notifications::notify_sender(&txn, &sh, NotificationKind::ShareExpiring).await?;
             reminded += 1;
         }
         txn.commit().await?;

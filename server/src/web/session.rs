@@ -210,7 +210,7 @@ pub async fn principal<C: ConnectionTrait>(
     else {
         return Ok(None);
     };
-    if st.status != "active" {
+    if !st.is_active() {
         return Ok(None);
     }
     let Some(r) = role::Entity::find_by_id(st.role_id.clone())

@@ -2,9 +2,15 @@
 //! batches), the chain check naming an edited row, and the accounting of disclosures.
 
 use crate::common::*;
+use app::api::audit::{ClientAccounting, ListAudit, VerifyAuditChain};
+use app::api::documents::SaveDocument;
+use app::api::sharing::CreateShares;
+use app::api::staff::GetMe;
+use app::domain::audit::AuditFilter;
+use app::domain::sharing::{Purpose, ShareRequest, VerifyMethod};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, EntityTrait};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const PASSCODE: &str = "tide pool lantern 42";
 
@@ -14,29 +20,17 @@ both_dbs!(the_audit_log_is_filtered_paged_exported_and_verified, |app: TestApp| 
     let anna = invite_and_enrol(&app, &admin, "Anna Byrne", "anna@clinic.test", "Practitioner").await;
     let client_id = create_client(&app, &anna, "Nora", "Quinnell").await;
     let other_client = create_client(&app, &anna, "Otto", "Other").await;
-    let (_, doc) = call(
-        &app,
-        &anna,
-        "save_document",
-        json!({ "client_id": client_id, "id": null, "draft": {
-        "kind": "Letter", "title": "Letter to GP", "date": "2026-11-21", "is_psychotherapy": false,
-        "body": { "type": "Letter", "addressee": "Dr Green", "body": "LETTER-TEXT" } } }),
-    )
-    .await;
-    let (s, out) = call(
-        &app,
-        &anna,
-        "create_shares",
-        json!({ "request": {
-        "client_id": client_id, "document_ids": [doc], "delivery": "Link", "expires_on": in_days(5),
-        "purpose": "Legal", "purpose_text": "Court order 7", "message": "", "psychotherapy_authorisation": "",
-        "confirmed_warnings": true,
-        "recipients": [{ "kind": "Other", "ref_id": null, "name": "Lee Lawyer", "email": "lee@law.test",
-                         "phone": "", "method": "Passcode", "passcode": PASSCODE, "sections": {} }] } }),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{out}");
-    let share_id = out["shares"][0][0].as_str().unwrap().to_owned();
+    let draft = letter_draft("Letter to GP", "2026-11-21", "Dr Green", "LETTER-TEXT");
+    let doc = app.run(&anna.client, SaveDocument { client_id: client_id.clone(), id: None, draft }).await.unwrap();
+    let lee = typed_recipient("Lee Lawyer", "lee@law.test", VerifyMethod::Passcode, PASSCODE);
+    let request = ShareRequest {
+        expires_on: in_days(5),
+        purpose: Purpose::Legal,
+        purpose_text: "Court order 7".into(),
+        ..share_request(&client_id, vec![doc.clone()], vec![lee])
+    };
+    let out = app.run(&anna.client, CreateShares { request }).await.unwrap();
+    let share_id = out.shares[0].0.clone();
     // The recipient opens it: portal events are the client's too.
     let mail = app.wait_for_mail("lee@law.test", "shared documents").await;
     let link = extract_link(&mail, &app.base, "/s/");
@@ -44,44 +38,46 @@ both_dbs!(the_audit_log_is_filtered_paged_exported_and_verified, |app: TestApp| 
     c.get(&link).send().await.unwrap();
     app.form(&c, "/portal/verify", &[("passcode", "wrong")]).await;
     app.form(&c, "/portal/verify", &[("passcode", PASSCODE)]).await;
-    app.get(&c, &format!("/portal/d/{}", doc.as_str().unwrap())).await;
+    app.get(&c, &format!("/portal/d/{doc}")).await;
 
     // Only staff who may view the log.
-    let all = json!({ "filter": {}, "page": 0 });
-    assert_eq!(call(&app, &anna, "list_audit", all.clone()).await.0, StatusCode::FORBIDDEN);
+    let audit = |filter: AuditFilter| ListAudit { filter, page: 0 };
+    assert_eq!(app.run(&anna.client, audit(AuditFilter::default())).await.unwrap_err().0, StatusCode::FORBIDDEN);
     assert_eq!(anna.client.get(app.url("/app/audit/export.csv")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
-    let (s, page) = call(&app, &admin, "list_audit", all).await;
-    assert_eq!(s, StatusCode::OK, "{page}");
-    let everything = page["items"].as_array().unwrap().clone();
-    assert!(everything.windows(2).all(|w| w[0]["seq"].as_i64() > w[1]["seq"].as_i64()), "newest first");
+    let everything = app.run(&admin.client, audit(AuditFilter::default())).await.unwrap().items;
+    assert!(everything.windows(2).all(|w| w[0].seq > w[1].seq), "newest first");
     for e in &everything {
-        let text = e.to_string();
+        let text = serde_json::to_string(e).unwrap();
         assert!(!text.contains(PASSCODE) && !text.contains("LETTER-TEXT") && !text.contains(&link), "{text}");
     }
 
     // By client: its share, portal and document events, nothing of the other client.
-    let (_, page) = call(&app, &admin, "list_audit", json!({ "filter": { "client_id": client_id }, "page": 0 })).await;
-    let actions: Vec<&str> = page["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let by_client = AuditFilter { client_id: Some(client_id.clone()), ..Default::default() };
+    let page = app.run(&admin.client, audit(by_client)).await.unwrap();
+    let actions: Vec<&str> = page.items.iter().map(|e| e.action.as_str()).collect();
     for a in ["share.created", "portal.verify_failed", "portal.verified", "portal.viewed", "document.created"] {
         assert!(actions.contains(&a), "{a} in {actions:?}");
     }
-    assert!(!page.to_string().contains(&other_client));
-    let verified = page["items"].as_array().unwrap().iter().find(|e| e["action"] == "portal.verified").unwrap();
-    assert_eq!(verified["actor"], "Recipient: Lee Lawyer");
-    assert_eq!(verified["target"].as_str(), Some(share_id.as_str()));
-    assert!(verified["network"].as_str().is_some(), "with the client network");
+    assert!(!serde_json::to_string(&page).unwrap().contains(&other_client));
+    let verified = page.items.iter().find(|e| e.action == "portal.verified").unwrap();
+    assert_eq!(verified.actor, "Recipient: Lee Lawyer");
+    assert_eq!(verified.target.as_deref(), Some(share_id.as_str()));
+    assert!(verified.network.is_some(), "with the client network");
 
     // By kind (a family), by staff member, by date.
-    let (_, page) = call(&app, &admin, "list_audit", json!({ "filter": { "action": "portal." }, "page": 0 })).await;
-    assert!(page["items"].as_array().unwrap().iter().all(|e| e["action"].as_str().unwrap().starts_with("portal.")));
-    let (_, me) = app.server_fn(&anna.client, "get_me", &[]).await;
-    let (_, page) =
-        call(&app, &admin, "list_audit", json!({ "filter": { "staff_id": me["staff_id"] }, "page": 0 })).await;
-    assert!(page["items"].as_array().unwrap().iter().all(|e| e["actor"] == "Anna Byrne"));
-    let (_, page) = call(&app, &admin, "list_audit", json!({ "filter": { "to": "2000-01-01" }, "page": 0 })).await;
-    assert_eq!(page["items"], json!([]));
-    let (s, b) = call(&app, &admin, "list_audit", json!({ "filter": { "from": "yesterday" }, "page": 0 })).await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    let portal = AuditFilter { action: Some("portal.".into()), ..Default::default() };
+    let page = app.run(&admin.client, audit(portal)).await.unwrap();
+    assert!(page.items.iter().all(|e| e.action.starts_with("portal.")));
+    let me = app.run(&anna.client, GetMe {}).await.unwrap();
+    let by_anna = AuditFilter { staff_id: Some(me.staff_id), ..Default::default() };
+    let page = app.run(&admin.client, audit(by_anna)).await.unwrap();
+    assert!(page.items.iter().all(|e| e.actor == "Anna Byrne"));
+    let long_ago = AuditFilter { to: Some("2000-01-01".into()), ..Default::default() };
+    let page = app.run(&admin.client, audit(long_ago)).await.unwrap();
+    assert!(page.items.is_empty(), "{page:?}");
+    let bad_date = AuditFilter { from: Some("yesterday".into()), ..Default::default() };
+    let (s, err) = app.run(&admin.client, audit(bad_date)).await.unwrap_err();
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{err:?}");
 
     // Many events: pages of 50, and a CSV export streamed in batches of 1,000.
     let st = app.state();
@@ -99,8 +95,8 @@ both_dbs!(the_audit_log_is_filtered_paged_exported_and_verified, |app: TestApp| 
         .await
         .unwrap();
     }
-    let (_, page) = call(&app, &admin, "list_audit", json!({ "filter": {}, "page": 1 })).await;
-    assert_eq!((page["items"].as_array().unwrap().len(), page["has_more"].as_bool()), (50, Some(true)));
+    let page = app.run(&admin.client, ListAudit { filter: AuditFilter::default(), page: 1 }).await.unwrap();
+    assert_eq!((page.items.len(), page.has_more), (50, true));
     let r = admin.client.get(app.url("/app/audit/export.csv?action=test.filler")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers().get("content-length").is_none(), "streamed, not built in memory");
@@ -115,10 +111,9 @@ both_dbs!(the_audit_log_is_filtered_paged_exported_and_verified, |app: TestApp| 
     assert!(seqs.windows(2).all(|w| w[0] < w[1]), "oldest first, no duplicates across batches");
 
     // The chain: intact, then an edited row is named.
-    let (s, check) = call(&app, &admin, "verify_audit_chain", json!({})).await;
-    assert_eq!(s, StatusCode::OK);
-    assert_eq!(check["first_broken"], Value::Null);
-    assert!(check["events"].as_u64().unwrap() > 2_100);
+    let check = app.run(&admin.client, VerifyAuditChain {}).await.unwrap();
+    assert_eq!(check.first_broken, None);
+    assert!(check.events > 2_100);
     let db = &st.db;
     if db.get_database_backend() == sea_orm::DbBackend::Postgres {
         // PostgreSQL refuses UPDATE on the table; an operator with the owner's rights could
@@ -128,8 +123,8 @@ both_dbs!(the_audit_log_is_filtered_paged_exported_and_verified, |app: TestApp| 
         db.execute_unprepared("DROP TRIGGER IF EXISTS audit_event_no_update").await.unwrap();
     }
     db.execute_unprepared("UPDATE audit_event SET detail = '{\"forged\":true}' WHERE seq = 5").await.unwrap();
-    let (_, check) = call(&app, &admin, "verify_audit_chain", json!({})).await;
-    assert_eq!(check["first_broken"], json!(5));
+    let check = app.run(&admin.client, VerifyAuditChain {}).await.unwrap();
+    assert_eq!(check.first_broken, Some(5));
     app.stop().await;
 });
 
@@ -139,44 +134,28 @@ both_dbs!(accounting_of_disclosures_as_a_page_and_a_pdf, |app: TestApp| async mo
     let anna = invite_and_enrol(&app, &admin, "Anna Byrne", "anna@clinic.test", "Practitioner").await;
     let ben = invite_and_enrol(&app, &admin, "Ben Okafor", "ben@clinic.test", "Practitioner").await;
     let client_id = create_client(&app, &anna, "Nora", "Quinnell").await;
-    let (_, doc) = call(
-        &app,
-        &anna,
-        "save_document",
-        json!({ "client_id": client_id, "id": null, "draft": {
-        "kind": "Letter", "title": "Letter to GP", "date": "2026-11-21", "is_psychotherapy": false,
-        "body": { "type": "Letter", "addressee": "Dr Green", "body": "LETTER-TEXT" } } }),
-    )
-    .await;
+    let draft = letter_draft("Letter to GP", "2026-11-21", "Dr Green", "LETTER-TEXT");
+    let doc = app.run(&anna.client, SaveDocument { client_id: client_id.clone(), id: None, draft }).await.unwrap();
     for (name, email, purpose) in
-        [("Lee Lawyer", "lee@law.test", "Legal"), ("Ivy Insurer", "ivy@ins.test", "Insurance")]
+        [("Lee Lawyer", "lee@law.test", Purpose::Legal), ("Ivy Insurer", "ivy@ins.test", Purpose::Insurance)]
     {
-        let (s, out) = call(
-            &app,
-            &anna,
-            "create_shares",
-            json!({ "request": {
-            "client_id": client_id, "document_ids": [doc], "delivery": "Link", "expires_on": in_days(5),
-            "purpose": purpose, "purpose_text": "", "message": "", "psychotherapy_authorisation": "",
-            "confirmed_warnings": true,
-            "recipients": [{ "kind": "Other", "ref_id": null, "name": name, "email": email,
-                             "phone": "", "method": "Passcode", "passcode": PASSCODE, "sections": {} }] } }),
-        )
-        .await;
-        assert_eq!(s, StatusCode::OK, "{out}");
+        let recipient = typed_recipient(name, email, VerifyMethod::Passcode, PASSCODE);
+        let request = ShareRequest {
+            expires_on: in_days(5),
+            purpose,
+            ..share_request(&client_id, vec![doc.clone()], vec![recipient])
+        };
+        app.run(&anna.client, CreateShares { request }).await.unwrap();
     }
-    let (s, a) = call(&app, &anna, "client_accounting", json!({ "client_id": client_id })).await;
-    assert_eq!(s, StatusCode::OK, "{a}");
-    let d = a["disclosures"].as_array().unwrap();
+    let a = app.run(&anna.client, ClientAccounting { client_id: client_id.clone() }).await.unwrap();
+    let d = &a.disclosures;
     assert_eq!(d.len(), 2);
-    assert_eq!(
-        (d[0]["recipient_name"].as_str(), d[0]["purpose"].as_str()),
-        (Some("Lee Lawyer"), Some("Legal requirement"))
-    );
-    assert_eq!(d[1]["recipient_address"], "ivy@ins.test");
-    assert_eq!(d[0]["documents"][0], "Letter to GP (2026-11-21)");
+    assert_eq!((d[0].recipient_name.as_str(), d[0].purpose.as_str()), ("Lee Lawyer", "Legal requirement"));
+    assert_eq!(d[1].recipient_address, "ivy@ins.test");
+    assert_eq!(d[0].documents[0], "Letter to GP (2026-11-21)");
     // Not for someone without access to the client.
-    assert_eq!(call(&app, &ben, "client_accounting", json!({ "client_id": client_id })).await.0, StatusCode::NOT_FOUND);
+    let refused = app.run(&ben.client, ClientAccounting { client_id: client_id.clone() }).await.unwrap_err();
+    assert_eq!(refused.0, StatusCode::NOT_FOUND);
     assert_eq!(
         ben.client.get(app.url(&format!("/app/clients/{client_id}/disclosures.pdf"))).send().await.unwrap().status(),
         StatusCode::NOT_FOUND

@@ -2,6 +2,8 @@
 //! HTTP against SQLite and PostgreSQL.
 
 use crate::common::*;
+use app::api::auth::{GetEnrolment, GetRecoveryCodes, ReadFeedback};
+use app::api::staff::{CreateRole, GetMe, InviteStaff, ListRoles, ListStaff};
 use reqwest::StatusCode;
 
 both_dbs!(first_run_setup_then_sign_in_with_totp, |app: TestApp| async move {
@@ -65,27 +67,26 @@ both_dbs!(first_run_setup_then_sign_in_with_totp, |app: TestApp| async move {
     let r = app.api_form(&client, "/auth/enrol", &[("code", "000000")]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("not correct"));
-    let (_, e) = app.server_fn(&client, "get_enrolment", &[]).await;
-    let secret = e["secret_base32"].as_str().unwrap().to_owned();
-    assert!(e["qr_svg_data_url"].as_str().unwrap().starts_with("data:image/svg+xml;base64,"));
+    let e = app.run(&client, GetEnrolment {}).await.unwrap();
+    let secret = e.secret_base32.clone();
+    assert!(e.qr_svg_data_url.starts_with("data:image/svg+xml;base64,"));
     enrol_with(&app, &client, &secret).await;
-    let (_, codes) = app.server_fn(&client, "get_recovery_codes", &[]).await;
-    assert_eq!(codes.as_array().unwrap().len(), 10);
+    let codes = app.run(&client, GetRecoveryCodes {}).await.unwrap();
+    assert_eq!(codes.len(), 10);
     let r = app.form(&client, "/auth/recovery-codes", &[]).await;
     assert_eq!(location(&r), "/app");
 
     let r = app.get(&client, "/app").await;
     assert_eq!(r.status(), StatusCode::OK);
-    let (status, me) = app.server_fn(&client, "get_me", &[]).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(me["name"], "Ada Admin");
-    assert_eq!(me["practice_name"], "Calm Clinic");
-    assert_eq!(me["is_admin"], true);
+    let me = app.run(&client, GetMe {}).await.unwrap();
+    assert_eq!(me.name, "Ada Admin");
+    assert_eq!(me.practice_name, "Calm Clinic");
+    assert!(me.is_admin);
 
     // Sign out ends the session on the server.
     let r = app.form(&client, "/auth/logout", &[]).await;
     assert_eq!(location(&r), "/login?m=signed_out");
-    let (status, _) = app.server_fn(&client, "get_me", &[]).await;
+    let (status, _) = app.run(&client, GetMe {}).await.unwrap_err();
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     // The secret is stored encrypted, never in clear.
@@ -112,13 +113,12 @@ both_dbs!(wrong_password_and_unknown_email_look_the_same, |app: TestApp| async m
     let loc = location(&r);
     assert!(loc.starts_with("/login?e="));
     let token = loc.trim_start_matches("/login?e=");
-    let (_, fb) = app.server_fn(&c, "read_feedback", &[("token", token)]).await;
-    assert_eq!(fb["message"], "Email or password is incorrect.");
+    let fb = app.run(&c, ReadFeedback { token: token.to_owned() }).await.unwrap();
+    assert_eq!(fb.map(|f| f.message).as_deref(), Some("Email or password is incorrect."));
     // A forged feedback token is ignored.
-    let (_, fb) = app
-        .server_fn(&c, "read_feedback", &[("token", "eyJmIjoiIiwibSI6IkNhbGwgNTU1In0.AAAAAAAAAAAAAAAAAAAAAA")])
-        .await;
-    assert!(fb.is_null());
+    let forged = "eyJmIjoiIiwibSI6IkNhbGwgNTU1In0.AAAAAAAAAAAAAAAAAAAAAA";
+    let fb = app.run(&c, ReadFeedback { token: forged.to_owned() }).await.unwrap();
+    assert!(fb.is_none());
     app.stop().await;
 });
 
@@ -173,33 +173,21 @@ both_dbs!(repeated_failures_throttle_the_account, |app: TestApp| async move {
 both_dbs!(admin_invites_a_secretary_who_cannot_manage_staff, |app: TestApp| async move {
     setup_practice(&app, "Calm Clinic").await;
     let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
-    let (status, roles) = app.server_fn(&admin.client, "list_roles", &[]).await;
-    assert_eq!(status, StatusCode::OK);
-    let secretary_role =
-        roles.as_array().unwrap().iter().find(|r| r["name"] == "Secretary").unwrap()["id"].as_str().unwrap().to_owned();
+    let roles = app.run(&admin.client, ListRoles {}).await.unwrap();
+    let secretary_role = roles.iter().find(|r| r.name == "Secretary").unwrap().id.clone();
+    let invite = |name: &str, email: &str| InviteStaff {
+        name: name.to_owned(),
+        email: email.to_owned(),
+        role_id: secretary_role.clone(),
+    };
 
     // Invalid input is a 422 with a field.
-    let (status, err) = app
-        .server_fn(&admin.client, "invite_staff", &[("name", "Sam"), ("email", "nope"), ("role_id", &secretary_role)])
-        .await;
+    let (status, err) = app.run(&admin.client, invite("Sam", "nope")).await.unwrap_err();
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(err["Invalid"]["field"], "email");
+    assert_eq!(err.field(), Some("email"));
 
-    let (status, _) = app
-        .server_fn(
-            &admin.client,
-            "invite_staff",
-            &[("name", "Sam Secretary"), ("email", "sam@clinic.test"), ("role_id", &secretary_role)],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, _) = app
-        .server_fn(
-            &admin.client,
-            "invite_staff",
-            &[("name", "Sam Again"), ("email", "sam@clinic.test"), ("role_id", &secretary_role)],
-        )
-        .await;
+    app.run(&admin.client, invite("Sam Secretary", "sam@clinic.test")).await.unwrap();
+    let (status, _) = app.run(&admin.client, invite("Sam Again", "sam@clinic.test")).await.unwrap_err();
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "duplicate email");
 
     let mail = app.wait_for_mail("sam@clinic.test", "invited").await;
@@ -216,8 +204,7 @@ both_dbs!(admin_invites_a_secretary_who_cannot_manage_staff, |app: TestApp| asyn
     let r = new_client().get(&link).send().await.unwrap();
     assert_eq!(location(&r), "/invite?m=invite_invalid");
 
-    let (_, e) = app.server_fn(&sam, "get_enrolment", &[]).await;
-    let secret = e["secret_base32"].as_str().unwrap().to_owned();
+    let secret = app.run(&sam, GetEnrolment {}).await.unwrap().secret_base32;
     enrol_with(&app, &sam, &secret).await;
     app.form(&sam, "/auth/recovery-codes", &[]).await;
 
@@ -228,23 +215,21 @@ both_dbs!(admin_invites_a_secretary_who_cannot_manage_staff, |app: TestApp| asyn
     let r = app.get(&sam, "/app/forbidden").await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(r.text().await.unwrap().contains("have access to this page"), "the no-access page is shown");
-    let (status, body) = app.server_fn(&sam, "list_staff", &[]).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    let (status, _) = app
-        .server_fn(&sam, "invite_staff", &[("name", "X"), ("email", "x@clinic.test"), ("role_id", &secretary_role)])
-        .await;
+    let (status, err) = app.run(&sam, ListStaff {}).await.unwrap_err();
+    assert_eq!(status, StatusCode::FORBIDDEN, "{err:?}");
+    let (status, _) = app.run(&sam, invite("X", "x@clinic.test")).await.unwrap_err();
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = app.server_fn(&sam, "create_role", &[("name", "Boss")]).await;
+    let (status, _) = app.run(&sam, CreateRole { name: "Boss".into(), permissions: vec![] }).await.unwrap_err();
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(location(&app.get(&sam, "/app/audit").await), "/app/forbidden");
     assert_eq!(app.get(&sam, "/app/audit/export.csv").await.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.get(&sam, "/app").await.status(), StatusCode::OK);
 
     // The admin sees Sam as active.
-    let (_, staff) = app.server_fn(&admin.client, "list_staff", &[]).await;
-    let sam_row = staff.as_array().unwrap().iter().find(|s| s["email"] == "sam@clinic.test").unwrap();
-    assert_eq!(sam_row["status"], "active");
-    assert_eq!(sam_row["role_name"], "Secretary");
+    let staff = app.run(&admin.client, ListStaff {}).await.unwrap();
+    let sam_row = staff.iter().find(|s| s.email == "sam@clinic.test").unwrap();
+    assert_eq!(sam_row.status, "active");
+    assert_eq!(sam_row.role_name, "Secretary");
     app.stop().await;
 });
 
@@ -266,7 +251,7 @@ both_dbs!(password_reset_by_email, |app: TestApp| async move {
     let r = app.form(&c, "/auth/reset", &[("password", "a brand new long password")]).await;
     assert_eq!(location(&r), "/login?m=password_changed");
     // The old session ended; the old password fails; the new one works; the link is dead.
-    let (status, _) = app.server_fn(&admin.client, "get_me", &[]).await;
+    let (status, _) = app.run(&admin.client, GetMe {}).await.unwrap_err();
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let r = app.api_form(&new_client(), "/auth/login", &[("email", ADMIN_EMAIL), ("password", PASSWORD)]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);

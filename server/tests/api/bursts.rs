@@ -6,9 +6,12 @@
 //! exhaust a worker's stack).
 
 use crate::common::*;
+use app::api::documents::SaveDocument;
+use app::api::sharing::{CreateShares, SaveSharingSettings};
+use app::api::staff::{InviteStaff, ListRoles};
+use leptos::server_fn::ServerFn;
 use reqwest::{StatusCode, header};
 use sea_orm::{EntityTrait, PaginatorTrait};
-use serde_json::json;
 use server::platform::entities::{practice, staff};
 
 fn statuses(answers: &[(StatusCode, String)]) -> std::collections::BTreeMap<u16, usize> {
@@ -147,14 +150,14 @@ both_dbs!(malformed_server_function_bodies_are_4xx, |app: TestApp| async move {
     };
     let json = "application/json";
     let cases: Vec<(&str, &str, Vec<u8>, &str)> = vec![
-        ("/api/create_shares", json, b"{}".to_vec(), "request"),
-        ("/api/create_shares", json, b"{\"request\": {\"client_id\": \"a".to_vec(), "EOF"),
-        ("/api/create_shares", json, b"{\"request\": {\"client_id\": 5}}".to_vec(), "invalid type"),
-        ("/api/create_shares", json, vec![0xff, 0xfe, 0x7b], ""),
-        ("/api/create_shares", "application/x-www-form-urlencoded", b"request=1".to_vec(), ""),
-        ("/api/create_shares", "application/xml", b"<request/>".to_vec(), ""),
-        ("/api/create_shares", "multipart/form-data; boundary=x", b"--x\r\n\r\n--x--".to_vec(), ""),
-        ("/api/save_sharing_settings", json, b"{\"settings\": \"hunter2-secret\"}".to_vec(), "invalid type"),
+        (CreateShares::PATH, json, b"{}".to_vec(), "request"),
+        (CreateShares::PATH, json, b"{\"request\": {\"client_id\": \"a".to_vec(), "EOF"),
+        (CreateShares::PATH, json, b"{\"request\": {\"client_id\": 5}}".to_vec(), "invalid type"),
+        (CreateShares::PATH, json, vec![0xff, 0xfe, 0x7b], ""),
+        (CreateShares::PATH, "application/x-www-form-urlencoded", b"request=1".to_vec(), ""),
+        (CreateShares::PATH, "application/xml", b"<request/>".to_vec(), ""),
+        (CreateShares::PATH, "multipart/form-data; boundary=x", b"--x\r\n\r\n--x--".to_vec(), ""),
+        (SaveSharingSettings::PATH, json, b"{\"settings\": \"hunter2-secret\"}".to_vec(), "invalid type"),
     ];
     for (path, ct, body, names) in cases {
         let r = send(path, ct, body).await.unwrap();
@@ -174,35 +177,30 @@ both_dbs!(invites_do_not_reveal_other_practices_accounts, |app: TestApp| async m
     other_practice(&app).await;
     let s = app.state();
     let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
-    let (_, roles) = app.server_fn(&admin.client, "list_roles", &[]).await;
-    let role = roles.as_array().unwrap()[0]["id"].as_str().unwrap().to_owned();
+    let roles = app.run(&admin.client, ListRoles {}).await.unwrap();
+    let role = roles[0].id.clone();
     let invite = |email: &'static str| {
         let role = role.clone();
         let admin = &admin;
         let app = &app;
         async move {
-            app.server_fn(
-                &admin.client,
-                "invite_staff",
-                &[("name", "Pat Person"), ("email", email), ("role_id", &role)],
-            )
-            .await
+            app.run(&admin.client, InviteStaff { name: "Pat Person".into(), email: email.into(), role_id: role }).await
         }
     };
     let fresh = invite("new.person@clinic.test").await;
     let elsewhere = invite("olga@other.test").await;
     // The same answer for a new address and another practice's account.
-    assert_eq!(fresh, (StatusCode::OK, json!("new.person@clinic.test")));
-    assert_eq!(elsewhere, (StatusCode::OK, json!("olga@other.test")));
+    assert_eq!(fresh, Ok("new.person@clinic.test".to_owned()));
+    assert_eq!(elsewhere, Ok("olga@other.test".to_owned()));
     // The owner of the address is told instead, and nothing was created.
     let mail = app.wait_for_mail_with("olga@other.test", "An invitation to Calm Clinic", "another practice").await;
     assert!(mail.contains("already has a Dossier account with another practice"), "{mail}");
     let olga = staff::Entity::find().all(&s.db).await.unwrap();
     assert_eq!(olga.iter().filter(|st| st.email == "olga@other.test").count(), 1);
     // Someone already on this practice's list is named as such.
-    let (status, body) = invite(ADMIN_EMAIL).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(body.to_string().contains("already on your staff list"), "{body}");
+    let (status, err) = invite(ADMIN_EMAIL).await.unwrap_err();
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err:?}");
+    assert!(err.to_string().contains("already on your staff list"), "{err:?}");
     app.stop().await;
 });
 
@@ -246,17 +244,8 @@ both_dbs!(every_staff_page_renders_on_a_direct_load, |app: TestApp| async move {
     setup_practice(&app, "Calm Clinic").await;
     let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
     let client_id = create_client(&app, &admin, "Nora", "Quinnell").await;
-    let (s, doc) = call(
-        &app,
-        &admin,
-        "save_document",
-        json!({ "client_id": client_id, "id": null, "draft": {
-            "kind": "Letter", "title": "Referral", "date": "2026-11-20", "is_psychotherapy": false,
-            "body": { "type": "Letter", "addressee": "Dr Lee", "body": "Dear colleague" } } }),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{doc}");
-    let doc_id = doc.as_str().unwrap().to_owned();
+    let draft = letter_draft("Referral", "2026-11-20", "Dr Lee", "Dear colleague");
+    let doc_id = app.run(&admin.client, SaveDocument { client_id: client_id.clone(), id: None, draft }).await.unwrap();
     let routes = [
         "/app".to_owned(),
         "/app/clients".into(),

@@ -2,10 +2,11 @@
 //! the clients the access rules give it, documents open, and a second run is refused.
 
 use crate::common::*;
+use app::api::records::{ListClients, ListContacts};
 use reqwest::StatusCode;
 
 both_dbs!(demo_data_respects_access_and_runs_once, |app: TestApp| async move {
-    let report = server::demo::seed(app.state()).await.expect("seeds an empty installation");
+    let report = server::startup::demo_data(app.state()).await.expect("seeds an empty installation");
     assert_eq!((report.clients, report.contacts), (50, 30));
     assert!(report.documents >= 12 * 8, "documents of every kind for a dozen clients");
     assert_eq!(report.accounts.len(), 5);
@@ -24,34 +25,26 @@ both_dbs!(demo_data_respects_access_and_runs_once, |app: TestApp| async move {
     assert!(anna_sees > sam_sees && anna_sees < 50, "{anna_sees}");
 
     // Her own first client has documents of every kind, readable and downloadable.
-    let (_, page) = app.server_fn(&anna.client, "list_clients", &[]).await;
+    let page = app.run(&anna.client, ListClients { query: String::new(), archived: false, page: 0 }).await.unwrap();
     let mut with_docs = None;
-    for c in page["items"].as_array().unwrap() {
-        let id = c["id"].as_str().unwrap();
-        let r = anna
-            .client
-            .post(app.url("/api/list_documents"))
-            .header("origin", &app.base)
-            .json(&serde_json::json!({ "client_id": id, "kind": null }))
-            .send()
-            .await
-            .unwrap();
-        let docs: serde_json::Value = r.json().await.unwrap();
-        if docs["items"].as_array().is_some_and(|d| d.len() >= 8) {
+    for c in &page.items {
+        if let Ok(docs) = app.run(&anna.client, documents_of(&c.id, None)).await
+            && docs.items.len() >= 8
+        {
             with_docs = Some(docs);
             break;
         }
     }
     let docs = with_docs.expect("a client with demo documents");
-    for d in docs["items"].as_array().unwrap() {
-        let id = d["id"].as_str().unwrap();
+    for d in &docs.items {
+        let id = &d.id;
         let pdf = anna.client.get(app.url(&format!("/app/documents/{id}/pdf"))).send().await.unwrap();
-        assert_eq!(pdf.status(), StatusCode::OK, "{}", d["title"]);
+        assert_eq!(pdf.status(), StatusCode::OK, "{}", d.title);
     }
-    let (_, contacts) = app.server_fn(&sam.client, "list_contacts", &[]).await;
-    assert_eq!(contacts["items"].as_array().unwrap().len(), 30);
+    let contacts = app.run(&sam.client, ListContacts { query: String::new(), page: 0 }).await.unwrap();
+    assert_eq!(contacts.items.len(), 30);
 
-    let again = server::demo::seed(app.state()).await;
+    let again = server::startup::demo_data(app.state()).await;
     assert!(again.unwrap_err().contains("already has clients"));
     app.stop().await;
 });
@@ -60,8 +53,8 @@ both_dbs!(demo_data_respects_access_and_runs_once, |app: TestApp| async move {
 async fn count_clients(app: &TestApp, who: &Staff) -> usize {
     let mut n = 0;
     for page in 0..3 {
-        let (_, p) = app.server_fn(&who.client, "list_clients", &[("page", &page.to_string())]).await;
-        n += p["items"].as_array().unwrap().len();
+        let p = app.run(&who.client, ListClients { query: String::new(), archived: false, page }).await.unwrap();
+        n += p.items.len();
     }
     n
 }

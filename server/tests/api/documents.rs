@@ -2,69 +2,93 @@
 //! the raw rows, access following the client, uploads checked by content, PDFs rendered.
 
 use crate::common::*;
+use app::api::documents::{GetDocument, ListDocuments, ListPracticeDocuments, SaveDocument};
+use app::api::records::SetClientAccess;
+use app::api::staff::GetMe;
+use app::domain::documents::{DocumentBody, DocumentKind, FormItem, InvoiceLine, PrescriptionItem, Section};
+use app::dto::{DocumentDraft, DocumentFilter, DocumentListItem, Page};
+use app::error::AppError;
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, EntityTrait, Statement};
-use serde_json::{Value, json};
+use serde_json::Value;
 
-async fn save(app: &TestApp, who: &Staff, client_id: &str, draft: Value) -> (StatusCode, Value) {
-    let r = who
-        .client
-        .post(app.url("/api/save_document"))
-        .header("origin", &app.base)
-        .json(&json!({ "client_id": client_id, "id": null, "draft": draft }))
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
+async fn save(
+    app: &TestApp,
+    who: &Staff,
+    client_id: &str,
+    draft: DocumentDraft,
+) -> Result<String, (StatusCode, AppError)> {
+    app.run(&who.client, SaveDocument { client_id: client_id.to_owned(), id: None, draft }).await
 }
 
-async fn json_fn(app: &TestApp, who: &Staff, name: &str, args: Value) -> (StatusCode, Value) {
-    let r =
-        who.client.post(app.url(&format!("/api/{name}"))).header("origin", &app.base).json(&args).send().await.unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
+fn section(title: &str, text: &str, internal: bool) -> Section {
+    Section { title: title.into(), text: text.into(), internal }
 }
 
-fn drafts() -> Vec<Value> {
-    let d = |kind: &str, title: &str, body: Value| json!({ "kind": kind, "title": title, "date": "2026-11-20", "is_psychotherapy": false, "body": body });
+fn drafts() -> Vec<DocumentDraft> {
+    let d = |kind: DocumentKind, title: &str, body: DocumentBody| DocumentDraft {
+        kind,
+        title: title.into(),
+        date: "2026-11-20".into(),
+        is_psychotherapy: false,
+        body,
+    };
     vec![
         d(
-            "IntakeForm",
+            DocumentKind::IntakeForm,
             "Intake",
-            json!({ "type": "Form", "items": [{ "question": "Reason for visit", "answer": "Trouble sleeping (SECRET-INTAKE)" }] }),
+            DocumentBody::Form {
+                items: vec![FormItem {
+                    question: "Reason for visit".into(),
+                    answer: "Trouble sleeping (SECRET-INTAKE)".into(),
+                }],
+            },
         ),
         d(
-            "ConsentForm",
+            DocumentKind::ConsentForm,
             "Consent to treatment",
-            json!({ "type": "Consent", "text": "I consent to treatment.", "signer_name": "Nora Quinn", "signed_at": "2026-11-01" }),
+            DocumentBody::Consent {
+                text: "I consent to treatment.".into(),
+                signer_name: "Nora Quinn".into(),
+                signed_at: "2026-11-01".into(),
+            },
         ),
         d(
-            "ConsultationNote",
+            DocumentKind::ConsultationNote,
             "Session 1",
-            json!({ "type": "Sections", "sections": [
-            { "title": "Subjective", "text": "Feels better (SECRET-NOTE)", "internal": false },
-            { "title": "Office use only", "text": "Billing code 42", "internal": true } ] }),
+            DocumentBody::Sections {
+                sections: vec![
+                    section("Subjective", "Feels better (SECRET-NOTE)", false),
+                    section("Office use only", "Billing code 42", true),
+                ],
+            },
         ),
         d(
-            "TreatmentPlan",
+            DocumentKind::TreatmentPlan,
             "Plan",
-            json!({ "type": "Sections", "sections": [{ "title": "Goals", "text": "Sleep 7h", "internal": false }] }),
+            DocumentBody::Sections { sections: vec![section("Goals", "Sleep 7h", false)] },
         ),
+        letter_draft("Letter to GP", "2026-11-20", "Dr Gail Green", "Dear Dr Green, ..."),
         d(
-            "Letter",
-            "Letter to GP",
-            json!({ "type": "Letter", "addressee": "Dr Gail Green", "body": "Dear Dr Green, ..." }),
-        ),
-        d(
+            DocumentKind::Prescription,
             "Prescription",
-            "Prescription",
-            json!({ "type": "Prescription", "items": [{ "medication": "Melatonin", "dosage": "2 mg", "instructions": "At night" }], "notes": "" }),
+            DocumentBody::Prescription {
+                items: vec![PrescriptionItem {
+                    medication: "Melatonin".into(),
+                    dosage: "2 mg".into(),
+                    instructions: "At night".into(),
+                }],
+                notes: String::new(),
+            },
         ),
         d(
-            "Invoice",
+            DocumentKind::Invoice,
             "Invoice 1001",
-            json!({ "type": "Invoice", "currency": "GBP", "items": [{ "description": "Session", "quantity": 2, "unit_cents": 8500 }], "notes": "" }),
+            DocumentBody::Invoice {
+                currency: "GBP".into(),
+                items: vec![InvoiceLine { description: "Session".into(), quantity: 2, unit_cents: 8500 }],
+                notes: String::new(),
+            },
         ),
     ]
 }
@@ -75,13 +99,10 @@ both_dbs!(every_structured_kind_is_stored_encrypted_and_read_back, |app: TestApp
     let client_id = create_client(&app, &admin, "Nora", "Quinn").await;
     let mut ids = Vec::new();
     for draft in drafts() {
-        let (status, id) = save(&app, &admin, &client_id, draft.clone()).await;
-        assert_eq!(status, StatusCode::OK, "{draft}: {id}");
-        let id = id.as_str().unwrap().to_owned();
-        let (status, view) = json_fn(&app, &admin, "get_document", json!({ "id": id })).await;
-        assert_eq!(status, StatusCode::OK);
-        assert_eq!(view["body"], draft["body"], "content round-trips");
-        assert_eq!(view["client_name"], "Nora Quinn");
+        let id = save(&app, &admin, &client_id, draft.clone()).await.unwrap_or_else(|e| panic!("{draft:?}: {e:?}"));
+        let view = app.run(&admin.client, GetDocument { id: id.clone() }).await.unwrap();
+        assert_eq!(view.body, draft.body, "content round-trips");
+        assert_eq!(view.client_name, "Nora Quinn");
         // Every kind renders to a PDF with its title.
         let pdf = admin.client.get(app.url(&format!("/app/documents/{id}/pdf"))).send().await.unwrap();
         assert_eq!(pdf.status(), StatusCode::OK);
@@ -90,61 +111,44 @@ both_dbs!(every_structured_kind_is_stored_encrypted_and_read_back, |app: TestApp
         ids.push(id);
     }
     // A note flagged as a psychotherapy note keeps the flag (the share wizard checks it).
-    let mut psy = drafts()[2].clone();
-    psy["title"] = json!("Process notes");
-    psy["is_psychotherapy"] = json!(true);
-    let (status, psy_id) = save(&app, &admin, &client_id, psy).await;
-    assert_eq!(status, StatusCode::OK, "{psy_id}");
-    let (_, view) = json_fn(&app, &admin, "get_document", json!({ "id": psy_id })).await;
-    assert_eq!(view["row"]["is_psychotherapy"], true);
-    let (_, view) = json_fn(&app, &admin, "get_document", json!({ "id": ids[2] })).await;
-    assert_eq!(view["row"]["is_psychotherapy"], false);
+    let psy = DocumentDraft { title: "Process notes".into(), is_psychotherapy: true, ..drafts()[2].clone() };
+    let psy_id = save(&app, &admin, &client_id, psy).await.unwrap();
+    let view = app.run(&admin.client, GetDocument { id: psy_id }).await.unwrap();
+    assert!(view.row.is_psychotherapy);
+    let view = app.run(&admin.client, GetDocument { id: ids[2].clone() }).await.unwrap();
+    assert!(!view.row.is_psychotherapy);
 
     // The list: most recent first, filterable by kind and title.
-    let (_, list) = json_fn(&app, &admin, "list_documents", json!({ "client_id": client_id, "kind": null })).await;
-    assert_eq!(list["items"].as_array().unwrap().len(), 8);
-    let (_, notes) =
-        json_fn(&app, &admin, "list_documents", json!({ "client_id": client_id, "kind": "ConsultationNote" })).await;
-    let titles: Vec<_> = notes["items"].as_array().unwrap().iter().map(|d| d["title"].clone()).collect();
-    assert_eq!(titles, vec![json!("Process notes"), json!("Session 1")], "newest first");
-    let (_, found) =
-        json_fn(&app, &admin, "list_documents", json!({ "client_id": client_id, "kind": null, "query": "gp" })).await;
-    assert_eq!(found["items"][0]["title"], "Letter to GP");
+    let list = app.run(&admin.client, documents_of(&client_id, None)).await.unwrap();
+    assert_eq!(list.items.len(), 8);
+    let notes = app.run(&admin.client, documents_of(&client_id, Some(DocumentKind::ConsultationNote))).await.unwrap();
+    let titles: Vec<_> = notes.items.iter().map(|d| d.title.as_str()).collect();
+    assert_eq!(titles, ["Process notes", "Session 1"], "newest first");
+    let by_title = ListDocuments { query: "gp".into(), ..documents_of(&client_id, None) };
+    let found = app.run(&admin.client, by_title).await.unwrap();
+    assert_eq!(found.items[0].title, "Letter to GP");
 
     // By date: typed in the search (ISO, a month, or day/month/year), or a range.
-    let mut old = drafts()[2].clone();
-    old["title"] = json!("October review");
-    old["date"] = json!("2026-10-20");
-    assert_eq!(save(&app, &admin, &client_id, old).await.0, StatusCode::OK);
-    let titles_for = |args: Value| {
-        let (app, admin, client_id) = (&app, &admin, &client_id);
+    let old = DocumentDraft { title: "October review".into(), date: "2026-10-20".into(), ..drafts()[2].clone() };
+    save(&app, &admin, &client_id, old).await.unwrap();
+    let all_of = || documents_of(&client_id, None);
+    let titles_for = |args: ListDocuments| {
+        let (app, admin) = (&app, &admin);
         async move {
-            let mut a = json!({ "client_id": client_id, "kind": null });
-            a.as_object_mut().unwrap().extend(args.as_object().unwrap().clone());
-            let (status, list) = json_fn(app, admin, "list_documents", a).await;
-            assert_eq!(status, StatusCode::OK, "{list}");
-            list["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|d| d["title"].as_str().unwrap().to_owned())
-                .collect::<Vec<_>>()
+            let list = app.run(&admin.client, args).await.unwrap();
+            list.items.into_iter().map(|d| d.title).collect::<Vec<_>>()
         }
     };
     for q in ["2026-10-20", "20/10/2026", "2026-10"] {
-        assert_eq!(titles_for(json!({ "query": q })).await, ["October review"], "{q}");
+        assert_eq!(titles_for(ListDocuments { query: q.into(), ..all_of() }).await, ["October review"], "{q}");
     }
-    assert_eq!(titles_for(json!({ "to": "2026-10-31" })).await, ["October review"]);
-    assert_eq!(titles_for(json!({ "from": "2026-11-01" })).await.len(), 8);
-    assert_eq!(titles_for(json!({ "from": "2026-10-20", "to": "2026-10-20" })).await, ["October review"]);
-    let (status, b) = json_fn(
-        &app,
-        &admin,
-        "list_documents",
-        json!({ "client_id": client_id, "kind": null, "from": "2026-11-02", "to": "2026-11-01" }),
-    )
-    .await;
-    assert_eq!((status, b["Invalid"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("to")), "{b}");
+    assert_eq!(titles_for(ListDocuments { to: "2026-10-31".into(), ..all_of() }).await, ["October review"]);
+    assert_eq!(titles_for(ListDocuments { from: "2026-11-01".into(), ..all_of() }).await.len(), 8);
+    let october_20 = ListDocuments { from: "2026-10-20".into(), to: "2026-10-20".into(), ..all_of() };
+    assert_eq!(titles_for(october_20).await, ["October review"]);
+    let reversed = ListDocuments { from: "2026-11-02".into(), to: "2026-11-01".into(), ..all_of() };
+    let (status, err) = app.run(&admin.client, reversed).await.unwrap_err();
+    assert_eq!((status, err.field()), (StatusCode::UNPROCESSABLE_ENTITY, Some("to")), "{err:?}");
 
     // The database alone reveals no content: scan every text column of every document row.
     let db = &app.state().db;
@@ -176,44 +180,42 @@ both_dbs!(documents_follow_client_access_and_edit_permissions, |app: TestApp| as
     let sam = invite_and_enrol(&app, &admin, "Sam Secretary", "sam@clinic.test", "Secretary").await;
     let client_id = create_client(&app, &anna, "Olive", "Owens").await;
     let note = drafts()[2].clone();
-    let (status, id) = save(&app, &anna, &client_id, note.clone()).await;
-    assert_eq!(status, StatusCode::OK);
-    let id = id.as_str().unwrap().to_owned();
+    let id = save(&app, &anna, &client_id, note.clone()).await.unwrap();
     // Ben has no access to the client: nothing about its documents.
-    for (name, args) in
-        [("get_document", json!({ "id": id })), ("list_documents", json!({ "client_id": client_id, "kind": null }))]
-    {
-        let (status, body) = json_fn(&app, &ben, name, args).await;
-        assert_eq!(status, StatusCode::NOT_FOUND, "{name}: {body}");
+    for (name, answer) in [
+        ("get_document", app.run(&ben.client, GetDocument { id: id.clone() }).await.map(drop)),
+        ("list_documents", app.run(&ben.client, documents_of(&client_id, None)).await.map(drop)),
+    ] {
+        assert_eq!(status_of(&answer), StatusCode::NOT_FOUND, "{name}: {answer:?}");
     }
-    let (status, _) = save(&app, &ben, &client_id, note.clone()).await;
+    let (status, _) = save(&app, &ben, &client_id, note.clone()).await.unwrap_err();
     assert_eq!(status, StatusCode::NOT_FOUND);
     for path in [format!("/app/documents/{id}/pdf"), format!("/app/documents/{id}/file")] {
         assert_eq!(ben.client.get(app.url(&path)).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{path}");
     }
     // Shared with everyone: the secretary can read but may not write notes (no "edit notes").
-    let anna_id = {
-        let (_, me) = app.server_fn(&anna.client, "get_me", &[]).await;
-        me["staff_id"].as_str().unwrap().to_owned()
-    };
-    app.server_fn(&anna.client, "set_client_access", &[("id", &client_id), ("owner_id", &anna_id), ("mode", "all")])
-        .await;
-    let (status, _) = json_fn(&app, &sam, "get_document", json!({ "id": id })).await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, _) = save(&app, &sam, &client_id, note).await;
+    let anna_id = app.run(&anna.client, GetMe {}).await.unwrap().staff_id;
+    let open_to_all =
+        SetClientAccess { id: client_id.clone(), owner_id: anna_id, mode: "all".into(), selected: vec![] };
+    app.run(&anna.client, open_to_all).await.unwrap();
+    app.run(&sam.client, GetDocument { id: id.clone() }).await.unwrap();
+    let (status, _) = save(&app, &sam, &client_id, note).await.unwrap_err();
     assert_eq!(status, StatusCode::FORBIDDEN);
     // ...but may write an invoice.
-    let (status, _) = save(&app, &sam, &client_id, drafts()[6].clone()).await;
-    assert_eq!(status, StatusCode::OK);
+    save(&app, &sam, &client_id, drafts()[6].clone()).await.unwrap();
     // Invalid drafts are 422 with a field.
-    let bad = json!({ "kind": "Invoice", "title": "X", "date": "2026-11-20", "is_psychotherapy": false,
-        "body": { "type": "Invoice", "currency": "pounds", "items": [], "notes": "" } });
-    let (status, body) = save(&app, &sam, &client_id, bad).await;
+    let invoice = |kind: DocumentKind, currency: &str| DocumentDraft {
+        kind,
+        title: "X".into(),
+        date: "2026-11-20".into(),
+        is_psychotherapy: false,
+        body: DocumentBody::Invoice { currency: currency.into(), items: vec![], notes: String::new() },
+    };
+    let (status, err) = save(&app, &sam, &client_id, invoice(DocumentKind::Invoice, "pounds")).await.unwrap_err();
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["Invalid"]["field"], "currency");
-    let mismatched = json!({ "kind": "Letter", "title": "X", "date": "2026-11-20", "is_psychotherapy": false,
-        "body": { "type": "Invoice", "currency": "GBP", "items": [], "notes": "" } });
-    let (status, _) = save(&app, &admin, &client_id, mismatched).await;
+    assert_eq!(err.field(), Some("currency"));
+    let mismatched = invoice(DocumentKind::Letter, "GBP");
+    let (status, _) = save(&app, &admin, &client_id, mismatched).await.unwrap_err();
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     app.stop().await;
 });
@@ -229,84 +231,71 @@ both_dbs!(the_practice_wide_list_follows_the_access_rule_and_pages_by_key, |app:
     let mut first_letter = None;
     for i in 0..55 {
         let mut d = drafts()[4].clone();
-        d["title"] = json!(format!("Letter {i:02}"));
-        d["date"] = json!(format!("2026-10-{:02}", 1 + i % 28));
-        let (status, id) = save(&app, &anna, &olive, d.clone()).await;
-        assert_eq!(status, StatusCode::OK);
+        d.title = format!("Letter {i:02}");
+        d.date = format!("2026-10-{:02}", 1 + i % 28);
+        let id = save(&app, &anna, &olive, d.clone()).await.unwrap();
         first_letter.get_or_insert((id, d));
     }
-    assert_eq!(drafts()[1]["kind"], "ConsentForm");
-    assert_eq!(save(&app, &ben, &bruno, drafts()[1].clone()).await.0, StatusCode::OK);
-    async fn list_as(app: &TestApp, who: &Staff, filter: Value) -> Value {
-        let (status, page) = json_fn(app, who, "list_practice_documents", json!({ "filter": filter })).await;
-        assert_eq!(status, StatusCode::OK, "{page}");
-        page
+    assert_eq!(drafts()[1].kind, DocumentKind::ConsentForm);
+    save(&app, &ben, &bruno, drafts()[1].clone()).await.unwrap();
+    async fn list_as(app: &TestApp, who: &Staff, filter: DocumentFilter) -> Page<DocumentListItem> {
+        app.run(&who.client, ListPracticeDocuments { filter }).await.unwrap()
     }
-    let names = |page: &Value| -> Vec<String> {
-        page["items"].as_array().unwrap().iter().map(|d| d["client_name"].as_str().unwrap().to_owned()).collect()
-    };
+    let all_of = DocumentFilter::default;
+    let search = |query: &str| DocumentFilter { query: query.into(), ..Default::default() };
+    let names =
+        |page: &Page<DocumentListItem>| -> Vec<String> { page.items.iter().map(|d| d.client_name.clone()).collect() };
     // The access rule: each practitioner sees only their own client; the admin both.
-    let first = list_as(&app, &anna, json!({})).await;
-    assert!(names(&first).iter().all(|n| n == "Olive Owens") && first["has_more"] == true, "{first}");
-    let bens = list_as(&app, &ben, json!({})).await;
+    let first = list_as(&app, &anna, all_of()).await;
+    assert!(names(&first).iter().all(|n| n == "Olive Owens") && first.has_more, "{first:?}");
+    let bens = list_as(&app, &ben, all_of()).await;
     assert_eq!(names(&bens), ["Bruno Baker"]);
-    assert_eq!(
-        list_as(&app, &ben, json!({ "query": "owens" })).await["items"],
-        json!([]),
-        "nothing of a client Ben cannot see"
-    );
-    assert_eq!(list_as(&app, &ben, json!({ "client_id": olive })).await["items"], json!([]));
-    let all = list_as(&app, &admin, json!({ "query": "baker" })).await;
+    let found = list_as(&app, &ben, search("owens")).await;
+    assert!(found.items.is_empty(), "nothing of a client Ben cannot see: {found:?}");
+    let of_olive = DocumentFilter { client_id: Some(olive.clone()), ..Default::default() };
+    let found = list_as(&app, &ben, of_olive).await;
+    assert!(found.items.is_empty(), "{found:?}");
+    let all = list_as(&app, &admin, search("baker")).await;
     assert_eq!(names(&all), ["Bruno Baker"], "found by the client's name");
     // The search's ways in (the title, through its trigram index; the date; the client's
     // name) are merged newest first and page by key like the whole list.
-    let titles = |page: &Value| -> Vec<String> {
-        page["items"].as_array().unwrap().iter().map(|d| d["row"]["title"].as_str().unwrap().to_owned()).collect()
-    };
-    let mut tens = titles(&list_as(&app, &admin, json!({ "query": "letter 0" })).await);
+    let titles =
+        |page: &Page<DocumentListItem>| -> Vec<String> { page.items.iter().map(|d| d.row.title.clone()).collect() };
+    let mut tens = titles(&list_as(&app, &admin, search("letter 0")).await);
     tens.sort();
     assert_eq!(tens, (0..10).map(|i| format!("Letter {i:02}")).collect::<Vec<_>>());
-    let by_name = list_as(&app, &anna, json!({ "query": "owens" })).await;
-    assert_eq!((by_name["items"].as_array().unwrap().len(), &by_name["has_more"]), (50, &json!(true)));
-    let rest = list_as(&app, &anna, json!({ "query": "owens", "after": by_name["items"][49]["cursor"] })).await;
-    assert_eq!((rest["items"].as_array().unwrap().len(), &rest["has_more"]), (5, &json!(false)));
-    let on_day = list_as(&app, &admin, json!({ "query": "2026-10-02" })).await;
-    assert_eq!(titles(&on_day).len(), 2, "Letters 01 and 29: {on_day}");
+    let by_name = list_as(&app, &anna, search("owens")).await;
+    assert_eq!((by_name.items.len(), by_name.has_more), (50, true));
+    let after = Some(by_name.items[49].cursor.clone());
+    let rest = list_as(&app, &anna, DocumentFilter { after, ..search("owens") }).await;
+    assert_eq!((rest.items.len(), rest.has_more), (5, false));
+    let on_day = list_as(&app, &admin, search("2026-10-02")).await;
+    assert_eq!(titles(&on_day).len(), 2, "Letters 01 and 29: {on_day:?}");
     // A title search that matches more than a page pages like the list itself: the first page
     // (on PostgreSQL, filled from the newest documents) and the next (the rest, from the
     // title index) are the list's own rows in its order; and the access rule still holds.
-    let by_title = list_as(&app, &anna, json!({ "query": "letter" })).await;
-    assert_eq!((titles(&by_title), &by_title["has_more"]), (titles(&first), &json!(true)));
-    let more = list_as(&app, &anna, json!({ "query": "letter", "after": by_title["items"][49]["cursor"] })).await;
-    assert_eq!((titles(&more).len(), &more["has_more"]), (5, &json!(false)));
-    assert_eq!(list_as(&app, &ben, json!({ "query": "letter" })).await["items"], json!([]));
+    let by_title = list_as(&app, &anna, search("letter")).await;
+    assert_eq!((titles(&by_title), by_title.has_more), (titles(&first), true));
+    let after = Some(by_title.items[49].cursor.clone());
+    let more = list_as(&app, &anna, DocumentFilter { after, ..search("letter") }).await;
+    assert_eq!((titles(&more).len(), more.has_more), (5, false));
+    let found = list_as(&app, &ben, search("letter")).await;
+    assert!(found.items.is_empty(), "{found:?}");
     // A renamed document is found by its new title only (the index follows the edit).
     let (letter_id, mut letter) = first_letter.unwrap();
-    letter["title"] = json!("Referral to Dr Quince");
-    let r = anna
-        .client
-        .post(app.url("/api/save_document"))
-        .header("origin", &app.base)
-        .json(&json!({ "client_id": olive, "id": letter_id, "draft": letter }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(titles(&list_as(&app, &admin, json!({ "query": "dr quince" })).await), ["Referral to Dr Quince"]);
-    assert_eq!(list_as(&app, &admin, json!({ "query": "letter 00" })).await["items"], json!([]));
-    assert_eq!(titles(&list_as(&app, &admin, json!({ "query": "letter 0" })).await).len(), 9);
+    letter.title = "Referral to Dr Quince".into();
+    app.run(&anna.client, SaveDocument { client_id: olive.clone(), id: Some(letter_id), draft: letter }).await.unwrap();
+    assert_eq!(titles(&list_as(&app, &admin, search("dr quince")).await), ["Referral to Dr Quince"]);
+    let found = list_as(&app, &admin, search("letter 00")).await;
+    assert!(found.items.is_empty(), "{found:?}");
+    assert_eq!(titles(&list_as(&app, &admin, search("letter 0")).await).len(), 9);
     // Keyset pages: 50, then the rest, newest first, no row twice.
-    assert_eq!(first["items"].as_array().unwrap().len(), 50);
-    let cursor = first["items"][49]["cursor"].clone();
-    let second = list_as(&app, &anna, json!({ "after": cursor })).await;
-    assert_eq!((second["items"].as_array().unwrap().len(), &second["has_more"]), (5, &json!(false)));
-    let mut seen: Vec<String> = first["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .chain(second["items"].as_array().unwrap())
-        .map(|d| format!("{} {}", d["row"]["date"].as_str().unwrap(), d["row"]["title"].as_str().unwrap()))
-        .collect();
+    assert_eq!(first.items.len(), 50);
+    let cursor = first.items[49].cursor.clone();
+    let second = list_as(&app, &anna, DocumentFilter { after: Some(cursor), ..all_of() }).await;
+    assert_eq!((second.items.len(), second.has_more), (5, false));
+    let mut seen: Vec<String> =
+        first.items.iter().chain(&second.items).map(|d| format!("{} {}", d.row.date, d.row.title)).collect();
     let in_order = seen.clone();
     seen.sort();
     seen.reverse();
@@ -317,23 +306,20 @@ both_dbs!(the_practice_wide_list_follows_the_access_rule_and_pages_by_key, |app:
     seen.dedup();
     assert_eq!(seen.len(), 55);
     // Filters: kind, author, dates; a bad range or cursor is a 422 naming the field.
-    assert_eq!(list_as(&app, &admin, json!({ "kind": "ConsentForm" })).await["items"].as_array().unwrap().len(), 1);
-    let (_, me) = app.server_fn(&ben.client, "get_me", &[]).await;
-    let by_ben = list_as(&app, &admin, json!({ "author_id": me["staff_id"] })).await;
+    let consent = DocumentFilter { kind: Some(DocumentKind::ConsentForm), ..all_of() };
+    assert_eq!(list_as(&app, &admin, consent).await.items.len(), 1);
+    let me = app.run(&ben.client, GetMe {}).await.unwrap();
+    let by_ben = list_as(&app, &admin, DocumentFilter { author_id: Some(me.staff_id), ..all_of() }).await;
     assert_eq!(names(&by_ben), ["Bruno Baker"]);
-    let october_2 = list_as(&app, &anna, json!({ "from": "2026-10-02", "to": "2026-10-02" })).await;
-    assert_eq!(october_2["items"].as_array().unwrap().len(), 2, "Letters 01 and 29");
+    let october_2 = DocumentFilter { from: "2026-10-02".into(), to: "2026-10-02".into(), ..all_of() };
+    assert_eq!(list_as(&app, &anna, october_2).await.items.len(), 2, "Letters 01 and 29");
     for (filter, field) in [
-        (json!({ "from": "2026-10-03", "to": "2026-10-02" }), "to"),
-        (json!({ "from": "October" }), "from"),
-        (json!({ "after": "not a cursor" }), "after"),
+        (DocumentFilter { from: "2026-10-03".into(), to: "2026-10-02".into(), ..all_of() }, "to"),
+        (DocumentFilter { from: "October".into(), ..all_of() }, "from"),
+        (DocumentFilter { after: Some("not a cursor".into()), ..all_of() }, "after"),
     ] {
-        let (status, body) = json_fn(&app, &anna, "list_practice_documents", json!({ "filter": filter })).await;
-        assert_eq!(
-            (status, body["Invalid"]["field"].as_str()),
-            (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
-            "{body}"
-        );
+        let (status, err) = app.run(&anna.client, ListPracticeDocuments { filter }).await.unwrap_err();
+        assert_eq!((status, err.field()), (StatusCode::UNPROCESSABLE_ENTITY, Some(field)), "{err:?}");
     }
     app.stop().await;
 });
@@ -391,7 +377,7 @@ both_dbs!(master_key_rotation_rewraps_every_sealed_value, |app: TestApp| async m
     let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
     let client_id = create_client(&app, &admin, "Nora", "Quinn").await;
     for draft in drafts().into_iter().take(3) {
-        assert_eq!(save(&app, &admin, &client_id, draft).await.0, StatusCode::OK);
+        save(&app, &admin, &client_id, draft).await.unwrap();
     }
     let db = &app.state().db;
     let old =

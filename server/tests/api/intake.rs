@@ -3,40 +3,44 @@
 //! possible duplicates resolved only by staff, and the audit trail.
 
 use crate::common::*;
+use app::api::documents::GetDocument;
+use app::api::intake::{IntakeSettings, ListIntakeSubmissions, ResolveIntakeSubmission, SaveIntakeForm};
+use app::api::records::{CreateClient, GetClient, ListClients};
+use app::domain::documents::{DocumentBody, DocumentKind};
+use app::domain::intake::{IntakeForm, Question, QuestionKind, Routing};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
 
-async fn json_fn(app: &TestApp, who: &reqwest::Client, name: &str, args: Value) -> (StatusCode, Value) {
-    let r = who.post(app.url(&format!("/api/{name}"))).header("origin", &app.base).json(&args).send().await.unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
-fn form(ada: &str, bo: &str) -> Value {
-    json!({
-        "enabled": true,
-        "title": "New client intake",
-        "intro": "Tell us about you.",
-        "questions": [
-            { "id": "q1", "label": "What would you like help with?", "kind": "LongText", "required": true, "options": [] },
-            { "id": "q2", "label": "Have you had therapy before?", "kind": "YesNo", "required": false, "options": [] },
-            { "id": "q3", "label": "Which practitioner would you like to see?", "kind": "Choice", "required": false,
-              "options": ["Dr Ada", "Dr Bo", "No preference"] },
+fn form(ada: &str, bo: &str) -> IntakeForm {
+    let q = Question::new;
+    IntakeForm {
+        enabled: true,
+        title: "New client intake".into(),
+        intro: "Tell us about you.".into(),
+        questions: vec![
+            q("q1", "What would you like help with?", QuestionKind::LongText, true, &[]),
+            q("q2", "Have you had therapy before?", QuestionKind::YesNo, false, &[]),
+            q(
+                "q3",
+                "Which practitioner would you like to see?",
+                QuestionKind::Choice,
+                false,
+                &["Dr Ada", "Dr Bo", "No preference"],
+            ),
         ],
-        "routing": { "question_id": "q3", "rules": { "Dr Ada": ada, "Dr Bo": bo } },
-        "default_owner_id": null,
-    })
+        routing: Routing {
+            question_id: Some("q3".into()),
+            rules: [("Dr Ada".to_owned(), ada.to_owned()), ("Dr Bo".to_owned(), bo.to_owned())].into(),
+        },
+        default_owner_id: None,
+    }
 }
 
-fn owner_id(settings: &Value, name: &str) -> String {
-    settings["owners"].as_array().unwrap().iter().find(|o| o[1] == name).unwrap()[0].as_str().unwrap().to_owned()
+fn owner_id(settings: &app::domain::intake::IntakeSettings, name: &str) -> String {
+    settings.owners.iter().find(|o| o.1 == name).unwrap().0.clone()
 }
 
-fn link_of(settings: &Value, name: &str) -> String {
-    settings["practitioner_links"].as_array().unwrap().iter().find(|o| o[1] == name).unwrap()[2]
-        .as_str()
-        .unwrap()
-        .to_owned()
+fn link_of(settings: &app::domain::intake::IntakeSettings, name: &str) -> String {
+    settings.practitioner_links.iter().find(|o| o.1 == name).unwrap().2.clone()
 }
 
 async fn submit(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
@@ -63,11 +67,10 @@ both_dbs!(intake_links_route_new_clients_to_the_right_owner, |app: TestApp| asyn
     let bo = invite_and_enrol(&app, &admin, "Bo Diddley", "bo@clinic.test", "Practitioner").await;
 
     // Only admins (ManageSettings) see and change the form.
-    let (status, settings) = json_fn(&app, &admin.client, "intake_settings", json!({})).await;
-    assert_eq!(status, StatusCode::OK, "{settings}");
-    assert_eq!(json_fn(&app, &ada.client, "intake_settings", json!({})).await.0, StatusCode::FORBIDDEN);
+    let settings = app.run(&admin.client, IntakeSettings {}).await.unwrap();
+    assert_eq!(app.run(&ada.client, IntakeSettings {}).await.unwrap_err().0, StatusCode::FORBIDDEN);
     let (ada_id, bo_id) = (owner_id(&settings, "Ada Lovelace"), owner_id(&settings, "Bo Diddley"));
-    let general = settings["general_link"].as_str().unwrap().to_owned();
+    let general = settings.general_link.clone();
     let ada_link = link_of(&settings, "Ada Lovelace");
     assert!(general.starts_with("/intake/") && general.len() > 20, "unguessable link: {general}");
 
@@ -76,22 +79,20 @@ both_dbs!(intake_links_route_new_clients_to_the_right_owner, |app: TestApp| asyn
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert!(r.text().await.unwrap().contains("This form is not available"));
     assert_eq!(
-        json_fn(&app, &ada.client, "save_intake_form", json!({ "form": form(&ada_id, &bo_id) })).await.0,
+        app.run(&ada.client, SaveIntakeForm { form: form(&ada_id, &bo_id) }).await.unwrap_err().0,
         StatusCode::FORBIDDEN
     );
     // Saving checks the form: a routing rule to a stranger is refused.
     let (status, err) =
-        json_fn(&app, &admin.client, "save_intake_form", json!({ "form": form(&ada_id, "not-a-staff-id") })).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+        app.run(&admin.client, SaveIntakeForm { form: form(&ada_id, "not-a-staff-id") }).await.unwrap_err();
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err:?}");
     let mut bad = form(&ada_id, &bo_id);
-    bad["questions"][2]["options"] = json!(["Only one"]);
+    bad.questions[2].options = vec!["Only one".into()];
     assert_eq!(
-        json_fn(&app, &admin.client, "save_intake_form", json!({ "form": bad })).await.0,
+        app.run(&admin.client, SaveIntakeForm { form: bad }).await.unwrap_err().0,
         StatusCode::UNPROCESSABLE_ENTITY
     );
-    let (status, body) =
-        json_fn(&app, &admin.client, "save_intake_form", json!({ "form": form(&ada_id, &bo_id) })).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    app.run(&admin.client, SaveIntakeForm { form: form(&ada_id, &bo_id) }).await.unwrap();
 
     let page = app.get(&new_client(), &general).await;
     assert_eq!(page.status(), StatusCode::OK);
@@ -121,19 +122,15 @@ both_dbs!(intake_links_route_new_clients_to_the_right_owner, |app: TestApp| asyn
     assert_eq!(visible_clients(&app, &admin, "Pia").await, vec!["Pia Sand"]);
 
     // The answers are an intake-form document of the new client.
-    let (_, list) = json_fn(&app, &bo.client, "list_clients", json!({ "query": "Omar" })).await;
-    let omar = list["items"][0]["id"].as_str().unwrap().to_owned();
-    let (_, docs) =
-        json_fn(&app, &bo.client, "list_documents", json!({ "client_id": omar, "kind": "IntakeForm" })).await;
-    let doc = docs["items"][0]["id"].as_str().unwrap().to_owned();
-    let (status, view) = json_fn(&app, &bo.client, "get_document", json!({ "id": doc })).await;
-    assert_eq!(status, StatusCode::OK);
-    let items = view["body"]["items"].as_array().unwrap();
-    assert!(
-        items.iter().any(|i| i["question"] == "Which practitioner would you like to see?" && i["answer"] == "Dr Bo")
-    );
-    assert!(items.iter().any(|i| i["question"] == "Have you had therapy before?" && i["answer"] == "No"));
-    assert!(items.iter().any(|i| i["question"] == "Date of birth" && i["answer"] == "1990-04-02"));
+    let list = app.run(&bo.client, ListClients { query: "Omar".into(), archived: false, page: 0 }).await.unwrap();
+    let omar = list.items[0].id.clone();
+    let docs = app.run(&bo.client, documents_of(&omar, Some(DocumentKind::IntakeForm))).await.unwrap();
+    let doc = docs.items[0].id.clone();
+    let view = app.run(&bo.client, GetDocument { id: doc }).await.unwrap();
+    let DocumentBody::Form { items } = &view.body else { panic!("not a form: {:?}", view.body) };
+    assert!(items.iter().any(|i| i.question == "Which practitioner would you like to see?" && i.answer == "Dr Bo"));
+    assert!(items.iter().any(|i| i.question == "Have you had therapy before?" && i.answer == "No"));
+    assert!(items.iter().any(|i| i.question == "Date of birth" && i.answer == "1990-04-02"));
 
     // Bad answers: 422, every error named beside its field, the answers kept, nothing stored.
     let r = submit(
@@ -191,57 +188,40 @@ both_dbs!(possible_duplicates_are_attached_only_when_staff_confirm, |app: TestAp
     setup_practice(&app, "Calm Clinic").await;
     let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
     let ada = invite_and_enrol(&app, &admin, "Ada Lovelace", "ada@clinic.test", "Practitioner").await;
-    let (_, settings) = json_fn(&app, &admin.client, "intake_settings", json!({})).await;
+    let settings = app.run(&admin.client, IntakeSettings {}).await.unwrap();
     let ada_id = owner_id(&settings, "Ada Lovelace");
     let ada_link = link_of(&settings, "Ada Lovelace");
-    assert_eq!(
-        json_fn(&app, &admin.client, "save_intake_form", json!({ "form": form(&ada_id, &ada_id) })).await.0,
-        StatusCode::OK
-    );
+    app.run(&admin.client, SaveIntakeForm { form: form(&ada_id, &ada_id) }).await.unwrap();
     // An existing client of the admin's, with the same email.
-    let (status, existing) = app
-        .server_fn(
-            &admin.client,
-            "create_client",
-            &[
-                ("first_name", "Nora"),
-                ("last_name", "Quinn"),
-                ("date_of_birth", "1990-04-02"),
-                ("email", "nora@example.com"),
-            ],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let existing = existing.as_str().unwrap().to_owned();
+    let nora = CreateClient { email: "nora@example.com".into(), ..client_form("Nora", "Quinn", "1990-04-02") };
+    let existing = app.run(&admin.client, nora).await.unwrap();
     let r = submit(&app, &ada_link, &person("Nora", "Quinn", "NORA@example.com")).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let html = app.get(&new_client(), &format!("{ada_link}/thanks")).await.text().await.unwrap();
     assert!(!html.contains("already"), "the public page reveals nothing about existing clients");
 
     // Ada owns the new record and sees no match (she may not see the admin's client).
-    let (_, subs) = json_fn(&app, &ada.client, "list_intake_submissions", json!({})).await;
-    assert_eq!(subs["items"].as_array().unwrap().len(), 1);
-    assert_eq!(subs["items"][0]["possible_match"], Value::Null);
-    let sub_id = subs["items"][0]["id"].as_str().unwrap().to_owned();
+    let subs = app.run(&ada.client, ListIntakeSubmissions { page: 0 }).await.unwrap();
+    assert_eq!(subs.items.len(), 1);
+    assert_eq!(subs.items[0].possible_match, None);
+    let sub_id = subs.items[0].id.clone();
+    let resolve = |attach: bool| ResolveIntakeSubmission { id: sub_id.clone(), attach };
     assert_eq!(
-        json_fn(&app, &ada.client, "resolve_intake_submission", json!({ "id": sub_id, "attach": true })).await.0,
+        app.run(&ada.client, resolve(true)).await.unwrap_err().0,
         StatusCode::NOT_FOUND,
         "attaching needs access to the existing client"
     );
     // The admin sees the match and attaches.
-    let (_, subs) = json_fn(&app, &admin.client, "list_intake_submissions", json!({})).await;
-    assert_eq!(subs["items"][0]["possible_match"]["client_id"], existing.as_str());
-    let new_client_id = subs["items"][0]["client_id"].as_str().unwrap().to_owned();
-    let (status, body) =
-        json_fn(&app, &admin.client, "resolve_intake_submission", json!({ "id": sub_id, "attach": true })).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let (_, docs) =
-        json_fn(&app, &admin.client, "list_documents", json!({ "client_id": existing, "kind": "IntakeForm" })).await;
-    assert_eq!(docs["items"].as_array().unwrap().len(), 1, "the intake form moved to the existing client");
-    let (_, detail) = app.server_fn(&admin.client, "get_client", &[("id", &new_client_id)]).await;
-    assert_eq!(detail["client"]["archived"], true, "the duplicate record is archived");
+    let subs = app.run(&admin.client, ListIntakeSubmissions { page: 0 }).await.unwrap();
+    assert_eq!(subs.items[0].possible_match.as_ref().map(|m| m.client_id.as_str()), Some(existing.as_str()));
+    let new_client_id = subs.items[0].client_id.clone();
+    app.run(&admin.client, resolve(true)).await.unwrap();
+    let docs = app.run(&admin.client, documents_of(&existing, Some(DocumentKind::IntakeForm))).await.unwrap();
+    assert_eq!(docs.items.len(), 1, "the intake form moved to the existing client");
+    let detail = app.run(&admin.client, GetClient { id: new_client_id }).await.unwrap();
+    assert!(detail.client.archived, "the duplicate record is archived");
     assert_eq!(
-        json_fn(&app, &admin.client, "resolve_intake_submission", json!({ "id": sub_id, "attach": false })).await.0,
+        app.run(&admin.client, resolve(false)).await.unwrap_err().0,
         StatusCode::UNPROCESSABLE_ENTITY,
         "a submission is resolved once"
     );
@@ -253,13 +233,10 @@ async fn public_form_is_rate_limited_per_network() {
     let app = spawn(Db::Sqlite).await.unwrap();
     setup_practice(&app, "Calm Clinic").await;
     let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
-    let (_, settings) = json_fn(&app, &admin.client, "intake_settings", json!({})).await;
-    let me = settings["owners"][0][0].as_str().unwrap().to_owned();
-    assert_eq!(
-        json_fn(&app, &admin.client, "save_intake_form", json!({ "form": form(&me, &me) })).await.0,
-        StatusCode::OK
-    );
-    let general = settings["general_link"].as_str().unwrap().to_owned();
+    let settings = app.run(&admin.client, IntakeSettings {}).await.unwrap();
+    let me = settings.owners[0].0.clone();
+    app.run(&admin.client, SaveIntakeForm { form: form(&me, &me) }).await.unwrap();
+    let general = settings.general_link.clone();
     for _ in 0..server::intake::PER_NETWORK_PER_HOUR {
         assert_eq!(submit(&app, &general, &[("first_name", "")]).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }

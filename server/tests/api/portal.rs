@@ -4,9 +4,15 @@
 //! share on every request, documents are read and downloaded, aged links are renewed.
 
 use crate::common::*;
+use app::api::documents::SaveDocument;
+use app::api::records::CreateClient;
+use app::api::sharing::{CreateShares, ResendShare, SaveSharingSettings, SharingSettings};
+use app::domain::documents::{DocumentBody, DocumentKind, Section};
+use app::domain::sharing::{RecipientDraft, RecipientKind, ShareRequest, VerifyMethod};
+use app::dto::DocumentDraft;
 use reqwest::{Client, StatusCode, header};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
-use serde_json::{Value, json};
+use serde_json::Value;
 use server::platform::entities::{audit_event, notification, portal_session, share, share_code};
 
 struct World {
@@ -20,63 +26,68 @@ const PASSCODE: &str = "tide pool lantern 42";
 async fn world(app: &TestApp) -> World {
     setup_practice(app, "Calm Clinic").await;
     let admin = sign_in_first_time(app, ADMIN_EMAIL, PASSWORD).await;
-    let (_, mut settings) = call(app, &admin, "sharing_settings", json!({})).await;
-    settings["client_methods"] = json!(["Sms", "Voice", "Passcode", "DateOfBirth", "LinkOnly"]);
-    settings["third_party_methods"] = json!(["Sms", "Voice", "Passcode", "LinkOnly"]);
-    settings["contact_phone"] = json!("020 7946 0000");
-    let (s, b) = call(app, &admin, "save_sharing_settings", json!({ "settings": settings })).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    let (status, id) = app
-        .server_fn(
-            &admin.client,
-            "create_client",
-            &[
-                ("first_name", "Nora"),
-                ("last_name", "Quinnell"),
-                ("date_of_birth", "1990-02-03"),
-                ("email", "nora@example.com"),
-                ("mobile", "07400 123456"),
+    let mut settings = app.run(&admin.client, SharingSettings {}).await.unwrap();
+    settings.client_methods = vec![
+        VerifyMethod::Sms,
+        VerifyMethod::Voice,
+        VerifyMethod::Passcode,
+        VerifyMethod::DateOfBirth,
+        VerifyMethod::LinkOnly,
+    ];
+    settings.third_party_methods =
+        vec![VerifyMethod::Sms, VerifyMethod::Voice, VerifyMethod::Passcode, VerifyMethod::LinkOnly];
+    settings.contact_phone = "020 7946 0000".into();
+    app.run(&admin.client, SaveSharingSettings { settings }).await.unwrap();
+    let nora = CreateClient {
+        email: "nora@example.com".into(),
+        mobile: "07400 123456".into(),
+        ..client_form("Nora", "Quinnell", "1990-02-03")
+    };
+    let client_id = app.run(&admin.client, nora).await.unwrap();
+    let section =
+        |title: &str, text: &str, internal: bool| Section { title: title.into(), text: text.into(), internal };
+    let draft = DocumentDraft {
+        kind: DocumentKind::ConsultationNote,
+        title: "Session 3".into(),
+        date: "2026-11-20".into(),
+        is_psychotherapy: false,
+        body: DocumentBody::Sections {
+            sections: vec![
+                section("Subjective", "SUBJECTIVE-TEXT", false),
+                section("Office use only", "INTERNAL-TEXT", true),
             ],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{id}");
-    let client_id = id.as_str().unwrap().to_owned();
-    let (s, note) = call(
-        app,
-        &admin,
-        "save_document",
-        json!({ "client_id": client_id, "id": null, "draft": {
-        "kind": "ConsultationNote", "title": "Session 3", "date": "2026-11-20", "is_psychotherapy": false,
-        "body": { "type": "Sections", "sections": [
-            { "title": "Subjective", "text": "SUBJECTIVE-TEXT", "internal": false },
-            { "title": "Office use only", "text": "INTERNAL-TEXT", "internal": true } ] } } }),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{note}");
-    World { admin, client_id, note_id: note.as_str().unwrap().to_owned() }
+        },
+    };
+    let note_id = app.run(&admin.client, SaveDocument { client_id: client_id.clone(), id: None, draft }).await.unwrap();
+    World { admin, client_id, note_id }
 }
 
 /// Shares the note with one recipient by `method`; returns the share id and its link.
-async fn share_with(app: &TestApp, w: &World, method: &str, email: &str, kind: &str) -> (String, String) {
-    let recipient = if kind == "Client" {
-        json!({ "kind": "Client", "ref_id": w.client_id, "name": "Nora Quinnell", "email": email,
-                "phone": "07400 123456", "method": method, "passcode": PASSCODE, "sections": {} })
+async fn share_with(
+    app: &TestApp,
+    w: &World,
+    method: VerifyMethod,
+    email: &str,
+    kind: RecipientKind,
+) -> (String, String) {
+    let recipient = if kind == RecipientKind::Client {
+        RecipientDraft {
+            kind: RecipientKind::Client,
+            ref_id: Some(w.client_id.clone()),
+            name: "Nora Quinnell".into(),
+            email: email.into(),
+            phone: "07400 123456".into(),
+            method,
+            passcode: PASSCODE.into(),
+            sections: Default::default(),
+        }
     } else {
-        json!({ "kind": "Other", "ref_id": null, "name": "Gail Green", "email": email,
-                "phone": "07400 654321", "method": method, "passcode": PASSCODE, "sections": {} })
+        RecipientDraft { phone: "07400 654321".into(), ..typed_recipient("Gail Green", email, method, PASSCODE) }
     };
-    let (s, out) = call(
-        app,
-        &w.admin,
-        "create_shares",
-        json!({ "request": {
-        "client_id": w.client_id, "document_ids": [w.note_id], "recipients": [recipient], "delivery": "Link",
-        "expires_on": in_days(7), "purpose": "Treatment", "purpose_text": "", "message": "",
-        "psychotherapy_authorisation": "", "confirmed_warnings": true, "notify_on_open": true } }),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{out}");
-    let id = out["shares"][0][0].as_str().unwrap().to_owned();
+    let request =
+        ShareRequest { notify_on_open: true, ..share_request(&w.client_id, vec![w.note_id.clone()], vec![recipient]) };
+    let out = app.run(&w.admin.client, CreateShares { request }).await.unwrap();
+    let id = out.shares[0].0.clone();
     let mail = app.wait_for_mail(email, "shared documents").await;
     // The mail worker marks the share sent just after SMTP took the message: wait for
     // that state, so no later read races the worker.
@@ -154,7 +165,7 @@ async fn share_row(app: &TestApp, id: &str) -> share::Model {
 
 both_dbs!(opening_a_link_changes_nothing_and_reveals_nothing, |app: TestApp| async move {
     let w = world(&app).await;
-    let (id, link) = share_with(&app, &w, "Sms", "gail@gp.test", "Other").await;
+    let (id, link) = share_with(&app, &w, VerifyMethod::Sms, "gail@gp.test", RecipientKind::Other).await;
     let before = share_row(&app, &id).await;
     let events = audit_event::Entity::find().count(&app.state().db).await.unwrap();
     // A scanner opens the link and the page, twice, and even follows with HEAD requests.
@@ -192,7 +203,7 @@ both_dbs!(opening_a_link_changes_nothing_and_reveals_nothing, |app: TestApp| asy
 
 both_dbs!(phone_codes_are_single_use_replaced_expire_and_limited, |app: TestApp| async move {
     let w = world(&app).await;
-    let (id, link) = share_with(&app, &w, "Sms", "gail@gp.test", "Other").await;
+    let (id, link) = share_with(&app, &w, VerifyMethod::Sms, "gail@gp.test", RecipientKind::Other).await;
     let c = open(&app, &link).await;
     let (s, loc, _) = post(&app, &c, "/portal/code", &[("channel", "sms")]).await;
     assert_eq!((s, loc.as_str()), (StatusCode::SEE_OTHER, "/portal"));
@@ -295,7 +306,7 @@ async fn two_instances(db: Db) -> Option<(TestApp, TestApp)> {
 async fn attempts_are_counted_across_instances(db: Db) {
     let Some((a, b)) = two_instances(db).await else { return };
     let w = world(&a).await;
-    let (id, link) = share_with(&a, &w, "Passcode", "gail@gp.test", "Other").await;
+    let (id, link) = share_with(&a, &w, VerifyMethod::Passcode, "gail@gp.test", RecipientKind::Other).await;
     let ca = open(&a, &link).await;
     let link_b = link.replace(&a.base, &b.base);
     let cb = open(&b, &link_b).await;
@@ -315,7 +326,9 @@ async fn attempts_are_counted_across_instances(db: Db) {
     assert_eq!(s, StatusCode::FORBIDDEN, "{html}");
     let row = share_row(&a, &id).await;
     assert_eq!((row.status.as_str(), row.failed_attempts), ("locked", 10));
-    let told = notification::Entity::find().filter(notification::Column::Kind.eq("share.locked")).count(&a.state().db);
+    let told = notification::Entity::find()
+        .filter(notification::Column::Kind.eq(notification::NotificationKind::ShareLocked))
+        .count(&a.state().db);
     assert_eq!(told.await.unwrap(), 1, "the sender is told in the app");
     a.wait_for_mail(ADMIN_EMAIL, "was locked").await;
     assert_eq!(count_audit(&a, "share.locked").await, 1);
@@ -335,7 +348,7 @@ async fn attempts_are_counted_across_instances_postgres() {
 
 both_dbs!(date_of_birth_reading_downloading_and_the_session, |app: TestApp| async move {
     let w = world(&app).await;
-    let (id, link) = share_with(&app, &w, "DateOfBirth", "nora@example.com", "Client").await;
+    let (id, link) = share_with(&app, &w, VerifyMethod::DateOfBirth, "nora@example.com", RecipientKind::Client).await;
     let c = open(&app, &link).await;
     let (s, _, html) = post(&app, &c, "/portal/verify", &[("date_of_birth", "1990-03-02")]).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
@@ -362,8 +375,9 @@ both_dbs!(date_of_birth_reading_downloading_and_the_session, |app: TestApp| asyn
     assert_eq!((row.status.as_str(), row.view_count), ("opened", 2));
     assert!(row.opened_at.is_some() && row.last_viewed_at.is_some());
     assert_eq!((count_audit(&app, "portal.viewed").await, count_audit(&app, "portal.downloaded").await), (1, 1));
-    let opened =
-        notification::Entity::find().filter(notification::Column::Kind.eq("share.opened")).count(&app.state().db);
+    let opened = notification::Entity::find()
+        .filter(notification::Column::Kind.eq(notification::NotificationKind::ShareOpened))
+        .count(&app.state().db);
     assert_eq!(opened.await.unwrap(), 1);
     app.wait_for_mail(ADMIN_EMAIL, "opened the documents").await;
 
@@ -428,7 +442,7 @@ both_dbs!(date_of_birth_reading_downloading_and_the_session, |app: TestApp| asyn
 both_dbs!(expired_link_only_and_aged_links, |app: TestApp| async move {
     let w = world(&app).await;
     // Link only: the button alone, and a POST is needed to open.
-    let (id, link) = share_with(&app, &w, "LinkOnly", "gail@gp.test", "Other").await;
+    let (id, link) = share_with(&app, &w, VerifyMethod::LinkOnly, "gail@gp.test", RecipientKind::Other).await;
     let c = open(&app, &link).await;
     let (_, html) = page(&app, &c, "/portal").await;
     assert!(html.contains("View documents") && !html.contains("name=\"code\""));
@@ -439,7 +453,7 @@ both_dbs!(expired_link_only_and_aged_links, |app: TestApp| async move {
 
     // Expired: says so and names the practice.
     let db = &app.state().db;
-    let (id2, link2) = share_with(&app, &w, "Passcode", "pat@example.com", "Other").await;
+    let (id2, link2) = share_with(&app, &w, VerifyMethod::Passcode, "pat@example.com", RecipientKind::Other).await;
     let c = open(&app, &link2).await;
     db.execute_unprepared(&format!("UPDATE share SET expires_at = created_at WHERE id = '{id2}'")).await.unwrap();
     let (s, html) = page(&app, &c, "/portal").await;
@@ -449,7 +463,7 @@ both_dbs!(expired_link_only_and_aged_links, |app: TestApp| async move {
     assert_eq!(s, StatusCode::GONE);
 
     // Aged: renewed by email on request, never by the GET; the old link dies.
-    let (id3, link3) = share_with(&app, &w, "Passcode", "sam@example.com", "Other").await;
+    let (id3, link3) = share_with(&app, &w, VerifyMethod::Passcode, "sam@example.com", RecipientKind::Other).await;
     share::Entity::update_many()
         .col_expr(
             share::Column::LinkIssuedAt,
@@ -507,7 +521,7 @@ both_dbs!(failures_are_throttled_per_network, |app: TestApp| async move {
     let w = world(&app).await;
     let mut clients = Vec::new();
     for email in ["a@example.com", "b@example.com", "c@example.com"] {
-        let (_, link) = share_with(&app, &w, "Passcode", email, "Other").await;
+        let (_, link) = share_with(&app, &w, VerifyMethod::Passcode, email, RecipientKind::Other).await;
         clients.push(open(&app, &link).await);
     }
     let mut refused = false;
@@ -557,7 +571,7 @@ async fn verify_burst(
 both_dbs!(a_burst_of_guesses_gets_exactly_the_allowance, |app: TestApp| async move {
     let w = world(&app).await;
     // Passcode: 40 wrong at once, exactly 10 checked; the share locks; the right one after is refused.
-    let (id, link) = share_with(&app, &w, "Passcode", "p@example.com", "Other").await;
+    let (id, link) = share_with(&app, &w, VerifyMethod::Passcode, "p@example.com", RecipientKind::Other).await;
     let c = open(&app, &link).await;
     let answers = verify_burst(&app, &c, 40, "passcode", |i| format!("wrong passcode {i}")).await;
     assert!(answers.iter().all(|s| s.is_client_error()), "no 5xx: {answers:?}");
@@ -572,7 +586,7 @@ both_dbs!(a_burst_of_guesses_gets_exactly_the_allowance, |app: TestApp| async mo
     assert!(!share_events(&app, &id).await.contains(&"portal.verified".to_owned()));
 
     // Date of birth: 30 wrong at once, exactly 5 checked; the right date after is refused.
-    let (id, link) = share_with(&app, &w, "DateOfBirth", "nora@example.com", "Client").await;
+    let (id, link) = share_with(&app, &w, VerifyMethod::DateOfBirth, "nora@example.com", RecipientKind::Client).await;
     let c = open(&app, &link).await;
     let answers = verify_burst(&app, &c, 30, "date_of_birth", |i| format!("19{:02}-01-01", i + 10)).await;
     assert!(answers.iter().all(|s| s.is_client_error()), "{answers:?}");
@@ -586,7 +600,7 @@ both_dbs!(a_burst_of_guesses_gets_exactly_the_allowance, |app: TestApp| async mo
 
 both_dbs!(a_burst_of_codes_and_sends_gets_exactly_the_allowance, |app: TestApp| async move {
     let w = world(&app).await;
-    let (id, link) = share_with(&app, &w, "Sms", "gail@gp.test", "Other").await;
+    let (id, link) = share_with(&app, &w, VerifyMethod::Sms, "gail@gp.test", RecipientKind::Other).await;
     let c = open(&app, &link).await;
     // 12 "text me a code" at once: 3 codes sent, the limit per 15 minutes.
     let answers = burst(12, |_| form_post(&app, &c, "/portal/code", &[("channel", "sms")], true)).await;
@@ -639,7 +653,7 @@ both_dbs!(a_burst_of_codes_and_sends_gets_exactly_the_allowance, |app: TestApp| 
 
 both_dbs!(the_right_answer_inside_a_burst_never_opens_a_locked_share, |app: TestApp| async move {
     let w = world(&app).await;
-    let (id, link) = share_with(&app, &w, "Passcode", "q@example.com", "Other").await;
+    let (id, link) = share_with(&app, &w, VerifyMethod::Passcode, "q@example.com", RecipientKind::Other).await;
     let c = open(&app, &link).await;
     let answers =
         verify_burst(&app, &c, 40, "passcode", |i| if i == 25 { PASSCODE.to_owned() } else { format!("nope {i}") })
@@ -658,14 +672,13 @@ both_dbs!(the_right_answer_inside_a_burst_never_opens_a_locked_share, |app: Test
 
 both_dbs!(resending_a_link_ends_verified_sessions, |app: TestApp| async move {
     let w = world(&app).await;
-    let (id, link) = share_with(&app, &w, "DateOfBirth", "nora@example.com", "Client").await;
+    let (id, link) = share_with(&app, &w, VerifyMethod::DateOfBirth, "nora@example.com", RecipientKind::Client).await;
     let c = open(&app, &link).await;
     let (s, _, _) = post(&app, &c, "/portal/verify", &[("date_of_birth", "1990-02-03")]).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, html) = page(&app, &c, "/portal").await;
     assert!(html.contains("Your documents"), "{html}");
-    let (s, b) = call(&app, &w.admin, "resend_share", json!({ "share_id": id })).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
+    app.run(&w.admin.client, ResendShare { share_id: id }).await.unwrap();
     let (_, html) = page(&app, &c, "/portal").await;
     assert!(!html.contains("Session 3"), "the old session ended with the resend: {html}");
     app.stop().await;

@@ -2,6 +2,13 @@
 //! Every read and write path is tried by someone who may and someone who may not.
 
 use crate::common::*;
+use app::api::records::{
+    AddClientContact, ArchiveClient, CreateClient, GetClient, ListClients, ListContacts, RemoveClientContact,
+    SaveContact, SetClientAccess, StaffOptions, UpdateClient,
+};
+use app::api::staff::{CreateRole, GetMe};
+use app::domain::records::AccessMode;
+use app::error::AppError;
 use reqwest::StatusCode;
 
 struct Team {
@@ -21,46 +28,61 @@ async fn team(app: &TestApp) -> Team {
 }
 
 async fn staff_id(app: &TestApp, who: &Staff) -> String {
-    let (_, me) = app.server_fn(&who.client, "get_me", &[]).await;
-    me["staff_id"].as_str().unwrap().to_owned()
+    app.run(&who.client, GetMe {}).await.unwrap().staff_id
 }
 
 /// Every client path, as `who`, must answer `expected` for client `id`.
 async fn assert_client_paths(app: &TestApp, who: &Staff, id: &str, expected: StatusCode) {
-    let calls: Vec<(&str, Vec<(&str, &str)>)> = vec![
-        ("get_client", vec![("id", id)]),
-        (
-            "update_client",
-            vec![("id", id), ("first_name", "Olive"), ("last_name", "Owens"), ("date_of_birth", "1985-06-15")],
-        ),
-        ("archive_client", vec![("id", id), ("archived", "false")]),
-        (
-            "add_client_contact",
-            vec![
-                ("client_id", id),
-                ("kind", "emergency"),
-                ("name", "Kim"),
-                ("relationship", "Sister"),
-                ("email", "kim@x.test"),
-            ],
-        ),
+    let c = &who.client;
+    let update = UpdateClient {
+        id: id.to_owned(),
+        first_name: "Olive".into(),
+        last_name: "Owens".into(),
+        date_of_birth: "1985-06-15".into(),
+        email: String::new(),
+        mobile: String::new(),
+    };
+    let contact = AddClientContact {
+        client_id: id.to_owned(),
+        kind: "emergency".into(),
+        name: "Kim".into(),
+        relationship: "Sister".into(),
+        email: "kim@x.test".into(),
+        phone: String::new(),
+    };
+    let answers = [
+        ("get_client", app.run(c, GetClient { id: id.to_owned() }).await.map(drop)),
+        ("update_client", app.run(c, update).await),
+        ("archive_client", app.run(c, ArchiveClient { id: id.to_owned(), archived: false }).await),
+        ("add_client_contact", app.run(c, contact).await),
     ];
-    for (name, args) in calls {
-        let (status, body) = app.server_fn(&who.client, name, &args).await;
-        assert_eq!(status, expected, "{name} as {}: {body}", who.email);
+    for (name, answer) in answers {
+        assert_eq!(status_of(&answer), expected, "{name} as {}: {answer:?}", who.email);
         if expected == StatusCode::NOT_FOUND {
-            assert_eq!(body, serde_json::json!("NotFound"), "no hint that the client exists");
+            assert_eq!(answer.err().map(|(_, e)| e), Some(AppError::NotFound), "no hint that the client exists");
         }
+    }
+}
+
+/// A new contact-book entry with only a name and a kind.
+fn contact(name: &str, kind: &str) -> SaveContact {
+    SaveContact {
+        id: String::new(),
+        name: name.to_owned(),
+        organisation: String::new(),
+        kind: kind.to_owned(),
+        email: String::new(),
+        phone: String::new(),
     }
 }
 
 both_dbs!(a_practitioners_client_is_theirs_alone_by_default, |app: TestApp| async move {
     let t = team(&app).await;
     let id = create_client(&app, &t.anna, "Olive", "Owens").await;
-    let (_, detail) = app.server_fn(&t.anna.client, "get_client", &[("id", &id)]).await;
-    assert_eq!(detail["access"]["owner"]["name"], "Anna Practitioner");
-    assert_eq!(detail["access"]["mode"], "OwnerOnly");
-    assert_eq!(detail["can_manage_access"], true);
+    let detail = app.run(&t.anna.client, GetClient { id: id.clone() }).await.unwrap();
+    assert_eq!(detail.access.owner.name, "Anna Practitioner");
+    assert_eq!(detail.access.mode, AccessMode::OwnerOnly);
+    assert!(detail.can_manage_access);
 
     assert_eq!(visible_clients(&app, &t.anna, "").await, vec!["Olive Owens"]);
     assert!(visible_clients(&app, &t.ben, "").await.is_empty());
@@ -73,13 +95,13 @@ both_dbs!(a_practitioners_client_is_theirs_alone_by_default, |app: TestApp| asyn
     assert_client_paths(&app, &t.admin, &id, StatusCode::OK).await;
     // A made-up id answers exactly the same.
     assert_client_paths(&app, &t.ben, "0190f0f0-0000-7000-8000-000000000000", StatusCode::NOT_FOUND).await;
-    let (status, _) = app
-        .server_fn(
-            &t.ben.client,
-            "set_client_access",
-            &[("id", &id), ("owner_id", &staff_id(&app, &t.ben).await), ("mode", "all")],
-        )
-        .await;
+    let grab = SetClientAccess {
+        id: id.clone(),
+        owner_id: staff_id(&app, &t.ben).await,
+        mode: "all".into(),
+        selected: vec![],
+    };
+    let (status, _) = app.run(&t.ben.client, grab).await.unwrap_err();
     assert_eq!(status, StatusCode::NOT_FOUND, "cannot grab someone else's client");
     app.stop().await;
 });
@@ -89,69 +111,49 @@ both_dbs!(access_modes_all_selected_and_ownership_transfer, |app: TestApp| async
     let id = create_client(&app, &t.anna, "Olive", "Owens").await;
     let (anna_id, ben_id) = (staff_id(&app, &t.anna).await, staff_id(&app, &t.ben).await);
 
+    let access = |owner_id: &str, mode: &str, selected: Vec<String>| SetClientAccess {
+        id: id.clone(),
+        owner_id: owner_id.to_owned(),
+        mode: mode.to_owned(),
+        selected,
+    };
+
     // All practitioners: everyone in the practice.
-    let (status, body) = app
-        .server_fn(&t.anna.client, "set_client_access", &[("id", &id), ("owner_id", &anna_id), ("mode", "all")])
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    app.run(&t.anna.client, access(&anna_id, "all", vec![])).await.unwrap();
     assert_eq!(visible_clients(&app, &t.ben, "").await, vec!["Olive Owens"]);
     assert_eq!(visible_clients(&app, &t.sam, "").await, vec!["Olive Owens"]);
     // ...but only the owner (or an admin) changes who has access.
-    let (status, _) = app
-        .server_fn(&t.ben.client, "set_client_access", &[("id", &id), ("owner_id", &ben_id), ("mode", "owner")])
-        .await;
+    let (status, _) = app.run(&t.ben.client, access(&ben_id, "owner", vec![])).await.unwrap_err();
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // These practitioners: Ben yes, Sam no.
-    let (status, _) = app
-        .server_fn(
-            &t.anna.client,
-            "set_client_access",
-            &[("id", &id), ("owner_id", &anna_id), ("mode", "selected"), ("selected[0]", &ben_id)],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    app.run(&t.anna.client, access(&anna_id, "selected", vec![ben_id.clone()])).await.unwrap();
     assert_eq!(visible_clients(&app, &t.ben, "").await, vec!["Olive Owens"]);
     assert!(visible_clients(&app, &t.sam, "").await.is_empty());
     assert_client_paths(&app, &t.ben, &id, StatusCode::OK).await;
     assert_client_paths(&app, &t.sam, &id, StatusCode::NOT_FOUND).await;
-    let (_, detail) = app.server_fn(&t.anna.client, "get_client", &[("id", &id)]).await;
-    assert_eq!(detail["access"]["selected"][0]["name"], "Ben Practitioner");
+    let detail = app.run(&t.anna.client, GetClient { id: id.clone() }).await.unwrap();
+    assert_eq!(detail.access.selected[0].name, "Ben Practitioner");
     // "Selected" with nobody selected is refused with a field error.
-    let (status, body) = app
-        .server_fn(&t.anna.client, "set_client_access", &[("id", &id), ("owner_id", &anna_id), ("mode", "selected")])
-        .await;
+    let (status, err) = app.run(&t.anna.client, access(&anna_id, "selected", vec![])).await.unwrap_err();
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["Invalid"]["field"], "selected");
+    assert_eq!(err.field(), Some("selected"));
     // Unknown owner or mode.
-    let (status, _) = app
-        .server_fn(&t.anna.client, "set_client_access", &[("id", &id), ("owner_id", "nobody"), ("mode", "owner")])
-        .await;
+    let (status, _) = app.run(&t.anna.client, access("nobody", "owner", vec![])).await.unwrap_err();
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let (status, _) = app
-        .server_fn(&t.anna.client, "set_client_access", &[("id", &id), ("owner_id", &anna_id), ("mode", "everyone")])
-        .await;
+    let (status, _) = app.run(&t.anna.client, access(&anna_id, "everyone", vec![])).await.unwrap_err();
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // Hand the file to Ben, owner only: Anna loses it.
-    let (status, _) = app
-        .server_fn(&t.anna.client, "set_client_access", &[("id", &id), ("owner_id", &ben_id), ("mode", "owner")])
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    app.run(&t.anna.client, access(&ben_id, "owner", vec![])).await.unwrap();
     assert!(visible_clients(&app, &t.anna, "").await.is_empty());
     assert_client_paths(&app, &t.anna, &id, StatusCode::NOT_FOUND).await;
-    let (_, detail) = app.server_fn(&t.ben.client, "get_client", &[("id", &id)]).await;
-    assert_eq!(detail["access"]["owner"]["name"], "Ben Practitioner");
+    let detail = app.run(&t.ben.client, GetClient { id: id.clone() }).await.unwrap();
+    assert_eq!(detail.access.owner.name, "Ben Practitioner");
 
     // A role with "can access all clients" sees it without being listed.
-    let (status, _) = app
-        .server_fn(
-            &t.admin.client,
-            "create_role",
-            &[("name", "Clinical lead"), ("permissions[0]", "access_all_clients")],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    let lead = CreateRole { name: "Clinical lead".into(), permissions: vec!["access_all_clients".into()] };
+    app.run(&t.admin.client, lead).await.unwrap();
     let lead = invite_and_enrol(&app, &t.admin, "Lee Lead", "lee@clinic.test", "Clinical lead").await;
     assert_eq!(visible_clients(&app, &lead, "").await, vec!["Olive Owens"]);
 
@@ -178,33 +180,28 @@ both_dbs!(clients_validate_search_page_and_archive, |app: TestApp| async move {
         (("mobile", "12"), "mobile"),
     ];
     for ((k, v), field) in bad {
-        let mut args = vec![("first_name", "Ann"), ("last_name", "Lee"), ("date_of_birth", "1985-06-15")];
-        args.retain(|(a, _)| *a != k);
-        args.push((k, v));
-        let (status, body) = app.server_fn(&admin.client, "create_client", &args).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{k}={v}: {body}");
-        assert_eq!(body["Invalid"]["field"], field);
+        let mut args = client_form("Ann", "Lee", "1985-06-15");
+        match k {
+            "first_name" => args.first_name = v.to_owned(),
+            "date_of_birth" => args.date_of_birth = v.to_owned(),
+            "email" => args.email = v.to_owned(),
+            _ => args.mobile = v.to_owned(),
+        }
+        let (status, err) = app.run(&admin.client, args).await.unwrap_err();
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{k}={v}: {err:?}");
+        assert_eq!(err.field(), Some(field));
     }
     assert!(visible_clients(&app, &admin, "").await.is_empty(), "nothing half-created");
 
-    let (status, id) = app
-        .server_fn(
-            &admin.client,
-            "create_client",
-            &[
-                ("first_name", "Nora"),
-                ("last_name", "Quinn"),
-                ("date_of_birth", "1990-02-03"),
-                ("email", "Nora@Example.com"),
-                ("mobile", "07400 123456"),
-            ],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let id = id.as_str().unwrap().to_owned();
-    let (_, d) = app.server_fn(&admin.client, "get_client", &[("id", &id)]).await;
-    assert_eq!(d["client"]["mobile"], "+447400123456", "stored in E.164");
-    assert_eq!(d["client"]["email"], "nora@example.com");
+    let nora = CreateClient {
+        email: "Nora@Example.com".into(),
+        mobile: "07400 123456".into(),
+        ..client_form("Nora", "Quinn", "1990-02-03")
+    };
+    let id = app.run(&admin.client, nora).await.unwrap();
+    let d = app.run(&admin.client, GetClient { id: id.clone() }).await.unwrap();
+    assert_eq!(d.client.mobile.as_deref(), Some("+447400123456"), "stored in E.164");
+    assert_eq!(d.client.email.as_deref(), Some("nora@example.com"));
     for i in 0..55 {
         create_client(&app, &admin, &format!("Person{i:02}"), "Zed").await;
     }
@@ -212,61 +209,48 @@ both_dbs!(clients_validate_search_page_and_archive, |app: TestApp| async move {
     assert_eq!(visible_clients(&app, &admin, "example.com").await, vec!["Nora Quinn"], "search by email");
     assert_eq!(visible_clients(&app, &admin, "7400").await, vec!["Nora Quinn"], "search by phone");
     assert!(visible_clients(&app, &admin, "%").await.is_empty(), "LIKE wildcards are literal");
-    let (_, p0) = app.server_fn(&admin.client, "list_clients", &[]).await;
-    assert_eq!(p0["items"].as_array().unwrap().len(), 50);
-    assert_eq!(p0["has_more"], true);
-    let (_, p1) = app.server_fn(&admin.client, "list_clients", &[("page", "1")]).await;
-    assert_eq!(p1["items"].as_array().unwrap().len(), 6);
-    assert_eq!(p1["has_more"], false);
+    let p0 = app.run(&admin.client, ListClients { query: String::new(), archived: false, page: 0 }).await.unwrap();
+    assert_eq!(p0.items.len(), 50);
+    assert!(p0.has_more);
+    let p1 = app.run(&admin.client, ListClients { query: String::new(), archived: false, page: 1 }).await.unwrap();
+    assert_eq!(p1.items.len(), 6);
+    assert!(!p1.has_more);
 
     // Relationships and emergency contacts.
-    let (status, body) = app
-        .server_fn(
-            &admin.client,
-            "add_client_contact",
-            &[("client_id", &id), ("kind", "emergency"), ("name", "Pat Quinn"), ("relationship", "Mother")],
-        )
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "needs a way to reach them: {body}");
-    let (status, _) = app
-        .server_fn(
-            &admin.client,
-            "add_client_contact",
-            &[
-                ("client_id", &id),
-                ("kind", "emergency"),
-                ("name", "Pat Quinn"),
-                ("relationship", "Mother"),
-                ("phone", "+44 7400 654321"),
-            ],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let (_, d) = app.server_fn(&admin.client, "get_client", &[("id", &id)]).await;
-    assert_eq!(d["contacts"][0]["phone"], "+447400654321");
-    let contact_id = d["contacts"][0]["id"].as_str().unwrap().to_owned();
-    let (status, _) =
-        app.server_fn(&admin.client, "remove_client_contact", &[("client_id", &id), ("contact_id", &contact_id)]).await;
-    assert_eq!(status, StatusCode::OK);
+    let mother = AddClientContact {
+        client_id: id.clone(),
+        kind: "emergency".into(),
+        name: "Pat Quinn".into(),
+        relationship: "Mother".into(),
+        email: String::new(),
+        phone: String::new(),
+    };
+    let (status, err) = app.run(&admin.client, mother.clone()).await.unwrap_err();
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "needs a way to reach them: {err:?}");
+    app.run(&admin.client, AddClientContact { phone: "+44 7400 654321".into(), ..mother }).await.unwrap();
+    let d = app.run(&admin.client, GetClient { id: id.clone() }).await.unwrap();
+    assert_eq!(d.contacts[0].phone.as_deref(), Some("+447400654321"));
+    let contact_id = d.contacts[0].id.clone();
+    app.run(&admin.client, RemoveClientContact { client_id: id.clone(), contact_id }).await.unwrap();
 
     // Archive hides from the list, restore brings back.
-    let (status, _) = app.server_fn(&admin.client, "archive_client", &[("id", &id), ("archived", "true")]).await;
-    assert_eq!(status, StatusCode::OK);
+    app.run(&admin.client, ArchiveClient { id: id.clone(), archived: true }).await.unwrap();
     assert!(visible_clients(&app, &admin, "quinn").await.is_empty());
-    let (_, archived) = app.server_fn(&admin.client, "list_clients", &[("archived", "true")]).await;
-    assert_eq!(archived["items"][0]["last_name"], "Quinn");
-    app.server_fn(&admin.client, "archive_client", &[("id", &id), ("archived", "false")]).await;
+    let archived = app.run(&admin.client, ListClients { query: String::new(), archived: true, page: 0 }).await.unwrap();
+    assert_eq!(archived.items[0].last_name, "Quinn");
+    app.run(&admin.client, ArchiveClient { id: id.clone(), archived: false }).await.unwrap();
     assert_eq!(visible_clients(&app, &admin, "quinn").await, vec!["Nora Quinn"]);
 
     // The search index follows edits (on SQLite, the FTS5 table's triggers).
-    let (status, _) = app
-        .server_fn(
-            &admin.client,
-            "update_client",
-            &[("id", &id), ("first_name", "Nora"), ("last_name", "Quigley"), ("date_of_birth", "1990-02-03")],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    let renamed = UpdateClient {
+        id: id.clone(),
+        first_name: "Nora".into(),
+        last_name: "Quigley".into(),
+        date_of_birth: "1990-02-03".into(),
+        email: String::new(),
+        mobile: String::new(),
+    };
+    app.run(&admin.client, renamed).await.unwrap();
     assert!(visible_clients(&app, &admin, "quinn").await.is_empty(), "the old name is gone from the index");
     assert_eq!(visible_clients(&app, &admin, "quigley").await, vec!["Nora Quigley"]);
     assert_eq!(visible_clients(&app, &admin, "qu").await, vec!["Nora Quigley"], "short queries still work");
@@ -278,68 +262,48 @@ both_dbs!(other_practices_never_see_clients_or_contacts, |app: TestApp| async mo
     setup_practice(&app, "Calm Clinic").await;
     let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
     let id = create_client(&app, &admin, "Olive", "Owens").await;
-    app.server_fn(
-        &admin.client,
-        "save_contact",
-        &[("name", "Acme Insurance"), ("kind", "insurer"), ("email", "claims@acme.test")],
-    )
-    .await;
+    let acme = contact("Acme Insurance", "insurer");
+    app.run(&admin.client, SaveContact { email: "claims@acme.test".into(), ..acme }).await.unwrap();
     other_practice(&app).await;
     let olga = sign_in_first_time(&app, "olga@other.test", PASSWORD).await;
     assert!(visible_clients(&app, &olga, "").await.is_empty());
     assert_client_paths(&app, &olga, &id, StatusCode::NOT_FOUND).await;
-    let (_, contacts) = app.server_fn(&olga.client, "list_contacts", &[]).await;
-    assert!(contacts["items"].as_array().unwrap().is_empty());
-    let (_, staff) = app.server_fn(&olga.client, "staff_options", &[]).await;
-    assert_eq!(staff.as_array().unwrap().len(), 1, "only her own practice's staff");
+    let contacts = app.run(&olga.client, ListContacts { query: String::new(), page: 0 }).await.unwrap();
+    assert!(contacts.items.is_empty());
+    let staff = app.run(&olga.client, StaffOptions {}).await.unwrap();
+    assert_eq!(staff.len(), 1, "only her own practice's staff");
     app.stop().await;
 });
 
 both_dbs!(contact_book_needs_the_manage_contacts_permission, |app: TestApp| async move {
     setup_practice(&app, "Calm Clinic").await;
     let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
-    app.server_fn(&admin.client, "create_role", &[("name", "Viewer")]).await;
+    app.run(&admin.client, CreateRole { name: "Viewer".into(), permissions: vec![] }).await.unwrap();
     let viewer = invite_and_enrol(&app, &admin, "Vic Viewer", "vic@clinic.test", "Viewer").await;
-    let (status, body) = app
-        .server_fn(
-            &admin.client,
-            "save_contact",
-            &[("name", "Dr Gail Green"), ("organisation", "Harbour GP"), ("kind", "gp"), ("phone", "020 7946 0000")],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let id = body.as_str().unwrap().to_owned();
-    let (status, body) = app.server_fn(&admin.client, "save_contact", &[("name", "No Way"), ("kind", "gp")]).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let (status, _) = app
-        .server_fn(&admin.client, "save_contact", &[("name", "Bad Kind"), ("kind", "wizard"), ("email", "w@x.test")])
-        .await;
+    let gail = SaveContact {
+        organisation: "Harbour GP".into(),
+        phone: "020 7946 0000".into(),
+        ..contact("Dr Gail Green", "gp")
+    };
+    let id = app.run(&admin.client, gail).await.unwrap();
+    let (status, err) = app.run(&admin.client, contact("No Way", "gp")).await.unwrap_err();
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err:?}");
+    let bad_kind = SaveContact { email: "w@x.test".into(), ..contact("Bad Kind", "wizard") };
+    let (status, _) = app.run(&admin.client, bad_kind).await.unwrap_err();
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let (status, _) = app
-        .server_fn(&viewer.client, "save_contact", &[("name", "Sneaky"), ("kind", "other"), ("email", "s@x.test")])
-        .await;
+    let sneaky = SaveContact { email: "s@x.test".into(), ..contact("Sneaky", "other") };
+    let (status, _) = app.run(&viewer.client, sneaky).await.unwrap_err();
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = app
-        .server_fn(
-            &viewer.client,
-            "save_contact",
-            &[("id", &id), ("name", "Renamed"), ("kind", "gp"), ("email", "g@x.test")],
-        )
-        .await;
+    let rename = SaveContact { id: id.clone(), email: "g@x.test".into(), ..contact("Renamed", "gp") };
+    let (status, _) = app.run(&viewer.client, rename).await.unwrap_err();
     assert_eq!(status, StatusCode::FORBIDDEN);
     // Everyone can look contacts up (they are recipients, not clinical records).
-    let (_, list) = app.server_fn(&viewer.client, "list_contacts", &[("query", "harbour")]).await;
-    assert_eq!(list["items"][0]["name"], "Dr Gail Green");
-    assert_eq!(list["items"][0]["phone"], "+442079460000");
-    let (status, _) = app
-        .server_fn(
-            &admin.client,
-            "save_contact",
-            &[("id", &id), ("name", "Dr Gail Green-Smith"), ("kind", "gp"), ("email", "gail@gp.test")],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let (_, list) = app.server_fn(&admin.client, "list_contacts", &[("query", "green-smith")]).await;
-    assert_eq!(list["items"][0]["email"], "gail@gp.test");
+    let list = app.run(&viewer.client, ListContacts { query: "harbour".into(), page: 0 }).await.unwrap();
+    assert_eq!(list.items[0].name, "Dr Gail Green");
+    assert_eq!(list.items[0].phone.as_deref(), Some("+442079460000"));
+    let renamed = SaveContact { id: id.clone(), email: "gail@gp.test".into(), ..contact("Dr Gail Green-Smith", "gp") };
+    app.run(&admin.client, renamed).await.unwrap();
+    let list = app.run(&admin.client, ListContacts { query: "green-smith".into(), page: 0 }).await.unwrap();
+    assert_eq!(list.items[0].email.as_deref(), Some("gail@gp.test"));
     app.stop().await;
 });

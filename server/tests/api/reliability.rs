@@ -13,10 +13,14 @@
 //! before the backup still opens and reads.
 
 use crate::common::{twilio::*, *};
+use app::api::records::ListClients;
+use app::api::sharing::ListClientShares;
+use app::domain::sharing::{DeliveryIssue, ShareStatus};
+use leptos::server_fn::ServerFn;
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::Value;
-use server::platform::entities::{outbox_email, outbox_sms, share};
+use server::platform::entities::{OutboxStatus, outbox_email, outbox_sms, share};
 use std::{collections::BTreeMap, process::Child, time::Duration};
 
 const SHARES: usize = 1000;
@@ -131,7 +135,7 @@ async fn queue_shares(app: &TestApp, n: usize) -> String {
         share_by_link(app, &admin, &client_id, &doc, &emails).await;
     }
     let queued = outbox_email::Entity::find()
-        .filter(outbox_email::Column::Status.eq("queued"))
+        .filter(outbox_email::Column::Status.eq(OutboxStatus::Queued))
         .count(&app.state().db)
         .await
         .unwrap();
@@ -150,7 +154,11 @@ async fn crash_and_restart(db: Db) {
     // The harness's own connection, to watch while the binary runs.
     let db_conn = sea_orm::Database::connect(cfg.database_url()).await.unwrap();
     let sent = |db: sea_orm::DatabaseConnection| async move {
-        outbox_email::Entity::find().filter(outbox_email::Column::Status.eq("sent")).count(&db).await.unwrap()
+        outbox_email::Entity::find()
+            .filter(outbox_email::Column::Status.eq(OutboxStatus::Sent))
+            .count(&db)
+            .await
+            .unwrap()
     };
 
     // Start, let it drain a part, kill it without warning.
@@ -164,8 +172,11 @@ async fn crash_and_restart(db: Db) {
     let mut child = child;
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    let in_flight =
-        outbox_email::Entity::find().filter(outbox_email::Column::Status.eq("sending")).count(&db_conn).await.unwrap();
+    let in_flight = outbox_email::Entity::find()
+        .filter(outbox_email::Column::Status.eq(OutboxStatus::Sending))
+        .count(&db_conn)
+        .await
+        .unwrap();
     let sent_at_kill = sent(db_conn.clone()).await;
 
     // Start again: the rest goes out; what the dead process held is taken after its lease.
@@ -209,7 +220,7 @@ async fn crash_and_restart(db: Db) {
         ("DOSSIER__SMS__FROM", "+15005550006".to_owned()),
     ];
     let texts_sent = |db: sea_orm::DatabaseConnection| async move {
-        outbox_sms::Entity::find().filter(outbox_sms::Column::Status.eq("sent")).count(&db).await.unwrap()
+        outbox_sms::Entity::find().filter(outbox_sms::Column::Status.eq(OutboxStatus::Sent)).count(&db).await.unwrap()
     };
     let (mut child, base) = start_binary(&cfg, &twilio);
     wait_healthy(&base).await;
@@ -220,8 +231,11 @@ async fn crash_and_restart(db: Db) {
     .await;
     child.kill().unwrap();
     child.wait().unwrap();
-    let texts_in_flight =
-        outbox_sms::Entity::find().filter(outbox_sms::Column::Status.eq("sending")).count(&db_conn).await.unwrap();
+    let texts_in_flight = outbox_sms::Entity::find()
+        .filter(outbox_sms::Column::Status.eq(OutboxStatus::Sending))
+        .count(&db_conn)
+        .await
+        .unwrap();
     let (child, base) = start_binary(&cfg, &twilio);
     wait_healthy(&base).await;
     wait_for(300, "every text sent", || {
@@ -356,7 +370,11 @@ async fn rolling_restart(db: Db) {
     app.running.take().unwrap().stop().await;
     let db_conn = sea_orm::Database::connect(cfg.database_url()).await.unwrap();
     let sent = |db: sea_orm::DatabaseConnection| async move {
-        outbox_email::Entity::find().filter(outbox_email::Column::Status.eq("sent")).count(&db).await.unwrap()
+        outbox_email::Entity::find()
+            .filter(outbox_email::Column::Status.eq(OutboxStatus::Sent))
+            .count(&db)
+            .await
+            .unwrap()
     };
     let until = |n: u64| {
         let db = db_conn.clone();
@@ -445,6 +463,11 @@ impl Cuttable {
     }
 }
 
+/// The clients list's first page, unfiltered: what a member of staff asks for most.
+fn first_page() -> ListClients {
+    ListClients { query: String::new(), archived: false, page: 0 }
+}
+
 /// PostgreSQL goes away under load (every connection cut, new ones refused for four
 /// seconds), then comes back: requests meanwhile answer 503 "try again" promptly (never a
 /// hang, never a 500), the server reconnects by itself, and nothing committed is lost.
@@ -473,13 +496,13 @@ async fn a_database_outage_answers_503_and_the_server_reconnects() {
     // Staff keep working: a list request every 50 ms, each answer timed.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let load = {
-        let (c, url, origin, stop) =
-            (admin.client.clone(), app.url("/api/list_clients"), app.base.clone(), stop.clone());
+        let (c, url, origin, stop) = (admin.client.clone(), app.url(ListClients::PATH), app.base.clone(), stop.clone());
         tokio::spawn(async move {
             let mut seen = Vec::new();
             while !stop.load(std::sync::atomic::Ordering::SeqCst) {
                 let t = std::time::Instant::now();
-                let r = c.post(&url).header("origin", &origin).form(&[("query", "")]).send().await;
+                // The status alone (0 when the request itself fails), from a task of its own.
+                let r = c.post(&url).header("origin", &origin).json(&first_page()).send().await;
                 seen.push((r.map(|r| r.status().as_u16()).unwrap_or(0), t.elapsed(), std::time::Instant::now()));
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
@@ -496,10 +519,10 @@ async fn a_database_outage_answers_503_and_the_server_reconnects() {
     let restored_at = std::time::Instant::now();
     // Back by itself: the first success after the restore.
     wait_for(20, "a success after the database came back", || {
-        let (c, url) = (admin.client.clone(), app.url("/api/list_clients"));
+        let (c, url) = (admin.client.clone(), app.url(ListClients::PATH));
         let origin = app.base.clone();
         async move {
-            c.post(&url).header("origin", &origin).form(&[("query", "")]).send().await.is_ok_and(|r| r.status() == 200)
+            c.post(&url).header("origin", &origin).json(&first_page()).send().await.is_ok_and(|r| r.status() == 200)
         }
     })
     .await;
@@ -560,20 +583,21 @@ async fn smtp_outage(db: Db) {
                 .all(&db_)
                 .await
                 .unwrap();
-            rows.len() == 12 && rows.iter().all(|r| r.status == "queued" && r.attempts >= 1 && r.last_error.is_some())
+            rows.len() == 12
+                && rows.iter().all(|r| r.status == OutboxStatus::Queued && r.attempts >= 1 && r.last_error.is_some())
         }
     })
     .await;
-    let (s, list) =
-        call(&app, &admin, "list_client_shares", serde_json::json!({ "client_id": client_id, "status": null })).await;
-    assert_eq!(s, StatusCode::OK, "{list}");
-    let rows = list.as_array().unwrap();
+    let shares = || ListClientShares { client_id: client_id.clone(), status: None };
+    let rows = app.run(&admin.client, shares()).await.unwrap();
     assert_eq!(rows.len(), 12);
-    for r in rows {
-        assert_eq!(r["status"], "Queued", "{r}");
-        let delayed = &r["delivery_issue"]["Delayed"];
-        assert!(delayed["tries"].as_i64().unwrap() >= 1, "the sender sees the delay: {r}");
-        assert!(delayed["next_try_at"].as_str().is_some_and(|t| !t.is_empty()), "{r}");
+    for r in &rows {
+        assert_eq!(r.status, ShareStatus::Queued, "{r:?}");
+        let Some(DeliveryIssue::Delayed { tries, next_try_at }) = &r.delivery_issue else {
+            panic!("the sender sees the delay: {r:?}")
+        };
+        assert!(*tries >= 1, "the sender sees the delay: {r:?}");
+        assert!(!next_try_at.is_empty(), "{r:?}");
     }
     assert!(received(&app, &domain).await.is_empty(), "nothing reached the mail server while it was down");
 
@@ -581,15 +605,21 @@ async fn smtp_outage(db: Db) {
     let db_ = app.state().db.clone();
     wait_for(90, "every share sent after SMTP returned", || {
         let db_ = db_.clone();
-        async move { share::Entity::find().filter(share::Column::Status.eq("sent")).count(&db_).await.unwrap() == 12 }
+        async move {
+            share::Entity::find()
+                .filter(share::Column::Status.eq(app::domain::sharing::ShareStatus::Sent.key()))
+                .count(&db_)
+                .await
+                .unwrap()
+                == 12
+        }
     })
     .await;
     let got = received(&app, &domain).await;
     assert_eq!(got.len(), 12, "every recipient got the email: {got:?}");
     assert!(got.values().all(|n| *n == 1), "and only once: {got:?}");
-    let (_, list) =
-        call(&app, &admin, "list_client_shares", serde_json::json!({ "client_id": client_id, "status": null })).await;
-    assert!(list.as_array().unwrap().iter().all(|r| r["status"] == "Sent" && r["delivery_issue"].is_null()), "{list}");
+    let list = app.run(&admin.client, shares()).await.unwrap();
+    assert!(list.iter().all(|r| r.status == ShareStatus::Sent && r.delivery_issue.is_none()), "{list:?}");
     let tries: Vec<i32> =
         outbox_email::Entity::find().all(&app.state().db).await.unwrap().into_iter().map(|r| r.attempts).collect();
     println!("smtp outage: 12 emails delivered once each after {:?} tries", tries);

@@ -2,6 +2,9 @@
 //! tenant isolation, the audit chain, start-up errors, and the authorisation architecture.
 
 use crate::common::*;
+use app::api::staff::{CreateRole, GetMe, InviteStaff, ListRoles, ListStaff};
+use app::domain::Permission;
+use leptos::server_fn::ServerFn;
 use reqwest::{StatusCode, header};
 use sea_orm::{ConnectionTrait, EntityTrait};
 
@@ -23,7 +26,7 @@ both_dbs!(state_changing_requests_need_our_origin, |app: TestApp| async move {
         .await
         .unwrap();
     assert_eq!(cross.status(), StatusCode::FORBIDDEN);
-    let sf = c.post(app.url("/api/get_me")).header("sec-fetch-site", "same-site").send().await.unwrap();
+    let sf = c.post(app.url(GetMe::PATH)).header("sec-fetch-site", "same-site").send().await.unwrap();
     assert_eq!(sf.status(), StatusCode::FORBIDDEN, "server functions are covered too");
     let null_origin = c
         .post(app.url("/auth/login"))
@@ -93,7 +96,7 @@ async fn idle_sessions_end_on_the_server() {
     tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
     let r = app.get(&admin.client, "/app").await;
     assert_eq!(location(&r), "/login?m=session_ended");
-    let (status, _) = app.server_fn(&admin.client, "get_me", &[]).await;
+    let (status, _) = app.run(&admin.client, GetMe {}).await.unwrap_err();
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let rows = server::platform::entities::staff_session::Entity::find().all(&app.state().db).await.unwrap();
     assert!(rows.iter().all(|s| s.stage != "active"), "the expired session row is gone");
@@ -106,32 +109,26 @@ both_dbs!(practices_never_see_each_other, |app: TestApp| async move {
     other_practice(&app).await;
     let s = app.state();
     let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
-    let (_, staff) = app.server_fn(&admin.client, "list_staff", &[]).await;
-    let emails: Vec<_> = staff.as_array().unwrap().iter().map(|s| s["email"].as_str().unwrap().to_owned()).collect();
+    let staff = app.run(&admin.client, ListStaff {}).await.unwrap();
+    let emails: Vec<_> = staff.iter().map(|s| s.email.clone()).collect();
     assert_eq!(emails, vec![ADMIN_EMAIL.to_owned()]);
-    let (_, roles) = app.server_fn(&admin.client, "list_roles", &[]).await;
-    assert_eq!(roles.as_array().unwrap().len(), 3, "only this practice's roles");
+    let roles = app.run(&admin.client, ListRoles {}).await.unwrap();
+    assert_eq!(roles.len(), 3, "only this practice's roles");
     // Another practice's role id is "not a role" here.
     let other_role = server::platform::entities::role::Entity::find()
         .all(&s.db)
         .await
         .unwrap()
         .into_iter()
-        .find(|r| roles.as_array().unwrap().iter().all(|x| x["id"] != r.id.as_str()))
+        .find(|r| roles.iter().all(|x| x.id != r.id))
         .unwrap();
-    let (status, _) = app
-        .server_fn(
-            &admin.client,
-            "invite_staff",
-            &[("name", "X"), ("email", "x@clinic.test"), ("role_id", &other_role.id)],
-        )
-        .await;
+    let invite = InviteStaff { name: "X".into(), email: "x@clinic.test".into(), role_id: other_role.id };
+    let (status, _) = app.run(&admin.client, invite).await.unwrap_err();
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     // Custom roles are per practice and audited.
-    let (status, role) =
-        app.server_fn(&admin.client, "create_role", &[("name", "Billing"), ("permissions[0]", "edit_invoices")]).await;
-    assert_eq!(status, StatusCode::OK, "{role}");
-    assert_eq!(role["permissions"], serde_json::json!(["EditInvoices"]));
+    let billing = CreateRole { name: "Billing".into(), permissions: vec!["edit_invoices".into()] };
+    let role = app.run(&admin.client, billing).await.unwrap();
+    assert_eq!(role.permissions, [Permission::EditInvoices]);
     app.stop().await;
 });
 
@@ -191,7 +188,7 @@ both_dbs!(outbox_sends_each_message_once_across_workers, |app: TestApp| async mo
     b.unwrap();
     for _ in 0..50 {
         let rows = server::platform::entities::outbox_email::Entity::find().all(&s.db).await.unwrap();
-        if rows.iter().all(|r| r.status == "sent") {
+        if rows.iter().all(|r| r.status == server::platform::entities::OutboxStatus::Sent) {
             assert!(rows.iter().all(|r| r.attempts == 1 && r.payload.is_none()), "each sent once, body erased");
             app.stop().await;
             return;
@@ -280,26 +277,15 @@ fn visit(dir: &std::path::Path, f: &mut dyn FnMut(&std::path::Path, &str)) {
 
 /// The layout's dependency rule (README, Architecture): foundations (`platform`,
 /// `delivery`, `web`) import no area; an area imports foundations and, of another area,
-/// only the access rule of `records`. The edges that still break the rule are listed here
-/// by file, so no new one can appear unnoticed, and a listed edge that has gone must be
-/// struck from the list.
+/// only the access rule of `records` (`records::access`). Only the router wires areas
+/// together.
 #[test]
 fn areas_import_foundations_and_the_access_rule_only() {
     const FOUNDATIONS: [&str; 3] = ["platform", "delivery", "web"];
     const AREAS: [&str; 7] = ["identity", "records", "documents", "intake", "sharing", "portal", "audit_log"];
-    const ACCESS_RULE: [&str; 5] = [
-        "records::find_visible",
-        "records::find_visible_document",
-        "records::visible_to",
-        "records::rows_visible_to",
-        "records::client_names",
-    ];
-    // Not yet moved behind a foundation (the open part of the layout issue).
-    const KNOWN: [(&str, &str); 2] =
-        [("intake/mod.rs", "records::insert_client"), ("portal/mod.rs", "sharing::settings")];
+    const ACCESS_RULE: [&str; 1] = ["records::access"];
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut broken = Vec::new();
-    let mut seen_known = std::collections::BTreeSet::new();
     visit(&src, &mut |p, text| {
         let rel = p.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
         let top = rel.split('/').next().unwrap().trim_end_matches(".rs").to_owned();
@@ -311,18 +297,60 @@ fn areas_import_foundations_and_the_access_rule_only() {
             if FOUNDATIONS.contains(&top.as_str()) {
                 broken.push(format!("{rel} (a foundation) imports {path}"));
             } else if AREAS.contains(&top.as_str()) && !ACCESS_RULE.iter().any(|a| path.starts_with(a)) {
-                if KNOWN.contains(&(rel.as_str(), path.as_str())) {
-                    seen_known.insert((rel.clone(), path.clone()));
-                } else {
-                    broken.push(format!("{rel} imports {path}"));
-                }
+                broken.push(format!("{rel} imports {path}"));
             }
         }
     });
     assert!(broken.is_empty(), "imports that break the layout's rule: {broken:#?}");
-    let gone: Vec<_> =
-        KNOWN.iter().filter(|(f, p)| !seen_known.contains(&((*f).to_owned(), (*p).to_owned()))).collect();
-    assert!(gone.is_empty(), "these listed exceptions are gone: strike them from KNOWN: {gone:?}");
+}
+
+/// No file of `server/src` imports, through `crate::` paths, a file that imports it back,
+/// directly or through others: the layout has no import cycles (the two it had ran through
+/// seven files).
+#[test]
+fn no_file_imports_in_a_circle() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let file_of = |path: &str| -> Option<String> {
+        let mut parts = path.split("::");
+        let (a, b) = (parts.next()?, parts.next().unwrap_or(""));
+        [format!("{a}/{b}.rs"), format!("{a}/mod.rs"), format!("{a}.rs")]
+            .into_iter()
+            .find(|f| !f.starts_with('/') && !f.contains("/.rs") && src.join(f).is_file())
+    };
+    let mut edges: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
+    visit(&src, &mut |p, text| {
+        let rel = p.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+        let to: std::collections::BTreeSet<String> =
+            crate_paths(text).iter().filter_map(|path| file_of(path)).filter(|f| *f != rel).collect();
+        edges.insert(rel, to);
+    });
+    assert!(edges.len() > 40, "the walk found the source files: {}", edges.len());
+    // Depth-first search; a file met again while still on the path closes a cycle.
+    fn walk(
+        f: &str,
+        edges: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut std::collections::BTreeSet<String>,
+        cycles: &mut Vec<String>,
+    ) {
+        if let Some(i) = path.iter().position(|p| p == f) {
+            cycles.push(format!("{} -> {f}", path[i..].join(" -> ")));
+            return;
+        }
+        if !done.insert(f.to_owned()) {
+            return;
+        }
+        path.push(f.to_owned());
+        for t in edges.get(f).into_iter().flatten() {
+            walk(t, edges, path, done, cycles);
+        }
+        path.pop();
+    }
+    let (mut done, mut cycles) = (Default::default(), Vec::new());
+    for f in edges.keys() {
+        walk(f, &edges, &mut Vec::new(), &mut done, &mut cycles);
+    }
+    assert!(cycles.is_empty(), "files that import each other: {cycles:#?}");
 }
 
 /// Every `crate::a::b` path of a file, as "a::b" (or "a::" for `crate::a::{…}` and

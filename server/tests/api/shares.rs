@@ -3,9 +3,20 @@
 //! cuts off an open recipient session on another instance; the expiry sweep.
 
 use crate::common::*;
+use app::api::audit::ListAudit;
+use app::api::documents::{GetDocument, SaveDocument};
+use app::api::records::{GetClient, SetClientAccess};
+use app::api::sharing::{
+    CreateShares, DocumentShares, ExtendShare, ListClientShares, ListNotifications, ListShares, MarkNotificationsRead,
+    ResendShare, RevokeClientShares, RevokeShare, RevokeShares, SaveSharingSettings, SharingSettings, UnlockShare,
+};
+use app::api::staff::GetMe;
+use app::domain::audit::AuditFilter;
+use app::domain::sharing::{Purpose, ShareFilter, ShareRequest, ShareRow, ShareStatus, VerifyMethod};
+use app::dto::Page;
+use app::error::AppError;
 use reqwest::{Client, StatusCode};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-use serde_json::json;
 use server::platform::entities::{audit_event, notification, share};
 
 struct World {
@@ -27,49 +38,30 @@ async fn world(app: &TestApp) -> World {
     let sue = invite_and_enrol(app, &admin, "Sue Secretary", "sue@clinic.test", "Secretary").await;
     let client_id = create_client(app, &anna, "Nora", "Quinnell").await;
     // Sue may see the client (selected access) but not share.
-    let (_, sue_me) = app.server_fn(&sue.client, "get_me", &[]).await;
-    let (_, anna_me) = app.server_fn(&anna.client, "get_me", &[]).await;
-    let (s, b) = app
-        .server_fn(
-            &anna.client,
-            "set_client_access",
-            &[
-                ("id", &client_id),
-                ("owner_id", anna_me["staff_id"].as_str().unwrap()),
-                ("mode", "selected"),
-                ("selected[0]", sue_me["staff_id"].as_str().unwrap()),
-            ],
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    let (s, doc) = call(
-        app,
-        &anna,
-        "save_document",
-        json!({ "client_id": client_id, "id": null, "draft": {
-        "kind": "Letter", "title": "Letter to GP", "date": "2026-11-21", "is_psychotherapy": false,
-        "body": { "type": "Letter", "addressee": "Dr Green", "body": "LETTER-TEXT" } } }),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{doc}");
-    World { admin, anna, ben, sue, client_id, doc_id: doc.as_str().unwrap().to_owned() }
+    let sue_me = app.run(&sue.client, GetMe {}).await.unwrap();
+    let anna_me = app.run(&anna.client, GetMe {}).await.unwrap();
+    let access = SetClientAccess {
+        id: client_id.clone(),
+        owner_id: anna_me.staff_id,
+        mode: "selected".into(),
+        selected: vec![sue_me.staff_id],
+    };
+    app.run(&anna.client, access).await.unwrap();
+    let draft = letter_draft("Letter to GP", "2026-11-21", "Dr Green", "LETTER-TEXT");
+    let doc_id = app.run(&anna.client, SaveDocument { client_id: client_id.clone(), id: None, draft }).await.unwrap();
+    World { admin, anna, ben, sue, client_id, doc_id }
 }
 
 async fn share_to(app: &TestApp, w: &World, email: &str) -> (String, String) {
-    let (s, out) = call(
-        app,
-        &w.anna,
-        "create_shares",
-        json!({ "request": {
-        "client_id": w.client_id, "document_ids": [w.doc_id], "delivery": "Link", "expires_on": in_days(5),
-        "purpose": "Insurance", "purpose_text": "Claim 42", "message": "", "psychotherapy_authorisation": "",
-        "confirmed_warnings": true,
-        "recipients": [{ "kind": "Other", "ref_id": null, "name": "Gail Green", "email": email,
-                         "phone": "", "method": "Passcode", "passcode": PASSCODE, "sections": {} }] } }),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{out}");
-    let id = out["shares"][0][0].as_str().unwrap().to_owned();
+    let gail = typed_recipient("Gail Green", email, VerifyMethod::Passcode, PASSCODE);
+    let request = ShareRequest {
+        expires_on: in_days(5),
+        purpose: Purpose::Insurance,
+        purpose_text: "Claim 42".into(),
+        ..share_request(&w.client_id, vec![w.doc_id.clone()], vec![gail])
+    };
+    let out = app.run(&w.anna.client, CreateShares { request }).await.unwrap();
+    let id = out.shares[0].0.clone();
     let mail = app.wait_for_mail(email, "shared documents").await;
     (id, extract_link(&mail, &app.base, "/s/"))
 }
@@ -96,50 +88,45 @@ both_dbs!(the_shared_tab_lists_and_each_action_is_checked_and_audited, |app: Tes
     let (id, link) = share_to(&app, &w, "gail@gp.test").await;
 
     // The list: what, to whom, how, why, by whom, status.
-    let (s, list) =
-        call(&app, &w.anna, "list_client_shares", json!({ "client_id": w.client_id, "status": null })).await;
-    assert_eq!(s, StatusCode::OK, "{list}");
+    let shares = |status: Option<ShareStatus>| ListClientShares { client_id: w.client_id.clone(), status };
+    let list = app.run(&w.anna.client, shares(None)).await.unwrap();
     let r = &list[0];
-    assert_eq!((r["recipient_name"].as_str(), r["documents"][0].as_str()), (Some("Gail Green"), Some("Letter to GP")));
-    assert_eq!(r["purpose"], "Insurance claim: Claim 42");
-    assert_eq!(r["sender"], "Anna Byrne");
-    assert_eq!(r["method"], "Email + secret passcode");
-    let (_, opened) =
-        call(&app, &w.anna, "list_client_shares", json!({ "client_id": w.client_id, "status": "Opened" })).await;
-    assert_eq!(opened, json!([]), "filtered by status");
-    let (s, history) = call(&app, &w.anna, "document_shares", json!({ "document_id": w.doc_id })).await;
-    assert_eq!((s, history.as_array().unwrap().len()), (StatusCode::OK, 1));
+    assert_eq!((r.recipient_name.as_str(), r.documents[0].as_str()), ("Gail Green", "Letter to GP"));
+    assert_eq!(r.purpose, "Insurance claim: Claim 42");
+    assert_eq!(r.sender, "Anna Byrne");
+    assert_eq!(r.method, "Email + secret passcode");
+    let opened = app.run(&w.anna.client, shares(Some(ShareStatus::Opened))).await.unwrap();
+    assert!(opened.is_empty(), "filtered by status: {opened:?}");
+    let history = app.run(&w.anna.client, DocumentShares { document_id: w.doc_id.clone() }).await.unwrap();
+    assert_eq!(history.len(), 1);
 
     // Who may act: Ben has no access to the client (not found), Sue may see it but not share.
     for (who, expected) in [(&w.ben, StatusCode::NOT_FOUND), (&w.sue, StatusCode::FORBIDDEN)] {
-        for (name, args) in [
-            ("revoke_share", json!({ "share_id": id })),
-            ("extend_share", json!({ "share_id": id, "expires_on": in_days(9) })),
-            ("resend_share", json!({ "share_id": id })),
-            ("unlock_share", json!({ "share_id": id })),
-            ("revoke_client_shares", json!({ "client_id": w.client_id })),
+        let c = &who.client;
+        let share_id = || id.clone();
+        for (name, answer) in [
+            ("revoke_share", app.run(c, RevokeShare { share_id: share_id() }).await),
+            ("extend_share", app.run(c, ExtendShare { share_id: share_id(), expires_on: in_days(9) }).await),
+            ("resend_share", app.run(c, ResendShare { share_id: share_id() }).await),
+            ("unlock_share", app.run(c, UnlockShare { share_id: share_id() }).await),
+            ("revoke_client_shares", app.run(c, RevokeClientShares { client_id: w.client_id.clone() }).await.map(drop)),
         ] {
-            let (s, b) = call(&app, who, name, args).await;
-            assert!(s == expected || s == StatusCode::NOT_FOUND, "{name} by {}: {s} {b}", who.email);
+            let s = status_of(&answer);
+            assert!(s == expected || s == StatusCode::NOT_FOUND, "{name} by {}: {s} {answer:?}", who.email);
         }
     }
-    assert_eq!(
-        call(&app, &w.ben, "list_client_shares", json!({ "client_id": w.client_id, "status": null })).await.0,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.run(&w.ben.client, shares(None)).await.unwrap_err().0, StatusCode::NOT_FOUND);
 
     // Extend: at most the practice maximum from today.
-    let (s, b) = call(&app, &w.anna, "extend_share", json!({ "share_id": id, "expires_on": in_days(15) })).await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
-    assert!(b["Invalid"]["message"].as_str().unwrap().contains("within 14 days"));
-    assert_eq!(
-        call(&app, &w.anna, "extend_share", json!({ "share_id": id, "expires_on": in_days(12) })).await.0,
-        StatusCode::OK
-    );
+    let extend = |days: i64| ExtendShare { share_id: id.clone(), expires_on: in_days(days) };
+    let (s, err) = app.run(&w.anna.client, extend(15)).await.unwrap_err();
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{err:?}");
+    assert!(matches!(&err, AppError::Invalid { message, .. } if message.contains("within 14 days")), "{err:?}");
+    app.run(&w.anna.client, extend(12)).await.unwrap();
     assert_eq!(row(&app, &id).await.expires_at.date_naive().format("%Y-%m-%d").to_string(), in_days(12));
 
     // Resend: a new link; the old one is dead, the new one works.
-    assert_eq!(call(&app, &w.anna, "resend_share", json!({ "share_id": id })).await.0, StatusCode::OK);
+    app.run(&w.anna.client, ResendShare { share_id: id.clone() }).await.unwrap();
     let mut fresh = link.clone();
     for _ in 0..100 {
         fresh = extract_link(&app.wait_for_mail("gail@gp.test", "shared documents").await, &app.base, "/s/");
@@ -158,18 +145,17 @@ both_dbs!(the_shared_tab_lists_and_each_action_is_checked_and_audited, |app: Tes
         app.form(&c, "/portal/verify", &[("passcode", "wrong")]).await;
     }
     assert_eq!(row(&app, &id).await.status, "locked");
-    let (_, locked) =
-        call(&app, &w.anna, "list_client_shares", json!({ "client_id": w.client_id, "status": "Locked" })).await;
-    assert_eq!(locked.as_array().unwrap().len(), 1);
-    let (s, b) = call(&app, &w.anna, "resend_share", json!({ "share_id": id })).await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a locked share is unlocked first: {b}");
-    assert_eq!(call(&app, &w.anna, "unlock_share", json!({ "share_id": id })).await.0, StatusCode::OK);
+    let locked = app.run(&w.anna.client, shares(Some(ShareStatus::Locked))).await.unwrap();
+    assert_eq!(locked.len(), 1);
+    let (s, err) = app.run(&w.anna.client, ResendShare { share_id: id.clone() }).await.unwrap_err();
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a locked share is unlocked first: {err:?}");
+    app.run(&w.anna.client, UnlockShare { share_id: id.clone() }).await.unwrap();
     let unlocked = row(&app, &id).await;
     assert_eq!((unlocked.status.as_str(), unlocked.failed_attempts), ("sent", 0));
     let c = reader(&app, &fresh).await;
     assert_eq!(app.get(&c, &format!("/portal/d/{}", w.doc_id)).await.status(), StatusCode::OK);
-    let (_, notes) = call(&app, &w.anna, "list_notifications", json!({})).await;
-    let texts: Vec<&str> = notes.as_array().unwrap().iter().map(|n| n["text"].as_str().unwrap()).collect();
+    let notes = app.run(&w.anna.client, ListNotifications {}).await.unwrap();
+    let texts: Vec<&str> = notes.iter().map(|n| n.text.as_str()).collect();
     // Each names the client and the documents.
     assert!(
         texts.contains(
@@ -177,15 +163,18 @@ both_dbs!(the_shared_tab_lists_and_each_action_is_checked_and_audited, |app: Tes
         ) && texts.contains(&"Gail Green opened Nora Quinnell’s “Letter to GP”."),
         "{texts:?}"
     );
-    let (_, ben_notes) = call(&app, &w.ben, "list_notifications", json!({})).await;
-    assert_eq!(ben_notes, json!([]), "notifications are the sender's own");
+    let ben_notes = app.run(&w.ben.client, ListNotifications {}).await.unwrap();
+    assert!(ben_notes.is_empty(), "notifications are the sender's own: {ben_notes:?}");
 
     // Revoke: the reader is refused on the next request; extending or resending it is refused.
-    assert_eq!(call(&app, &w.anna, "revoke_share", json!({ "share_id": id })).await.0, StatusCode::OK);
+    app.run(&w.anna.client, RevokeShare { share_id: id.clone() }).await.unwrap();
     assert_eq!(app.get(&c, &format!("/portal/d/{}", w.doc_id)).await.status(), StatusCode::GONE);
-    for name in ["extend_share", "resend_share", "revoke_share"] {
-        let (s, _) = call(&app, &w.anna, name, json!({ "share_id": id, "expires_on": in_days(3) })).await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{name} on a revoked share");
+    for (name, answer) in [
+        ("extend_share", app.run(&w.anna.client, extend(3)).await),
+        ("resend_share", app.run(&w.anna.client, ResendShare { share_id: id.clone() }).await),
+        ("revoke_share", app.run(&w.anna.client, RevokeShare { share_id: id.clone() }).await),
+    ] {
+        assert_eq!(status_of(&answer), StatusCode::UNPROCESSABLE_ENTITY, "{name} on a revoked share");
     }
 
     // Exactly one audit event per action.
@@ -195,7 +184,7 @@ both_dbs!(the_shared_tab_lists_and_each_action_is_checked_and_audited, |app: Tes
         assert_eq!(events(&app, action).await, n, "{action}");
     }
     // Marking notifications read.
-    assert_eq!(call(&app, &w.anna, "mark_notifications_read", json!({})).await.0, StatusCode::OK);
+    app.run(&w.anna.client, MarkNotificationsRead {}).await.unwrap();
     let unread = notification::Entity::find().filter(notification::Column::ReadAt.is_null()).count(&app.state().db);
     assert_eq!(unread.await.unwrap(), 0);
     let _ = &w.admin;
@@ -224,12 +213,12 @@ async fn revoke_reaches_another_instance(db: Db) {
     let r2 = reader(&b, &link2.replace(&a.base, &b.base)).await;
     assert_eq!(b.get(&r1, &format!("/portal/d/{}", w.doc_id)).await.status(), StatusCode::OK);
     // Revoke one on A: B refuses its next request; the other still reads.
-    assert_eq!(call(&a, &w.anna, "revoke_share", json!({ "share_id": id1 })).await.0, StatusCode::OK);
+    a.run(&w.anna.client, RevokeShare { share_id: id1 }).await.unwrap();
     assert_eq!(b.get(&r1, &format!("/portal/d/{}", w.doc_id)).await.status(), StatusCode::GONE);
     assert_eq!(b.get(&r2, &format!("/portal/d/{}", w.doc_id)).await.status(), StatusCode::OK);
     // Revoke all on A: the other too.
-    let (s, n) = call(&a, &w.anna, "revoke_client_shares", json!({ "client_id": w.client_id })).await;
-    assert_eq!((s, n), (StatusCode::OK, json!(1)));
+    let n = a.run(&w.anna.client, RevokeClientShares { client_id: w.client_id.clone() }).await;
+    assert_eq!(n, Ok(1));
     assert_eq!(b.get(&r2, &format!("/portal/d/{}", w.doc_id)).await.status(), StatusCode::GONE);
     assert_eq!(row(&a, &id2).await.status, "revoked");
     assert_eq!(events(&a, "share.revoked").await, 2);
@@ -272,15 +261,14 @@ both_dbs!(the_sweep_expires_shares_and_reminds_senders, |app: TestApp| async mov
     server::sharing::after::sweep_once(db).await.unwrap();
     assert_eq!(row(&app, &gone).await.status, "expired");
     assert_eq!(events(&app, "share.expired").await, 1);
-    let reminded = notification::Entity::find().filter(notification::Column::Kind.eq("share.expiring")).count(db);
+    let reminded = notification::Entity::find()
+        .filter(notification::Column::Kind.eq(notification::NotificationKind::ShareExpiring))
+        .count(db);
     assert_eq!(reminded.await.unwrap(), 1);
     // The expired share's reader is cut off.
     assert_eq!(app.get(&c, &format!("/portal/d/{}", w.doc_id)).await.status(), StatusCode::GONE);
     // Extending brings an expired share back.
-    assert_eq!(
-        call(&app, &w.anna, "extend_share", json!({ "share_id": gone, "expires_on": in_days(2) })).await.0,
-        StatusCode::OK
-    );
+    app.run(&w.anna.client, ExtendShare { share_id: gone.clone(), expires_on: in_days(2) }).await.unwrap();
     assert_eq!(row(&app, &gone).await.status, "opened");
     app.stop().await;
 });
@@ -291,21 +279,16 @@ both_dbs_with!(
     |app: TestApp| async move {
         let w = world(&app).await;
         let recipient = |i: usize| {
-            json!({ "kind": "Other", "ref_id": null, "name": format!("Reader {i:02}"), "email": format!("r{i:02}@example.org"),
-                    "phone": "", "method": "Passcode", "passcode": PASSCODE, "sections": {} })
+            let (name, email) = (format!("Reader {i:02}"), format!("r{i:02}@example.org"));
+            typed_recipient(&name, &email, VerifyMethod::Passcode, PASSCODE)
         };
         for batch in 0..3 {
-            let (s, out) = call(
-                &app,
-                &w.anna,
-                "create_shares",
-                json!({ "request": {
-                    "client_id": w.client_id, "document_ids": [w.doc_id], "delivery": "Link", "expires_on": in_days(5),
-                    "purpose": "Treatment", "purpose_text": "", "message": "", "psychotherapy_authorisation": "",
-                    "confirmed_warnings": true, "recipients": (0..20).map(|i| recipient(batch * 20 + i)).collect::<Vec<_>>() } }),
-            )
-            .await;
-            assert_eq!(s, StatusCode::OK, "{out}");
+            let recipients = (0..20).map(|i| recipient(batch * 20 + i)).collect();
+            let request = ShareRequest {
+                expires_on: in_days(5),
+                ..share_request(&w.client_id, vec![w.doc_id.clone()], recipients)
+            };
+            app.run(&w.anna.client, CreateShares { request }).await.unwrap();
         }
         // The mail worker moves each share from queued to sent: wait for all 60, so the
         // states this test sets below are not changed under it.
@@ -317,22 +300,19 @@ both_dbs_with!(
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         assert_eq!(share::Entity::find().filter(share::Column::Status.eq("sent")).count(db).await.unwrap(), 60);
-        async fn list_as(app: &TestApp, who: &Staff, filter: serde_json::Value) -> serde_json::Value {
-            let (s, page) = call(app, who, "list_shares", json!({ "filter": filter })).await;
-            assert_eq!(s, StatusCode::OK, "{page}");
-            page
+        async fn list_as(app: &TestApp, who: &Staff, filter: ShareFilter) -> Page<ShareRow> {
+            app.run(&who.client, ListShares { filter }).await.unwrap()
         }
-        let ids = |page: &serde_json::Value| -> Vec<String> {
-            page["items"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect()
-        };
+        let ids = |page: &Page<ShareRow>| -> Vec<String> { page.items.iter().map(|r| r.id.clone()).collect() };
+        let all_of = ShareFilter::default;
         // Keyset pages of 50, newest first, each share once; every row names the client.
-        let first = list_as(&app, &w.anna, json!({})).await;
-        assert_eq!((first["items"].as_array().unwrap().len(), &first["has_more"]), (50, &json!(true)));
-        assert_eq!(first["items"][0]["client_name"], "Nora Quinnell");
-        let last = &first["items"][49];
-        let cursor = format!("{}|{}", last["sent_at"].as_str().unwrap(), last["id"].as_str().unwrap());
-        let second = list_as(&app, &w.anna, json!({ "after": cursor })).await;
-        assert_eq!((second["items"].as_array().unwrap().len(), &second["has_more"]), (10, &json!(false)));
+        let first = list_as(&app, &w.anna, all_of()).await;
+        assert_eq!((first.items.len(), first.has_more), (50, true));
+        assert_eq!(first.items[0].client_name, "Nora Quinnell");
+        let last = &first.items[49];
+        let cursor = format!("{}|{}", last.sent_at, last.id);
+        let second = list_as(&app, &w.anna, ShareFilter { after: Some(cursor), ..all_of() }).await;
+        assert_eq!((second.items.len(), second.has_more), (10, false));
         let mut all = ids(&first);
         all.extend(ids(&second));
         let mut unique = all.clone();
@@ -340,12 +320,15 @@ both_dbs_with!(
         unique.dedup();
         assert_eq!(unique.len(), 60);
         // The access rule: Ben cannot see the client, so none of its shares.
-        assert_eq!(list_as(&app, &w.ben, json!({})).await["items"], json!([]));
+        let bens = list_as(&app, &w.ben, all_of()).await;
+        assert!(bens.items.is_empty(), "{bens:?}");
         // Sue (access, no share permission) sees them but may not revoke.
-        assert_eq!(list_as(&app, &w.sue, json!({})).await["items"].as_array().unwrap().len(), 50);
+        assert_eq!(list_as(&app, &w.sue, all_of()).await.items.len(), 50);
         // "Shared by me".
-        assert_eq!(list_as(&app, &w.admin, json!({ "mine": true })).await["items"], json!([]));
-        assert_eq!(list_as(&app, &w.anna, json!({ "mine": true })).await["items"].as_array().unwrap().len(), 50);
+        let mine = || ShareFilter { mine: true, ..all_of() };
+        let admins = list_as(&app, &w.admin, mine()).await;
+        assert!(admins.items.is_empty(), "{admins:?}");
+        assert_eq!(list_as(&app, &w.anna, mine()).await.items.len(), 50);
 
         // Attention: a locked share, a delivery given up, an unopened share expiring within
         // a day; not a share expiring in five days, nor one already expired.
@@ -369,37 +352,38 @@ both_dbs_with!(
         set(&all[2], "sent", 12).await;
         set(&all[3], "sent", -1).await;
         set(&all[4], "opened", 12).await;
-        let attention = list_as(&app, &w.anna, json!({ "attention": true })).await;
-        assert_eq!(ids(&attention), all[..3].to_vec(), "{attention}");
-        let statuses: Vec<&str> =
-            attention["items"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
-        assert_eq!(statuses, ["Locked", "Failed", "Sent"]);
-        assert_eq!(ids(&list_as(&app, &w.anna, json!({ "status": "Expired" })).await), [all[3].clone()]);
-        assert_eq!(ids(&list_as(&app, &w.anna, json!({ "status": "Locked" })).await), [all[0].clone()]);
+        let attention = list_as(&app, &w.anna, ShareFilter { attention: true, ..all_of() }).await;
+        assert_eq!(ids(&attention), all[..3].to_vec(), "{attention:?}");
+        let statuses: Vec<ShareStatus> = attention.items.iter().map(|r| r.status).collect();
+        assert_eq!(statuses, [ShareStatus::Locked, ShareStatus::Failed, ShareStatus::Sent]);
+        let with_status = |status: ShareStatus| ShareFilter { status: Some(status), ..all_of() };
+        assert_eq!(ids(&list_as(&app, &w.anna, with_status(ShareStatus::Expired)).await), [all[3].clone()]);
+        assert_eq!(ids(&list_as(&app, &w.anna, with_status(ShareStatus::Locked)).await), [all[0].clone()]);
         // Dates: sent today; nothing sent tomorrow; a reversed range is refused.
-        assert_eq!(list_as(&app, &w.anna, json!({ "since": in_days(1) })).await["items"], json!([]));
-        assert_eq!(list_as(&app, &w.anna, json!({ "until": in_days(0) })).await["items"].as_array().unwrap().len(), 50);
-        for (filter, field) in
-            [(json!({ "since": in_days(1), "until": in_days(0) }), "until"), (json!({ "after": "nonsense" }), "after")]
-        {
-            let (s, b) = call(&app, &w.anna, "list_shares", json!({ "filter": filter })).await;
-            assert_eq!((s, b["Invalid"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(field)), "{b}");
+        let tomorrow = list_as(&app, &w.anna, ShareFilter { since: in_days(1), ..all_of() }).await;
+        assert!(tomorrow.items.is_empty(), "{tomorrow:?}");
+        assert_eq!(list_as(&app, &w.anna, ShareFilter { until: in_days(0), ..all_of() }).await.items.len(), 50);
+        for (filter, field) in [
+            (ShareFilter { since: in_days(1), until: in_days(0), ..all_of() }, "until"),
+            (ShareFilter { after: Some("nonsense".into()), ..all_of() }, "after"),
+        ] {
+            let (s, err) = app.run(&w.anna.client, ListShares { filter }).await.unwrap_err();
+            assert_eq!((s, err.field()), (StatusCode::UNPROCESSABLE_ENTITY, Some(field)), "{err:?}");
         }
 
         // Bulk revoke: each share checked, all or none.
-        let pick = json!({ "share_ids": [all[5], all[6], all[0]] });
-        assert_eq!(call(&app, &w.ben, "revoke_shares", pick.clone()).await.0, StatusCode::NOT_FOUND);
-        assert_eq!(call(&app, &w.sue, "revoke_shares", pick.clone()).await.0, StatusCode::FORBIDDEN);
+        let pick = || RevokeShares { share_ids: vec![all[5].clone(), all[6].clone(), all[0].clone()] };
+        assert_eq!(app.run(&w.ben.client, pick()).await.unwrap_err().0, StatusCode::NOT_FOUND);
+        assert_eq!(app.run(&w.sue.client, pick()).await.unwrap_err().0, StatusCode::FORBIDDEN);
         assert_eq!(row(&app, &all[5]).await.status, "sent", "nothing revoked by a refused request");
-        let (s, n) = call(&app, &w.anna, "revoke_shares", pick.clone()).await;
-        assert_eq!((s, n), (StatusCode::OK, json!(3)));
+        assert_eq!(app.run(&w.anna.client, pick()).await, Ok(3));
         for id in [&all[5], &all[6], &all[0]] {
             assert_eq!(row(&app, id).await.status, "revoked");
         }
         assert_eq!(events(&app, "share.revoked").await, 3, "one audit event each");
-        assert_eq!(call(&app, &w.anna, "revoke_shares", pick).await.1, json!(0), "already revoked");
-        let (s, b) = call(&app, &w.anna, "revoke_shares", json!({ "share_ids": [] })).await;
-        assert_eq!((s, b["Invalid"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("share_ids")));
+        assert_eq!(app.run(&w.anna.client, pick()).await, Ok(0), "already revoked");
+        let (s, err) = app.run(&w.anna.client, RevokeShares { share_ids: vec![] }).await.unwrap_err();
+        assert_eq!((s, err.field()), (StatusCode::UNPROCESSABLE_ENTITY, Some("share_ids")));
         app.stop().await;
     }
 );
@@ -407,49 +391,43 @@ both_dbs_with!(
 both_dbs!(lists_say_who_may_act_and_show_times_in_the_practice_zone, |app: TestApp| async move {
     let w = world(&app).await;
     share_to(&app, &w, "gail@gp.test").await;
-    async fn shares(app: &TestApp, who: &Staff, client_id: &str) -> serde_json::Value {
-        let (s, b) = call(app, who, "list_client_shares", json!({ "client_id": client_id, "status": null })).await;
-        assert_eq!(s, StatusCode::OK, "{b}");
-        b
+    async fn shares(app: &TestApp, who: &Staff, client_id: &str) -> Vec<ShareRow> {
+        app.run(&who.client, ListClientShares { client_id: client_id.to_owned(), status: None }).await.unwrap()
     }
 
     // The list and the client's file say whether the caller may act: Sue sees both, with
     // nothing to press; Anna may share and act.
-    assert_eq!(shares(&app, &w.anna, &w.client_id).await[0]["can_act"], true);
-    assert_eq!(shares(&app, &w.sue, &w.client_id).await[0]["can_act"], false);
-    let (_, anna_file) = app.server_fn(&w.anna.client, "get_client", &[("id", &w.client_id)]).await;
-    let (_, sue_file) = app.server_fn(&w.sue.client, "get_client", &[("id", &w.client_id)]).await;
-    assert_eq!((anna_file["can_share"].as_bool(), sue_file["can_share"].as_bool()), (Some(true), Some(false)));
-    let (_, doc) = call(&app, &w.sue, "get_document", json!({ "id": w.doc_id })).await;
-    assert_eq!(doc["can_share"], false);
+    assert!(shares(&app, &w.anna, &w.client_id).await[0].can_act);
+    assert!(!shares(&app, &w.sue, &w.client_id).await[0].can_act);
+    let anna_file = app.run(&w.anna.client, GetClient { id: w.client_id.clone() }).await.unwrap();
+    let sue_file = app.run(&w.sue.client, GetClient { id: w.client_id.clone() }).await.unwrap();
+    assert_eq!((anna_file.can_share, sue_file.can_share), (true, false));
+    let doc = app.run(&w.sue.client, GetDocument { id: w.doc_id.clone() }).await.unwrap();
+    assert!(!doc.can_share);
 
     // The practice's zone: set up without a browser, it is UTC; an unknown zone is
     // refused beside its field; a real one is what staff see.
-    let (_, me) = app.server_fn(&w.anna.client, "get_me", &[]).await;
-    assert_eq!(me["time_zone"], "UTC");
-    let (_, mut settings) = call(&app, &w.admin, "sharing_settings", json!({})).await;
-    settings["time_zone"] = json!("Mars/Olympus_Mons");
-    let (s, b) = call(&app, &w.admin, "save_sharing_settings", json!({ "settings": settings })).await;
+    let me = app.run(&w.anna.client, GetMe {}).await.unwrap();
+    assert_eq!(me.time_zone, "UTC");
+    let mut settings = app.run(&w.admin.client, SharingSettings {}).await.unwrap();
+    settings.time_zone = "Mars/Olympus_Mons".into();
+    let (s, err) = app.run(&w.admin.client, SaveSharingSettings { settings: settings.clone() }).await.unwrap_err();
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(b["Invalid"]["field"], "time_zone", "{b}");
-    settings["time_zone"] = json!("America/New_York");
-    let (s, b) = call(&app, &w.admin, "save_sharing_settings", json!({ "settings": settings })).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    let (_, me) = app.server_fn(&w.anna.client, "get_me", &[]).await;
-    assert_eq!(me["time_zone"], "America/New_York");
+    assert_eq!(err.field(), Some("time_zone"), "{err:?}");
+    settings.time_zone = "America/New_York".into();
+    app.run(&w.admin.client, SaveSharingSettings { settings }).await.unwrap();
+    let me = app.run(&w.anna.client, GetMe {}).await.unwrap();
+    assert_eq!(me.time_zone, "America/New_York");
     let ny: chrono_tz::Tz = "America/New_York".parse().unwrap();
     let offset_now = {
         use chrono::Offset;
         chrono::Utc::now().with_timezone(&ny).offset().fix().local_minus_utc()
     };
-    let offset_of = |t: &serde_json::Value| {
-        chrono::DateTime::parse_from_rfc3339(t.as_str().unwrap()).unwrap().offset().local_minus_utc()
-    };
+    let offset_of = |t: &str| chrono::DateTime::parse_from_rfc3339(t).unwrap().offset().local_minus_utc();
     let list = shares(&app, &w.anna, &w.client_id).await;
-    assert_eq!(offset_of(&list[0]["sent_at"]), offset_now, "{}", list[0]["sent_at"]);
-    let (s, audit) = call(&app, &w.admin, "list_audit", json!({ "filter": {}, "page": 0 })).await;
-    assert_eq!(s, StatusCode::OK, "{audit}");
-    assert_eq!(offset_of(&audit["items"][0]["at"]), offset_now);
+    assert_eq!(offset_of(&list[0].sent_at), offset_now, "{}", list[0].sent_at);
+    let audit = app.run(&w.admin.client, ListAudit { filter: AuditFilter::default(), page: 0 }).await.unwrap();
+    assert_eq!(offset_of(&audit.items[0].at), offset_now);
     // The audit export stays UTC, ISO 8601 with `Z`.
     let csv = w.admin.client.get(app.url("/app/audit/export.csv")).send().await.unwrap().text().await.unwrap();
     let first = csv.lines().nth(1).unwrap();

@@ -3,10 +3,23 @@
 //! rule of the wizard enforced by the server.
 
 use crate::common::*;
+use app::api::documents::SaveDocument;
+use app::api::records::{AddClientContact, CreateClient, GetClient, ListContacts, SaveContact};
+use app::api::sharing::{
+    CheckRecipients, CreateShares, PreviewShareEmail, SaveSharingSettings, SearchRecipients, SendTestEmail,
+    ShareContext, SharingSettings,
+};
+use app::api::staff::CreateRole;
+use app::domain::documents::{DocumentBody, DocumentKind, Section};
+use app::domain::sharing::{
+    Delivery, EmailTemplate, Purpose, RecipientDraft, RecipientKind, ShareRequest, VerifyMethod,
+};
+use app::dto::DocumentDraft;
+use app::error::AppError;
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use serde_json::{Value, json};
-use server::platform::entities::{share, share_document};
+use server::platform::entities::{OutboxStatus, share, share_document};
+use std::collections::BTreeMap;
 
 struct World {
     admin: Staff,
@@ -24,101 +37,109 @@ async fn world(app: &TestApp) -> World {
     let admin = sign_in_first_time(app, ADMIN_EMAIL, PASSWORD).await;
     let anna = invite_and_enrol(app, &admin, "Anna Byrne", "anna@clinic.test", "Practitioner").await;
     let ben = invite_and_enrol(app, &admin, "Ben Okafor", "ben@clinic.test", "Practitioner").await;
-    let (status, id) = app
-        .server_fn(
-            &anna.client,
-            "create_client",
-            &[
-                ("first_name", "Nora"),
-                ("last_name", "Quinnell"),
-                ("date_of_birth", "1990-02-03"),
-                ("email", "nora@example.com"),
-                ("mobile", "07400 123456"),
-            ],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{id}");
-    let client_id = id.as_str().unwrap().to_owned();
-    let (status, _) = app
-        .server_fn(
-            &anna.client,
-            "add_client_contact",
-            &[
-                ("client_id", &client_id),
-                ("kind", "relationship"),
-                ("name", "Pat Quinnell"),
-                ("relationship", "Mother"),
-                ("email", "pat@example.com"),
-                ("phone", "07400 654321"),
-            ],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let (_, detail) = app.server_fn(&anna.client, "get_client", &[("id", &client_id)]).await;
-    let mother_id = detail["contacts"][0]["id"].as_str().unwrap().to_owned();
-    let (status, _) = app
-        .server_fn(
-            &admin.client,
-            "save_contact",
-            &[("name", "Dr Gail Green"), ("organisation", "Harbour GP"), ("kind", "gp"), ("email", "gail@gp.test")],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let (_, contacts) = app.server_fn(&admin.client, "list_contacts", &[("query", "gail")]).await;
-    let gail_id = contacts["items"][0]["id"].as_str().unwrap().to_owned();
-    let save = |draft: Value| {
+    let nora = CreateClient {
+        email: "nora@example.com".into(),
+        mobile: "07400 123456".into(),
+        ..client_form("Nora", "Quinnell", "1990-02-03")
+    };
+    let client_id = app.run(&anna.client, nora).await.unwrap();
+    let mother = AddClientContact {
+        client_id: client_id.clone(),
+        kind: "relationship".into(),
+        name: "Pat Quinnell".into(),
+        relationship: "Mother".into(),
+        email: "pat@example.com".into(),
+        phone: "07400 654321".into(),
+    };
+    app.run(&anna.client, mother).await.unwrap();
+    let detail = app.run(&anna.client, GetClient { id: client_id.clone() }).await.unwrap();
+    let mother_id = detail.contacts[0].id.clone();
+    let gail = SaveContact {
+        id: String::new(),
+        name: "Dr Gail Green".into(),
+        organisation: "Harbour GP".into(),
+        kind: "gp".into(),
+        email: "gail@gp.test".into(),
+        phone: String::new(),
+    };
+    app.run(&admin.client, gail).await.unwrap();
+    let contacts = app.run(&admin.client, ListContacts { query: "gail".into(), page: 0 }).await.unwrap();
+    let gail_id = contacts.items[0].id.clone();
+    let save = |draft: DocumentDraft| {
         let client_id = client_id.clone();
         let anna = &anna;
-        async move {
-            let (status, id) =
-                call(app, anna, "save_document", json!({ "client_id": client_id, "id": null, "draft": draft })).await;
-            assert_eq!(status, StatusCode::OK, "{id}");
-            id.as_str().unwrap().to_owned()
-        }
+        async move { app.run(&anna.client, SaveDocument { client_id, id: None, draft }).await.unwrap() }
     };
-    let note_id = save(
-        json!({ "kind": "ConsultationNote", "title": "Session 3", "date": "2026-11-20", "is_psychotherapy": false,
-        "body": { "type": "Sections", "sections": [
-            { "title": "Subjective", "text": "SUBJECTIVE-TEXT", "internal": false },
-            { "title": "Assessment", "text": "ASSESSMENT-TEXT", "internal": false },
-            { "title": "Office use only", "text": "INTERNAL-TEXT", "internal": true } ] } }),
-    )
+    let note_id = save(note(
+        "Session 3",
+        "2026-11-20",
+        false,
+        vec![
+            section("Subjective", "SUBJECTIVE-TEXT", false),
+            section("Assessment", "ASSESSMENT-TEXT", false),
+            section("Office use only", "INTERNAL-TEXT", true),
+        ],
+    ))
     .await;
-    let letter_id =
-        save(json!({ "kind": "Letter", "title": "Letter to GP", "date": "2026-11-21", "is_psychotherapy": false,
-        "body": { "type": "Letter", "addressee": "Dr Gail Green", "body": "LETTER-TEXT" } }))
-        .await;
+    let letter_id = save(letter_draft("Letter to GP", "2026-11-21", "Dr Gail Green", "LETTER-TEXT")).await;
     World { admin, anna, ben, client_id, mother_id, gail_id, note_id, letter_id }
 }
 
-fn request(w: &World, recipients: Value) -> Value {
-    json!({ "request": {
-        "client_id": w.client_id,
-        "document_ids": [w.note_id, w.letter_id],
-        "recipients": recipients,
-        "delivery": "Link",
-        "expires_on": in_days(7),
-        "purpose": "Treatment",
-        "purpose_text": "",
-        "message": "",
-        "psychotherapy_authorisation": "",
-        "confirmed_warnings": true,
-    } })
+fn section(title: &str, text: &str, internal: bool) -> Section {
+    Section { title: title.into(), text: text.into(), internal }
 }
 
-fn client_recipient(w: &World) -> Value {
-    json!({ "kind": "Client", "ref_id": w.client_id, "name": "Nora Quinnell", "email": "nora@example.com",
-            "phone": "", "method": "DateOfBirth", "passcode": "", "sections": { w.note_id.clone(): [0] } })
+/// A consultation note as the document form sends it.
+fn note(title: &str, date: &str, is_psychotherapy: bool, sections: Vec<Section>) -> DocumentDraft {
+    DocumentDraft {
+        kind: DocumentKind::ConsultationNote,
+        title: title.into(),
+        date: date.into(),
+        is_psychotherapy,
+        body: DocumentBody::Sections { sections },
+    }
 }
 
-fn gail(w: &World) -> Value {
-    json!({ "kind": "Contact", "ref_id": w.gail_id, "name": "Dr Gail Green", "email": "gail@gp.test",
-            "phone": "", "method": "Passcode", "passcode": "tide pool lantern 42", "sections": {} })
+fn request(w: &World, recipients: Vec<RecipientDraft>) -> ShareRequest {
+    share_request(&w.client_id, vec![w.note_id.clone(), w.letter_id.clone()], recipients)
 }
 
-fn mother(w: &World) -> Value {
-    json!({ "kind": "Relation", "ref_id": w.mother_id, "name": "Pat Quinnell", "email": "pat@example.com",
-            "phone": "+447400654321", "method": "Sms", "passcode": "", "sections": {} })
+fn client_recipient(w: &World) -> RecipientDraft {
+    RecipientDraft {
+        kind: RecipientKind::Client,
+        ref_id: Some(w.client_id.clone()),
+        name: "Nora Quinnell".into(),
+        email: "nora@example.com".into(),
+        phone: String::new(),
+        method: VerifyMethod::DateOfBirth,
+        passcode: String::new(),
+        sections: BTreeMap::from([(w.note_id.clone(), vec![0])]),
+    }
+}
+
+fn gail(w: &World) -> RecipientDraft {
+    RecipientDraft {
+        kind: RecipientKind::Contact,
+        ref_id: Some(w.gail_id.clone()),
+        ..typed_recipient("Dr Gail Green", "gail@gp.test", VerifyMethod::Passcode, "tide pool lantern 42")
+    }
+}
+
+fn mother(w: &World) -> RecipientDraft {
+    RecipientDraft {
+        kind: RecipientKind::Relation,
+        ref_id: Some(w.mother_id.clone()),
+        phone: "+447400654321".into(),
+        ..typed_recipient("Pat Quinnell", "pat@example.com", VerifyMethod::Sms, "")
+    }
+}
+
+/// Checks a server function's answer: its status, and the field it names when refused as invalid.
+fn expect<T: std::fmt::Debug>(answer: Result<T, (StatusCode, AppError)>, want: StatusCode, field: Option<&str>) {
+    assert_eq!(status_of(&answer), want, "{answer:?}");
+    if let Some(f) = field {
+        assert_eq!(answer.as_ref().err().and_then(|(_, e)| e.field()), Some(f), "{answer:?}");
+    }
 }
 
 fn open_snapshot(app: &TestApp, s: &share::Model, d: &share_document::Model) -> String {
@@ -132,19 +153,18 @@ fn open_snapshot(app: &TestApp, s: &share::Model, d: &share_document::Model) -> 
 
 both_dbs!(one_share_per_recipient_with_snapshots_and_clean_emails, |app: TestApp| async move {
     let w = world(&app).await;
-    let (status, ctx) = call(&app, &w.anna, "share_context", json!({ "client_id": w.client_id })).await;
-    assert_eq!(status, StatusCode::OK, "{ctx}");
-    assert_eq!(ctx["client"]["email"], "nora@example.com");
-    assert_eq!(ctx["relations"][0]["name"], "Pat Quinnell");
-    assert_eq!(ctx["max_expiry_days"], 14);
-    let (_, found) = call(&app, &w.anna, "search_recipients", json!({ "query": "gail" })).await;
-    assert_eq!(found[0]["name"], "Dr Gail Green");
-    assert_eq!(found[0]["kind"], "Contact");
+    let ctx = app.run(&w.anna.client, ShareContext { client_id: w.client_id.clone() }).await.unwrap();
+    assert_eq!(ctx.client.email.as_deref(), Some("nora@example.com"));
+    assert_eq!(ctx.relations[0].name, "Pat Quinnell");
+    assert_eq!(ctx.max_expiry_days, 14);
+    let search = |query: &str| SearchRecipients { query: query.to_owned() };
+    let found = app.run(&w.anna.client, search("gail")).await.unwrap();
+    assert_eq!(found[0].name, "Dr Gail Green");
+    assert_eq!(found[0].kind, RecipientKind::Contact);
 
-    let (status, out) =
-        call(&app, &w.anna, "create_shares", request(&w, json!([client_recipient(&w), gail(&w), mother(&w)]))).await;
-    assert_eq!(status, StatusCode::OK, "{out}");
-    assert_eq!(out["shares"].as_array().unwrap().len(), 3);
+    let req = request(&w, vec![client_recipient(&w), gail(&w), mother(&w)]);
+    let out = app.run(&w.anna.client, CreateShares { request: req }).await.unwrap();
+    assert_eq!(out.shares.len(), 3);
 
     let db = &app.state().db;
     let shares = share::Entity::find().all(db).await.unwrap();
@@ -171,10 +191,9 @@ both_dbs!(one_share_per_recipient_with_snapshots_and_clean_emails, |app: TestApp
     assert!(snaps.iter().all(|d| !d.snapshot.contains("TEXT")), "snapshots are encrypted at rest");
 
     // Later edits do not change what was shared.
-    let (status, _) = call(&app, &w.anna, "save_document", json!({ "client_id": w.client_id, "id": w.note_id, "draft": {
-        "kind": "ConsultationNote", "title": "Session 3", "date": "2026-11-20", "is_psychotherapy": false,
-        "body": { "type": "Sections", "sections": [{ "title": "Subjective", "text": "REWRITTEN", "internal": false }] } } })).await;
-    assert_eq!(status, StatusCode::OK);
+    let draft = note("Session 3", "2026-11-20", false, vec![section("Subjective", "REWRITTEN", false)]);
+    let edit = SaveDocument { client_id: w.client_id.clone(), id: Some(w.note_id.clone()), draft };
+    app.run(&w.anna.client, edit).await.unwrap();
     assert!(note_for(&g).contains("SUBJECTIVE-TEXT"));
 
     // The emails: practice, sender, expiry and the link; no clinical data, no passcode.
@@ -207,118 +226,92 @@ both_dbs!(one_share_per_recipient_with_snapshots_and_clean_emails, |app: TestApp
     assert!(events.iter().all(|e| !e.detail.contains("TEXT") && !e.detail.contains("tide pool")));
 
     // A typed-in recipient is offered by the autocomplete afterwards, under their newest name.
-    let typed = |name: &str| {
-        json!({ "kind": "Other", "ref_id": null, "name": name, "email": "sam@spec.test",
-                "phone": "", "method": "Passcode", "passcode": "tide pool lantern 42", "sections": {} })
-    };
-    assert_eq!(call(&app, &w.anna, "search_recipients", json!({ "query": "spec.test" })).await.1, json!([]));
+    let typed = |name: &str| typed_recipient(name, "sam@spec.test", VerifyMethod::Passcode, "tide pool lantern 42");
+    assert_eq!(app.run(&w.anna.client, search("spec.test")).await, Ok(vec![]));
     for name in ["Sam Special", "Dr Sam Special"] {
-        let (s, b) = call(&app, &w.anna, "create_shares", request(&w, json!([typed(name)]))).await;
-        assert_eq!(s, StatusCode::OK, "{b}");
+        app.run(&w.anna.client, CreateShares { request: request(&w, vec![typed(name)]) }).await.unwrap();
     }
     for q in ["spec.test", "dr sam"] {
-        let (_, found) = call(&app, &w.anna, "search_recipients", json!({ "query": q })).await;
-        assert_eq!(found.as_array().unwrap().len(), 1, "{q}: {found}");
-        assert_eq!(found[0]["name"], "Dr Sam Special");
-        assert_eq!(
-            (found[0]["kind"].as_str(), found[0]["detail"].as_str()),
-            (Some("Other"), Some("Shared with before"))
-        );
+        let found = app.run(&w.anna.client, search(q)).await.unwrap();
+        assert_eq!(found.len(), 1, "{q}: {found:?}");
+        assert_eq!(found[0].name, "Dr Sam Special");
+        assert_eq!((found[0].kind, found[0].detail.as_str()), (RecipientKind::Other, "Shared with before"));
     }
 
     // Limited to known contacts: someone once typed in is neither offered nor accepted.
-    let (_, mut settings) = call(&app, &w.admin, "sharing_settings", json!({})).await;
-    settings["free_typed_recipients"] = json!(false);
-    assert_eq!(call(&app, &w.admin, "save_sharing_settings", json!({ "settings": settings })).await.0, StatusCode::OK);
-    let (_, found) = call(&app, &w.anna, "search_recipients", json!({ "query": "spec.test" })).await;
-    assert_eq!(found, json!([]), "no previous free-typed recipient: {found}");
-    let (_, found) = call(&app, &w.anna, "search_recipients", json!({ "query": "gail" })).await;
-    assert_eq!(found[0]["kind"], "Contact", "the contact book is still offered: {found}");
-    let (s, b) = call(&app, &w.anna, "create_shares", request(&w, json!([typed("Dr Sam Special")]))).await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
-    assert_eq!(b["Invalid"]["field"], "recipients.0.email", "{b}");
+    let mut settings = app.run(&w.admin.client, SharingSettings {}).await.unwrap();
+    settings.free_typed_recipients = false;
+    app.run(&w.admin.client, SaveSharingSettings { settings }).await.unwrap();
+    let found = app.run(&w.anna.client, search("spec.test")).await.unwrap();
+    assert!(found.is_empty(), "no previous free-typed recipient: {found:?}");
+    let found = app.run(&w.anna.client, search("gail")).await.unwrap();
+    assert_eq!(found[0].kind, RecipientKind::Contact, "the contact book is still offered: {found:?}");
+    let req = request(&w, vec![typed("Dr Sam Special")]);
+    let (s, err) = app.run(&w.anna.client, CreateShares { request: req }).await.unwrap_err();
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{err:?}");
+    assert_eq!(err.field(), Some("recipients.0.email"), "{err:?}");
     app.stop().await;
 });
 
 both_dbs!(the_server_enforces_every_wizard_rule, |app: TestApp| async move {
     let w = world(&app).await;
-    let expect = |status: StatusCode, body: &Value, want: StatusCode, field: Option<&str>| {
-        assert_eq!(status, want, "{body}");
-        if let Some(f) = field {
-            assert_eq!(body["Invalid"]["field"], f, "{body}");
-        }
-    };
     // Another practitioner without access: not found, as if the client did not exist.
-    let (s, b) = call(&app, &w.ben, "share_context", json!({ "client_id": w.client_id })).await;
-    expect(s, &b, StatusCode::NOT_FOUND, None);
-    let (s, b) = call(&app, &w.ben, "create_shares", request(&w, json!([gail(&w)]))).await;
-    expect(s, &b, StatusCode::NOT_FOUND, None);
+    let c = &w.anna.client;
+    expect(app.run(&w.ben.client, ShareContext { client_id: w.client_id.clone() }).await, StatusCode::NOT_FOUND, None);
+    let to_gail = || CreateShares { request: request(&w, vec![gail(&w)]) };
+    expect(app.run(&w.ben.client, to_gail()).await, StatusCode::NOT_FOUND, None);
     // A role without the share permission.
-    let (_, role) = app.server_fn(&w.admin.client, "create_role", &[("name", "Reception")]).await;
-    assert!(role["id"].is_string(), "{role}");
+    let role = app.run(&w.admin.client, CreateRole { name: "Reception".into(), permissions: vec![] }).await.unwrap();
+    assert!(!role.id.is_empty(), "{role:?}");
     let clerk = invite_and_enrol(&app, &w.admin, "Cal Clerk", "cal@clinic.test", "Reception").await;
-    let (s, b) = call(&app, &clerk, "create_shares", request(&w, json!([gail(&w)]))).await;
-    expect(s, &b, StatusCode::FORBIDDEN, None);
+    expect(app.run(&clerk.client, to_gail()).await, StatusCode::FORBIDDEN, None);
 
-    let with = |f: &dyn Fn(&mut Value)| {
-        let mut r = request(&w, json!([gail(&w)]));
-        f(&mut r["request"]);
+    let with = |f: &dyn Fn(&mut ShareRequest)| {
+        let mut r = request(&w, vec![gail(&w)]);
+        f(&mut r);
         r
     };
     for (req, field) in [
-        (with(&|r| r["expires_on"] = json!(in_days(15))), "expires_on"),
-        (with(&|r| r["expires_on"] = json!(in_days(0))), "expires_on"),
-        (with(&|r| r["expires_on"] = json!("next week")), "expires_on"),
-        (with(&|r| r["document_ids"] = json!([])), "document_ids"),
-        (with(&|r| r["recipients"] = json!([])), "recipients"),
-        (with(&|r| r["recipients"][0]["passcode"] = json!("short")), "recipients.0.passcode"),
-        (with(&|r| r["recipients"][0]["method"] = json!("DateOfBirth")), "recipients.0.method"),
-        (with(&|r| r["recipients"][0]["method"] = json!("Sms")), "recipients.0.phone"),
-        (with(&|r| r["recipients"][0]["email"] = json!("not-an-email")), "recipients.0.email"),
-        (with(&|r| r["recipients"][0]["sections"] = json!({ w.note_id.clone(): [0] })), "recipients.0.sections"),
-        (with(&|r| r["purpose"] = json!("Other")), "purpose_text"),
-        (with(&|r| r["delivery"] = json!("Attachment")), "delivery"),
-        (with(&|r| r["recipients"] = json!([gail(&w), gail(&w)])), "recipients.1.email"),
+        (with(&|r| r.expires_on = in_days(15)), "expires_on"),
+        (with(&|r| r.expires_on = in_days(0)), "expires_on"),
+        (with(&|r| r.expires_on = "next week".into()), "expires_on"),
+        (with(&|r| r.document_ids = vec![]), "document_ids"),
+        (with(&|r| r.recipients = vec![]), "recipients"),
+        (with(&|r| r.recipients[0].passcode = "short".into()), "recipients.0.passcode"),
+        (with(&|r| r.recipients[0].method = VerifyMethod::DateOfBirth), "recipients.0.method"),
+        (with(&|r| r.recipients[0].method = VerifyMethod::Sms), "recipients.0.phone"),
+        (with(&|r| r.recipients[0].email = "not-an-email".into()), "recipients.0.email"),
+        (with(&|r| r.recipients[0].sections = BTreeMap::from([(w.note_id.clone(), vec![0])])), "recipients.0.sections"),
+        (with(&|r| r.purpose = Purpose::Other), "purpose_text"),
+        (with(&|r| r.delivery = Delivery::Attachment), "delivery"),
+        (with(&|r| r.recipients = vec![gail(&w), gail(&w)]), "recipients.1.email"),
     ] {
-        let (s, b) = call(&app, &w.anna, "create_shares", req).await;
-        expect(s, &b, StatusCode::UNPROCESSABLE_ENTITY, Some(field));
+        expect(app.run(c, CreateShares { request: req }).await, StatusCode::UNPROCESSABLE_ENTITY, Some(field));
     }
     // A document of another client is not found.
     let other = create_client(&app, &w.anna, "Omar", "Reyes").await;
-    let mut r = request(&w, json!([gail(&w)]));
-    r["request"]["client_id"] = json!(other);
-    let (s, b) = call(&app, &w.anna, "create_shares", r).await;
-    expect(s, &b, StatusCode::NOT_FOUND, None);
+    let mut r = request(&w, vec![gail(&w)]);
+    r.client_id = other;
+    expect(app.run(c, CreateShares { request: r }).await, StatusCode::NOT_FOUND, None);
 
     // Psychotherapy notes need the client's recorded authorisation.
-    let (_, psy) = call(
-        &app,
-        &w.anna,
-        "save_document",
-        json!({ "client_id": w.client_id, "id": null, "draft": {
-        "kind": "ConsultationNote", "title": "Process notes", "date": "2026-11-22", "is_psychotherapy": true,
-        "body": { "type": "Sections", "sections": [{ "title": "Notes", "text": "PSY", "internal": false }] } } }),
-    )
-    .await;
-    let mut r = request(&w, json!([gail(&w)]));
-    r["request"]["document_ids"] = json!([psy]);
-    let (s, b) = call(&app, &w.anna, "create_shares", r.clone()).await;
-    expect(s, &b, StatusCode::UNPROCESSABLE_ENTITY, Some("psychotherapy_authorisation"));
-    r["request"]["psychotherapy_authorisation"] = json!("Signed authorisation form, 2026-11-20");
-    let (s, b) = call(&app, &w.anna, "create_shares", r).await;
-    expect(s, &b, StatusCode::OK, None);
+    let draft = note("Process notes", "2026-11-22", true, vec![section("Notes", "PSY", false)]);
+    let psy = app.run(c, SaveDocument { client_id: w.client_id.clone(), id: None, draft }).await.unwrap();
+    let mut r = request(&w, vec![gail(&w)]);
+    r.document_ids = vec![psy];
+    let answer = app.run(c, CreateShares { request: r.clone() }).await;
+    expect(answer, StatusCode::UNPROCESSABLE_ENTITY, Some("psychotherapy_authorisation"));
+    r.psychotherapy_authorisation = "Signed authorisation form, 2026-11-20".into();
+    expect(app.run(c, CreateShares { request: r }).await, StatusCode::OK, None);
 
     // The misdirection guard: a first-time typed address and one a keystroke from a known
     // one are flagged; sending without confirming is refused.
-    let typed = json!({ "kind": "Other", "ref_id": null, "name": "Gale Green", "email": "gail@gp.tesx",
-        "phone": "", "method": "Passcode", "passcode": "tide pool lantern 42", "sections": {} });
-    let mut r = request(&w, json!([typed]));
-    r["request"]["confirmed_warnings"] = json!(false);
-    let (s, warnings) = call(&app, &w.anna, "check_recipients", r.clone()).await;
-    assert_eq!(s, StatusCode::OK);
-    assert!(warnings[0]["message"].as_str().unwrap().contains("very close to gail@gp.test"), "{warnings}");
-    let (s, b) = call(&app, &w.anna, "create_shares", r).await;
-    expect(s, &b, StatusCode::CONFLICT, None);
+    let typed = typed_recipient("Gale Green", "gail@gp.tesx", VerifyMethod::Passcode, "tide pool lantern 42");
+    let mut r = request(&w, vec![typed]);
+    r.confirmed_warnings = false;
+    let warnings = app.run(c, CheckRecipients { request: r.clone() }).await.unwrap();
+    assert!(warnings[0].message.contains("very close to gail@gp.test"), "{warnings:?}");
+    expect(app.run(c, CreateShares { request: r }).await, StatusCode::CONFLICT, None);
     app.stop().await;
 });
 
@@ -326,21 +319,19 @@ both_dbs!(sharing_settings_are_admin_only_validated_and_audited, |app: TestApp| 
     setup_practice(&app, "Calm Clinic").await;
     let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
     let anna = invite_and_enrol(&app, &admin, "Anna Byrne", "anna@clinic.test", "Practitioner").await;
-    let (s, settings) = call(&app, &admin, "sharing_settings", json!({})).await;
-    assert_eq!(s, StatusCode::OK);
-    assert_eq!(call(&app, &anna, "sharing_settings", json!({})).await.0, StatusCode::FORBIDDEN);
+    let settings = app.run(&admin.client, SharingSettings {}).await.unwrap();
+    assert_eq!(app.run(&anna.client, SharingSettings {}).await.unwrap_err().0, StatusCode::FORBIDDEN);
     let mut bad = settings.clone();
-    bad["template"]["body"] = json!("Hello {{ recipient_name }}, {{ diagnosis }} {{ link }}");
-    let (s, b) = call(&app, &admin, "save_sharing_settings", json!({ "settings": bad })).await;
+    bad.template.body = "Hello {{ recipient_name }}, {{ diagnosis }} {{ link }}".into();
+    let (s, err) = app.run(&admin.client, SaveSharingSettings { settings: bad }).await.unwrap_err();
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(b["Invalid"]["message"].as_str().unwrap().contains("diagnosis"), "{b}");
+    assert!(matches!(&err, AppError::Invalid { message, .. } if message.contains("diagnosis")), "{err:?}");
     let mut good = settings.clone();
-    good["max_expiry_days"] = json!(5);
-    good["from"]["invoices"] = json!("billing@calm.test");
-    let (s, b) = call(&app, &admin, "save_sharing_settings", json!({ "settings": good })).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    let (_, after) = call(&app, &admin, "sharing_settings", json!({})).await;
-    assert_eq!(after["max_expiry_days"], 5);
+    good.max_expiry_days = 5;
+    good.from.invoices = "billing@calm.test".into();
+    app.run(&admin.client, SaveSharingSettings { settings: good }).await.unwrap();
+    let after = app.run(&admin.client, SharingSettings {}).await.unwrap();
+    assert_eq!(after.max_expiry_days, 5);
     let db = &app.state().db;
     let events = server::platform::entities::audit_event::Entity::find()
         .filter(server::platform::entities::audit_event::Column::Action.eq("settings.sharing_saved"))
@@ -352,32 +343,33 @@ both_dbs!(sharing_settings_are_admin_only_validated_and_audited, |app: TestApp| 
 
     // The practice's name lives on the practice; an empty one is refused by field.
     let mut renamed = after.clone();
-    renamed["practice_name"] = json!("Calm Clinic Harbour");
-    assert_eq!(call(&app, &admin, "save_sharing_settings", json!({ "settings": renamed })).await.0, StatusCode::OK);
+    renamed.practice_name = "Calm Clinic Harbour".into();
+    app.run(&admin.client, SaveSharingSettings { settings: renamed }).await.unwrap();
     let practice = server::platform::entities::practice::Entity::find().one(db).await.unwrap().unwrap();
     assert_eq!(practice.name, "Calm Clinic Harbour");
     let mut unnamed = after.clone();
-    unnamed["practice_name"] = json!("  ");
-    let (s, b) = call(&app, &admin, "save_sharing_settings", json!({ "settings": unnamed })).await;
+    unnamed.practice_name = "  ".into();
+    let (s, err) = app.run(&admin.client, SaveSharingSettings { settings: unnamed }).await.unwrap_err();
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(b["Invalid"]["field"], "practice_name", "{b}");
+    assert_eq!(err.field(), Some("practice_name"), "{err:?}");
 
     // Preview and "send a test to me" use the template being edited, unsaved.
-    let template = json!({ "subject": "Documents from {{ practice_name }}",
-                           "body": "Dear {{ recipient_name }},\n\n{{ link }}\n\nUntil {{ expires }}." });
-    let (s, p) = call(&app, &admin, "preview_share_email", json!({ "template": template })).await;
-    assert_eq!(s, StatusCode::OK, "{p}");
-    assert_eq!(p["subject"], "Documents from Calm Clinic Harbour");
-    assert!(p["text"].as_str().unwrap().starts_with("Dear Ada Admin,"), "{p}");
-    let (s, b) =
-        call(&app, &admin, "preview_share_email", json!({ "template": { "subject": "x", "body": "no link" } })).await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    let template = EmailTemplate {
+        subject: "Documents from {{ practice_name }}".into(),
+        body: "Dear {{ recipient_name }},\n\n{{ link }}\n\nUntil {{ expires }}.".into(),
+    };
+    let p = app.run(&admin.client, PreviewShareEmail { template: template.clone() }).await.unwrap();
+    assert_eq!(p.subject, "Documents from Calm Clinic Harbour");
+    assert!(p.text.starts_with("Dear Ada Admin,"), "{p:?}");
+    let no_link = EmailTemplate { subject: "x".into(), body: "no link".into() };
+    let (s, err) = app.run(&admin.client, PreviewShareEmail { template: no_link }).await.unwrap_err();
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{err:?}");
     assert_eq!(
-        call(&app, &anna, "preview_share_email", json!({ "template": template })).await.0,
+        app.run(&anna.client, PreviewShareEmail { template: template.clone() }).await.unwrap_err().0,
         StatusCode::FORBIDDEN
     );
-    let (s, to) = call(&app, &admin, "send_test_email", json!({ "template": template })).await;
-    assert_eq!((s, to.as_str()), (StatusCode::OK, Some(ADMIN_EMAIL)));
+    let to = app.run(&admin.client, SendTestEmail { template }).await;
+    assert_eq!(to, Ok(ADMIN_EMAIL.to_owned()));
     let mail = app.wait_for_mail(ADMIN_EMAIL, "Documents from Calm Clinic Harbour").await;
     assert!(mail.contains("Dear Ada Admin"), "{mail}");
 
@@ -399,36 +391,35 @@ both_dbs!(sharing_settings_are_admin_only_validated_and_audited, |app: TestApp| 
         assert_eq!(location(&r), format!("/app/settings/sharing?m={code}"));
     }
     assert_eq!(upload(&anna, png(2000)).await.unwrap().status(), StatusCode::FORBIDDEN);
-    let (_, now) = call(&app, &admin, "sharing_settings", json!({})).await;
-    let href = now["logo_url"].as_str().expect("a logo").to_owned();
+    let now = app.run(&admin.client, SharingSettings {}).await.unwrap();
+    let href = now.logo_url.clone().expect("a logo");
     let r = app.client.get(app.url(&href)).send().await.unwrap();
     assert_eq!(r.headers().get("content-type").unwrap(), "image/png");
     assert!(r.headers().get("cache-control").unwrap().to_str().unwrap().contains("immutable"));
     assert_eq!(r.bytes().await.unwrap().len(), 2000);
     // Saving the other settings leaves the logo alone.
-    assert_eq!(call(&app, &admin, "save_sharing_settings", json!({ "settings": now })).await.0, StatusCode::OK);
-    let (_, again) = call(&app, &admin, "sharing_settings", json!({})).await;
-    assert_eq!(again["logo_url"].as_str(), Some(href.as_str()));
+    app.run(&admin.client, SaveSharingSettings { settings: now }).await.unwrap();
+    let again = app.run(&admin.client, SharingSettings {}).await.unwrap();
+    assert_eq!(again.logo_url.as_deref(), Some(href.as_str()));
     app.stop().await;
 });
 
 both_dbs!(attachments_carry_watermarked_pdfs_and_no_link, |app: TestApp| async move {
     let w = world(&app).await;
     // Not allowed until the practice allows it.
-    let mut req = request(&w, json!([gail(&w)]));
-    req["request"]["delivery"] = json!("Attachment");
-    let (s, b) = call(&app, &w.anna, "create_shares", req.clone()).await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
-    assert_eq!(b["Invalid"]["field"], "delivery");
-    let (_, mut settings) = call(&app, &w.admin, "sharing_settings", json!({})).await;
-    settings["attachments_allowed"] = json!(true);
-    assert_eq!(call(&app, &w.admin, "save_sharing_settings", json!({ "settings": settings })).await.0, StatusCode::OK);
+    let mut req = request(&w, vec![gail(&w)]);
+    req.delivery = Delivery::Attachment;
+    let (s, err) = app.run(&w.anna.client, CreateShares { request: req.clone() }).await.unwrap_err();
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{err:?}");
+    assert_eq!(err.field(), Some("delivery"));
+    let mut settings = app.run(&w.admin.client, SharingSettings {}).await.unwrap();
+    settings.attachments_allowed = true;
+    app.run(&w.admin.client, SaveSharingSettings { settings }).await.unwrap();
     // No second factor is asked for: a contact without a phone and a passcode is fine.
-    req["request"]["recipients"][0]["method"] = json!("Sms");
+    req.recipients[0].method = VerifyMethod::Sms;
     let marker = uuid::Uuid::now_v7().to_string();
-    req["request"]["message"] = json!(format!("Reference {marker}"));
-    let (s, out) = call(&app, &w.anna, "create_shares", req).await;
-    assert_eq!(s, StatusCode::OK, "{out}");
+    req.message = format!("Reference {marker}");
+    app.run(&w.anna.client, CreateShares { request: req }).await.unwrap();
     let db = &app.state().db;
     let sh = share::Entity::find().one(db).await.unwrap().unwrap();
     assert_eq!((sh.delivery.as_str(), sh.method.as_str()), ("attachment", "none"));
@@ -448,42 +439,21 @@ both_dbs_with!(
         // No worker runs in this server: the test drives the outbox itself.
         setup_practice(&app, "Calm Clinic").await;
         let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
-        let (_, id) = app
-            .server_fn(
-                &admin.client,
-                "create_client",
-                &[
-                    ("first_name", "Gail"),
-                    ("last_name", "Green"),
-                    ("date_of_birth", "1970-01-02"),
-                    ("email", "gail@gp.test"),
-                ],
-            )
-            .await;
-        let client_id = id.as_str().unwrap().to_owned();
-        let (s, doc) = call(
-            &app,
-            &admin,
-            "save_document",
-            json!({ "client_id": client_id, "id": null, "draft": {
-            "kind": "Letter", "title": "Letter", "date": "2026-11-21", "is_psychotherapy": false,
-            "body": { "type": "Letter", "addressee": "Gail", "body": "LETTER-TEXT" } } }),
-        )
-        .await;
-        assert_eq!(s, StatusCode::OK, "{doc}");
-        let (s, out) = call(
-            &app,
-            &admin,
-            "create_shares",
-            json!({ "request": {
-            "client_id": client_id, "document_ids": [doc], "delivery": "Link", "expires_on": in_days(3),
-            "purpose": "PatientRequest", "purpose_text": "", "message": "", "psychotherapy_authorisation": "",
-            "confirmed_warnings": true,
-            "recipients": [{ "kind": "Client", "ref_id": client_id, "name": "Gail Green", "email": "gail@gp.test",
-                             "phone": "", "method": "DateOfBirth", "passcode": "", "sections": {} }] } }),
-        )
-        .await;
-        assert_eq!(s, StatusCode::OK, "{out}");
+        let gail = CreateClient { email: "gail@gp.test".into(), ..client_form("Gail", "Green", "1970-01-02") };
+        let client_id = app.run(&admin.client, gail).await.unwrap();
+        let draft = letter_draft("Letter", "2026-11-21", "Gail", "LETTER-TEXT");
+        let doc = app.run(&admin.client, SaveDocument { client_id: client_id.clone(), id: None, draft }).await.unwrap();
+        let recipient = RecipientDraft {
+            kind: RecipientKind::Client,
+            ref_id: Some(client_id.clone()),
+            ..typed_recipient("Gail Green", "gail@gp.test", VerifyMethod::DateOfBirth, "")
+        };
+        let req = ShareRequest {
+            expires_on: in_days(3),
+            purpose: Purpose::PatientRequest,
+            ..share_request(&client_id, vec![doc], vec![recipient])
+        };
+        app.run(&admin.client, CreateShares { request: req }).await.unwrap();
         let st = app.state();
         let db = &st.db;
         // A server that refuses connections: the attempt is recorded and retried later.
@@ -500,7 +470,7 @@ both_dbs_with!(
             .await
             .unwrap()
             .unwrap();
-        assert_eq!((row.status.as_str(), row.attempts), ("queued", 1));
+        assert_eq!((row.status, row.attempts), (OutboxStatus::Queued, 1));
         assert!(row.last_error.as_deref().is_some_and(|e| e.starts_with("smtp:")), "{:?}", row.last_error);
         assert!(row.next_attempt_at > chrono::Utc::now(), "backs off");
         assert!(row.payload.is_some(), "kept for the retry");
@@ -516,7 +486,7 @@ both_dbs_with!(
         let n = server::delivery::mail::run_once(db, &st.keys, &good, &st.cfg.mail.from).await.unwrap();
         assert!(n >= 1);
         let row = server::platform::entities::outbox_email::Entity::find_by_id(row.id).one(db).await.unwrap().unwrap();
-        assert_eq!((row.status.as_str(), row.attempts, row.payload.is_none()), ("sent", 2, true));
+        assert_eq!((row.status, row.attempts, row.payload.is_none()), (OutboxStatus::Sent, 2, true));
         assert_eq!(share::Entity::find().one(db).await.unwrap().unwrap().status, "sent");
         app.wait_for_mail("gail@gp.test", "shared documents").await;
         app.stop().await;

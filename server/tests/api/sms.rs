@@ -3,10 +3,11 @@
 //! failures, exactly once with several workers), and the file sink of the embedded default.
 
 use crate::common::{twilio::*, *};
+use app::api::sharing::SendTestSms;
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, EntityTrait};
-use serde_json::{Value, json};
-use server::platform::entities::outbox_sms;
+use serde_json::Value;
+use server::platform::entities::{OutboxStatus, outbox_sms};
 use std::{sync::atomic::Ordering, time::Duration};
 
 /// Waits until `n` requests reached the recorder.
@@ -31,8 +32,8 @@ async fn wait_until(app: &TestApp, id: &str, what: &str, ok: impl Fn(&outbox_sms
     panic!("outbox_sms {id} never became {what}");
 }
 
-async fn wait_status(app: &TestApp, id: &str, status: &str) -> outbox_sms::Model {
-    wait_until(app, id, status, |r| r.status == status).await
+async fn wait_status(app: &TestApp, id: &str, status: OutboxStatus) -> outbox_sms::Model {
+    wait_until(app, id, &format!("{status:?}"), |r| r.status == status).await
 }
 
 async fn newest(app: &TestApp) -> outbox_sms::Model {
@@ -59,15 +60,15 @@ async fn twilio_provider_through_the_outbox(db: Db) {
     let anna = invite_and_enrol(&app, &admin, "Anna Byrne", "anna@clinic.test", "Practitioner").await;
 
     // Admins only; the number is checked.
-    let test = |phone: &str, voice: bool| json!({ "phone": phone, "voice": voice });
-    assert_eq!(call(&app, &anna, "send_test_sms", test("07400 123456", false)).await.0, StatusCode::FORBIDDEN);
-    let (s, b) = call(&app, &admin, "send_test_sms", test("call me maybe", false)).await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
-    assert_eq!(b["Invalid"]["field"], "phone");
+    let test = |phone: &str, voice: bool| SendTestSms { phone: phone.to_owned(), voice };
+    assert_eq!(app.run(&anna.client, test("07400 123456", false)).await.unwrap_err().0, StatusCode::FORBIDDEN);
+    let (s, err) = app.run(&admin.client, test("call me maybe", false)).await.unwrap_err();
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{err:?}");
+    assert_eq!(err.field(), Some("phone"));
 
     // A text: Messages.json, basic auth, To/From/Body.
-    let (s, hint) = call(&app, &admin, "send_test_sms", test("07400 123456", false)).await;
-    assert_eq!((s, hint.as_str()), (StatusCode::OK, Some("••56")));
+    let hint = app.run(&admin.client, test("07400 123456", false)).await;
+    assert_eq!(hint, Ok("••56".to_owned()));
     let seen = wait_for(&rec, 1).await;
     let m = &seen[0];
     assert_eq!(m.path, "/2010-04-01/Accounts/AC0123/Messages.json");
@@ -77,35 +78,38 @@ async fn twilio_provider_through_the_outbox(db: Db) {
     assert_eq!(m.form["To"], "+447400123456");
     assert_eq!(m.form["From"], "+15005550006");
     assert!(m.form["Body"].contains("test message") && m.form["Body"].contains("Calm Clinic"), "{:?}", m.form);
-    let row = wait_status(&app, &newest(&app).await.id, "sent").await;
+    let row = wait_status(&app, &newest(&app).await.id, OutboxStatus::Sent).await;
     assert!(row.provider_ref.as_deref().is_some_and(|r| r.starts_with("SM")), "{row:?}");
     assert!(row.payload.is_none(), "the number and text are erased once delivered");
-    assert_eq!((row.to_hint.as_str(), row.channel.as_str(), row.attempts), ("••56", "sms", 1));
+    assert_eq!(
+        (row.to_hint.as_str(), row.channel, row.attempts),
+        ("••56", server::platform::entities::Channel::Sms, 1)
+    );
 
     // A call: Calls.json with TwiML that speaks the text.
-    call(&app, &admin, "send_test_sms", test("+44 7400 123456", true)).await;
+    app.run(&admin.client, test("+44 7400 123456", true)).await.unwrap();
     let seen = wait_for(&rec, 2).await;
     assert_eq!(seen[1].path, "/2010-04-01/Accounts/AC0123/Calls.json");
     assert!(seen[1].form["Twiml"].starts_with("<Response><Say>This is a test call"), "{:?}", seen[1].form);
-    let row = wait_status(&app, &newest(&app).await.id, "sent").await;
+    let row = wait_status(&app, &newest(&app).await.id, OutboxStatus::Sent).await;
     assert!(row.provider_ref.as_deref().is_some_and(|r| r.starts_with("CA")));
 
     // The provider is down once: the attempt is recorded, then retried after the backoff.
     rec.fail.store(1, Ordering::SeqCst);
-    call(&app, &admin, "send_test_sms", test("07400 123456", false)).await;
+    app.run(&admin.client, test("07400 123456", false)).await.unwrap();
     let id = newest(&app).await.id;
-    let row = wait_until(&app, &id, "retrying", |r| r.status == "queued" && r.attempts == 1).await;
+    let row = wait_until(&app, &id, "retrying", |r| r.status == OutboxStatus::Queued && r.attempts == 1).await;
     assert!(row.last_error.as_deref().is_some_and(|e| e.contains("503")), "{row:?}");
     assert!(row.payload.is_some());
     app.state().db.execute_unprepared("UPDATE outbox_sms SET next_attempt_at = created_at").await.unwrap();
-    let row = wait_status(&app, &id, "sent").await;
+    let row = wait_status(&app, &id, OutboxStatus::Sent).await;
     assert_eq!(row.attempts, 2);
     assert_eq!(rec.seen().len(), 4);
 
     // The provider refuses the number: failed at once, not retried.
     rec.reject.store(1, Ordering::SeqCst);
-    call(&app, &admin, "send_test_sms", test("07400 123456", false)).await;
-    let row = wait_status(&app, &newest(&app).await.id, "failed").await;
+    app.run(&admin.client, test("07400 123456", false)).await.unwrap();
+    let row = wait_status(&app, &newest(&app).await.id, OutboxStatus::Failed).await;
     assert_eq!(row.attempts, 1);
     assert!(row.last_error.as_deref().is_some_and(|e| e.contains("21211")), "{row:?}");
     assert!(row.payload.is_none());
@@ -159,8 +163,7 @@ async fn embedded_default_writes_texts_to_a_file() {
     let app = spawn(Db::Sqlite).await.unwrap();
     setup_practice(&app, "Calm Clinic").await;
     let admin = sign_in_first_time(&app, ADMIN_EMAIL, PASSWORD).await;
-    let (s, _) = call(&app, &admin, "send_test_sms", json!({ "phone": "07400 123456", "voice": true })).await;
-    assert_eq!(s, StatusCode::OK);
+    app.run(&admin.client, SendTestSms { phone: "07400 123456".into(), voice: true }).await.unwrap();
     let file = app.state().cfg.sms_file();
     // The worker sends in the background: wait for a whole line (the file can exist, empty
     // or half written, before it does; found on a cold, busy machine).

@@ -10,7 +10,7 @@ use crate::api::records::{
     list_clients, staff_options,
 };
 use crate::api::staff::get_me;
-use crate::components::{ActionError, Pager};
+use crate::components::{ActionError, JsonForm, Pager};
 use crate::domain::records::AccessMode;
 use crate::dto::ClientDetail;
 
@@ -77,7 +77,7 @@ pub fn ClientsPage() -> impl IntoView {
         </section>
         <section class="panel" aria-labelledby="new-client-h">
             <h2 id="new-client-h">"New client"</h2>
-            <ActionForm action=create attr:class="grid-form">
+            <JsonForm action=create class="grid-form">
                 <div class="field"><label for="nc-first">"First name"</label><input id="nc-first" name="first_name" required autocomplete="off"/></div>
                 <div class="field"><label for="nc-last">"Last name"</label><input id="nc-last" name="last_name" required autocomplete="off"/></div>
                 <div class="field"><label for="nc-dob">"Date of birth"</label><input id="nc-dob" name="date_of_birth" type="date" required/></div>
@@ -98,7 +98,7 @@ pub fn ClientsPage() -> impl IntoView {
                     </select>
                 </div>
                 <div class="form-actions"><button type="submit" class="button primary" disabled=move || create.pending().get()>"Add client"</button></div>
-            </ActionForm>
+            </JsonForm>
             {move || create.value().get().and_then(Result::err).map(|e| view! { <ActionError error=e/> })}
         </section>
     }
@@ -298,7 +298,7 @@ fn ClientDetails(
             move || { let c = c.clone(); editing.get().then(move || view! {
                 <section class="panel" aria-labelledby="edit-h">
                     <h2 id="edit-h">"Edit details"</h2>
-                    <ActionForm action=update attr:class="grid-form">
+                    <JsonForm action=update class="grid-form">
                         <input type="hidden" name="id" value=c.id.clone()/>
                         <div class="field"><label for="ed-first">"First name"</label><input id="ed-first" name="first_name" value=c.first_name.clone() required/></div>
                         <div class="field"><label for="ed-last">"Last name"</label><input id="ed-last" name="last_name" value=c.last_name.clone() required/></div>
@@ -306,7 +306,7 @@ fn ClientDetails(
                         <div class="field"><label for="ed-email">"Email"</label><input id="ed-email" name="email" type="email" value=c.email.clone().unwrap_or_default()/></div>
                         <div class="field"><label for="ed-mobile">"Mobile phone"</label><input id="ed-mobile" name="mobile" type="tel" value=c.mobile.clone().unwrap_or_default()/></div>
                         <div class="form-actions"><button type="submit" class="button primary">"Save details"</button></div>
-                    </ActionForm>
+                    </JsonForm>
                 </section>
             }) }
         }
@@ -336,7 +336,7 @@ fn ClientDetails(
                 }.into_any()
             }}
             <h3>"Add a contact"</h3>
-            <ActionForm action=add_contact node_ref=contact_form attr:class="grid-form">
+            <JsonForm action=add_contact node_ref=contact_form class="grid-form">
                 <input type="hidden" name="client_id" value=id.clone()/>
                 <div class="field">
                     <label for="cc-kind">"Type"</label>
@@ -347,7 +347,7 @@ fn ClientDetails(
                 <div class="field"><label for="cc-email">"Contact email"</label><input id="cc-email" name="email" type="email" autocomplete="off"/></div>
                 <div class="field"><label for="cc-phone">"Contact phone"</label><input id="cc-phone" name="phone" type="tel" autocomplete="off"/></div>
                 <div class="form-actions"><button type="submit" class="button">"Add contact"</button></div>
-            </ActionForm>
+            </JsonForm>
             {move || add_contact.value().get().and_then(Result::err).map(|e| view! { <ActionError error=e/> })}
         </section>
     }

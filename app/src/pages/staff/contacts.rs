@@ -4,7 +4,7 @@ use leptos_meta::Title;
 
 use crate::api::records::{SaveContact, list_contacts};
 use crate::api::staff::get_me;
-use crate::components::{ActionError, Pager};
+use crate::components::{ActionError, JsonForm, Pager};
 use crate::domain::{Permission, records::ContactKind};
 use crate::dto::ContactRow;
 
@@ -81,7 +81,7 @@ pub fn ContactsPage() -> impl IntoView {
                     let e = e.unwrap_or(ContactRow { id: String::new(), name: String::new(), organisation: None, kind: ContactKind::Specialist, email: None, phone: None });
                     view! {
                         <h2 id="contact-form-h">{title}</h2>
-                        <ActionForm action=save node_ref=form attr:class="grid-form">
+                        <JsonForm action=save node_ref=form class="grid-form">
                             <input type="hidden" name="id" value=e.id.clone()/>
                             <div class="field"><label for="ct-name">"Name"</label><input id="ct-name" name="name" value=e.name.clone() required autocomplete="off"/></div>
                             <div class="field"><label for="ct-org">"Organisation"</label><input id="ct-org" name="organisation" value=e.organisation.clone().unwrap_or_default() autocomplete="off"/></div>
@@ -97,7 +97,7 @@ pub fn ContactsPage() -> impl IntoView {
                                 {(!e.id.is_empty()).then(|| view! { <button type="button" class="button" on:click=move |_| editing.set(None)>"Cancel"</button> })}
                                 <button type="submit" class="button primary">{if e.id.is_empty() { "Add contact" } else { "Save contact" }}</button>
                             </div>
-                        </ActionForm>
+                        </JsonForm>
                     }
                 }}
                 {move || save.value().get().and_then(Result::err).map(|e| view! { <ActionError error=e/> })}

@@ -21,3 +21,10 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The contact's kind, typed: the one place `kind` is read (an unknown one reads as Other).
+    pub fn contact_kind(&self) -> app::domain::records::ContactKind {
+        app::domain::records::ContactKind::from_key(&self.kind).unwrap_or(app::domain::records::ContactKind::Other)
+    }
+}

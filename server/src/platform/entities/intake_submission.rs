@@ -12,7 +12,7 @@ pub struct Model {
     pub document_id: String,
     pub owner_id: String,
     pub match_client_id: Option<String>,
-    pub status: String,
+    pub status: SubmissionStatus,
     pub created_at: DateTimeUtc,
     pub resolved_at: Option<DateTimeUtc>,
 }
@@ -21,3 +21,18 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// What staff did with a submitted intake form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum SubmissionStatus {
+    /// Waiting in the inbox.
+    #[sea_orm(string_value = "new")]
+    New,
+    /// Filed under the existing client it matched.
+    #[sea_orm(string_value = "attached")]
+    Attached,
+    /// Kept as a new client of its own.
+    #[sea_orm(string_value = "separate")]
+    Separate,
+}

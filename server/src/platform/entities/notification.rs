@@ -8,7 +8,7 @@ pub struct Model {
     pub id: String,
     pub practice_id: String,
     pub staff_id: String,
-    pub kind: String,
+    pub kind: NotificationKind,
     pub share_id: Option<String>,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
@@ -18,3 +18,18 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// What happened to a share, told to the staff member who sent it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum NotificationKind {
+    /// The recipient opened it for the first time.
+    #[sea_orm(string_value = "share.opened")]
+    ShareOpened,
+    /// Too many wrong answers locked it.
+    #[sea_orm(string_value = "share.locked")]
+    ShareLocked,
+    /// It expires within a day and has not been opened.
+    #[sea_orm(string_value = "share.expiring")]
+    ShareExpiring,
+}

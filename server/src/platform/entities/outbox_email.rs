@@ -11,7 +11,7 @@ pub struct Model {
     pub to_address: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub payload: Option<String>,
-    pub status: String,
+    pub status: super::OutboxStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub claimed_until: Option<DateTimeUtc>,

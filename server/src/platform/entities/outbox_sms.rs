@@ -10,12 +10,12 @@ pub struct Model {
     pub share_id: Option<String>,
     pub purpose: String,
     /// `sms` or `voice`.
-    pub channel: String,
+    pub channel: super::Channel,
     /// The number's last two digits, for the sender's records.
     pub to_hint: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub payload: Option<String>,
-    pub status: String,
+    pub status: super::OutboxStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub claimed_until: Option<DateTimeUtc>,

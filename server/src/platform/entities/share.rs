@@ -53,6 +53,18 @@ impl Model {
         app::domain::sharing::ShareStatus::from_key(&self.status).unwrap_or(app::domain::sharing::ShareStatus::Failed)
     }
 
+    /// How the documents travel, typed: the one place `delivery` is read. Dossier writes
+    /// only `link` and `attachment`; anything else reads as a link, the revocable kind.
+    pub fn delivered_by(&self) -> app::domain::sharing::Delivery {
+        app::domain::sharing::Delivery::from_key(&self.delivery).unwrap_or_default()
+    }
+
+    /// How the recipient proves who they are, typed: the one place `method` is read. None
+    /// for an attachment, which has no portal step (stored as `none`).
+    pub fn verify_method(&self) -> Option<app::domain::sharing::VerifyMethod> {
+        app::domain::sharing::VerifyMethod::from_key(&self.method)
+    }
+
     /// What staff see: the stored status, or `Expired` once a live share's time has passed.
     pub fn effective_status(&self, now: DateTimeUtc) -> app::domain::sharing::ShareStatus {
         app::domain::sharing::effective_status(self.stored_status(), self.expires_at <= now)

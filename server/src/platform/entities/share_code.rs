@@ -9,7 +9,7 @@ pub struct Model {
     pub share_id: String,
     pub practice_id: String,
     pub code_hash: String,
-    pub channel: String,
+    pub channel: super::Channel,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
     pub used_at: Option<DateTimeUtc>,

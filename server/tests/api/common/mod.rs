@@ -6,9 +6,19 @@
 
 pub mod twilio;
 
+use app::api::auth::{GetEnrolment, GetRecoveryCodes};
+use app::api::documents::{ListDocuments, SaveDocument};
+use app::api::records::{CreateClient, ListClients};
+use app::api::sharing::{CreateShares, SaveSharingSettings, SharingSettings};
+use app::api::staff::{InviteStaff, ListRoles};
+use app::domain::documents::{DocumentBody, DocumentKind};
+use app::domain::sharing::{Delivery, Purpose, RecipientDraft, RecipientKind, ShareRequest, VerifyMethod};
+use app::dto::DocumentDraft;
+use app::error::AppError;
+use leptos::server_fn::ServerFn;
 use reqwest::{Client, StatusCode, header};
 use sea_orm::{ConnectionTrait, Database};
-use serde_json::{Value, json};
+use serde_json::Value;
 use server::config::{Config, MailTransportKind, Secret, SmtpTls};
 use std::{path::PathBuf, time::Duration};
 
@@ -145,19 +155,30 @@ impl TestApp {
         client.post(self.url(path)).header(header::ORIGIN, &self.base).form(fields).send().await.unwrap()
     }
 
-    /// Calls a server function (form-encoded arguments, JSON result).
-    pub async fn server_fn(&self, client: &Client, name: &str, args: &[(&str, &str)]) -> (StatusCode, Value) {
+    /// Calls the server function `F` as the holder of `client`, through its typed path and
+    /// arguments (sent as JSON, the one encoding every server function takes): its typed
+    /// answer, or the HTTP status and the public error the caller would see.
+    pub async fn run<F>(&self, client: &Client, args: F) -> Result<F::Output, (StatusCode, AppError)>
+    where
+        F: ServerFn + serde::Serialize,
+        F::Output: serde::de::DeserializeOwned,
+    {
         let r = client
-            .post(self.url(&format!("/api/{name}")))
+            .post(self.url(F::PATH))
             .header(header::ORIGIN, &self.base)
             .header(header::ACCEPT, "application/json")
-            .form(args)
+            .json(&args)
             .send()
             .await
             .unwrap();
         let status = r.status();
         let text = r.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        if status.is_success() {
+            Ok(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} answered {text}: {e}", F::PATH)))
+        } else {
+            let error = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} failed with {text}: {e}", F::PATH));
+            Err((status, error))
+        }
     }
 
     pub async fn get(&self, client: &Client, path: &str) -> reqwest::Response {
@@ -282,13 +303,9 @@ pub async fn sign_in_first_time(app: &TestApp, email: &str, password: &str) -> S
     let client = new_client();
     let r = app.form(&client, "/auth/login", &[("email", email), ("password", password)]).await;
     assert_eq!(location(&r), "/login/enrol", "first sign-in goes to enrolment");
-    let (status, enrolment) = app.server_fn(&client, "get_enrolment", &[]).await;
-    assert_eq!(status, StatusCode::OK, "{enrolment}");
-    let secret = enrolment["secret_base32"].as_str().unwrap().to_owned();
+    let secret = app.run(&client, GetEnrolment {}).await.unwrap().secret_base32;
     enrol_with(app, &client, &secret).await;
-    let (status, codes) = app.server_fn(&client, "get_recovery_codes", &[]).await;
-    assert_eq!(status, StatusCode::OK);
-    let recovery_codes: Vec<String> = serde_json::from_value(codes).unwrap();
+    let recovery_codes = app.run(&client, GetRecoveryCodes {}).await.unwrap();
     let r = app.form(&client, "/auth/recovery-codes", &[]).await;
     assert_eq!(location(&r), "/app");
     Staff { client, email: email.to_owned(), secret, recovery_codes }
@@ -402,23 +419,16 @@ pub async fn mail_attachments(app: &TestApp, to: &str, subject: &str, marker: &s
 
 /// Invites `email` with the named role through the admin, accepts and enrols.
 pub async fn invite_and_enrol(app: &TestApp, admin: &Staff, name: &str, email: &str, role: &str) -> Staff {
-    let (_, roles) = app.server_fn(&admin.client, "list_roles", &[]).await;
-    let role_id =
-        roles.as_array().unwrap().iter().find(|r| r["name"] == role).unwrap_or_else(|| panic!("no role {role}"))["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-    let (status, body) =
-        app.server_fn(&admin.client, "invite_staff", &[("name", name), ("email", email), ("role_id", &role_id)]).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let roles = app.run(&admin.client, ListRoles {}).await.unwrap();
+    let role_id = roles.into_iter().find(|r| r.name == role).unwrap_or_else(|| panic!("no role {role}")).id;
+    app.run(&admin.client, InviteStaff { name: name.to_owned(), email: email.to_owned(), role_id }).await.unwrap();
     let mail = app.wait_for_mail(email, "invited").await;
     let link = extract_link(&mail, &app.base, "/invite/");
     let client = new_client();
     client.get(&link).send().await.unwrap();
     let r = app.form(&client, "/auth/invite", &[("password", PASSWORD)]).await;
     assert_eq!(location(&r), "/login/enrol");
-    let (_, e) = app.server_fn(&client, "get_enrolment", &[]).await;
-    let secret = e["secret_base32"].as_str().unwrap().to_owned();
+    let secret = app.run(&client, GetEnrolment {}).await.unwrap().secret_base32;
     enrol_with(app, &client, &secret).await;
     app.form(&client, "/auth/recovery-codes", &[]).await;
     Staff { client, email: email.to_owned(), secret, recovery_codes: vec![] }
@@ -426,35 +436,90 @@ pub async fn invite_and_enrol(app: &TestApp, admin: &Staff, name: &str, email: &
 
 /// Creates a client through the server function and returns its id.
 pub async fn create_client(app: &TestApp, who: &Staff, first: &str, last: &str) -> String {
-    let (status, id) = app
-        .server_fn(
-            &who.client,
-            "create_client",
-            &[("first_name", first), ("last_name", last), ("date_of_birth", "1985-06-15")],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{id}");
-    id.as_str().unwrap().to_owned()
+    app.run(&who.client, client_form(first, last, "1985-06-15")).await.unwrap()
+}
+
+/// A new client as the form sends it: names and date of birth, no email, mobile or owner
+/// (set those with `CreateClient { email: .., ..client_form(..) }`).
+pub fn client_form(first: &str, last: &str, date_of_birth: &str) -> CreateClient {
+    CreateClient {
+        first_name: first.to_owned(),
+        last_name: last.to_owned(),
+        date_of_birth: date_of_birth.to_owned(),
+        email: String::new(),
+        mobile: String::new(),
+        owner_id: String::new(),
+    }
 }
 
 /// Names of the clients `who` sees in the list (optionally searching).
 pub async fn visible_clients(app: &TestApp, who: &Staff, query: &str) -> Vec<String> {
-    let (status, page) = app.server_fn(&who.client, "list_clients", &[("query", query)]).await;
-    assert_eq!(status, StatusCode::OK, "{page}");
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| format!("{} {}", c["first_name"].as_str().unwrap(), c["last_name"].as_str().unwrap()))
-        .collect()
+    let page = app.run(&who.client, ListClients { query: query.to_owned(), archived: false, page: 0 }).await.unwrap();
+    page.items.iter().map(|c| format!("{} {}", c.first_name, c.last_name)).collect()
 }
 
-/// Calls the server function `name` as `who` with a JSON body: (status, JSON answer).
-pub async fn call(app: &TestApp, who: &Staff, name: &str, args: Value) -> (StatusCode, Value) {
-    let r =
-        who.client.post(app.url(&format!("/api/{name}"))).header("origin", &app.base).json(&args).send().await.unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
+/// The HTTP status of a server function's answer (200 for a success).
+pub fn status_of<T>(answer: &Result<T, (StatusCode, AppError)>) -> StatusCode {
+    match answer {
+        Ok(_) => StatusCode::OK,
+        Err((status, _)) => *status,
+    }
+}
+
+/// The arguments of `list_documents` for a client's documents (of one kind, or all): no
+/// search, no dates, the first page.
+pub fn documents_of(client_id: &str, kind: Option<DocumentKind>) -> ListDocuments {
+    ListDocuments {
+        client_id: client_id.to_owned(),
+        kind,
+        query: String::new(),
+        from: String::new(),
+        to: String::new(),
+        page: 0,
+    }
+}
+
+/// A letter as the document form sends it.
+pub fn letter_draft(title: &str, date: &str, addressee: &str, body: &str) -> DocumentDraft {
+    DocumentDraft {
+        kind: DocumentKind::Letter,
+        title: title.to_owned(),
+        date: date.to_owned(),
+        is_psychotherapy: false,
+        body: DocumentBody::Letter { addressee: addressee.to_owned(), body: body.to_owned() },
+    }
+}
+
+/// A share request as the wizard sends it: by link, expiring in a week, for treatment, no
+/// message, warnings confirmed (change the rest with `ShareRequest { .., ..share_request(..) }`).
+pub fn share_request(client_id: &str, document_ids: Vec<String>, recipients: Vec<RecipientDraft>) -> ShareRequest {
+    ShareRequest {
+        client_id: client_id.to_owned(),
+        document_ids,
+        recipients,
+        delivery: Delivery::Link,
+        expires_on: in_days(7),
+        purpose: Purpose::Treatment,
+        purpose_text: String::new(),
+        message: String::new(),
+        psychotherapy_authorisation: String::new(),
+        confirmed_warnings: true,
+        notify_on_open: false,
+    }
+}
+
+/// A typed-in recipient (kind `Other`): no phone, no sections chosen.
+pub fn typed_recipient(name: &str, email: &str, method: VerifyMethod, passcode: &str) -> RecipientDraft {
+    RecipientDraft {
+        kind: RecipientKind::Other,
+        ref_id: None,
+        name: name.to_owned(),
+        email: email.to_owned(),
+        phone: String::new(),
+        method,
+        passcode: passcode.to_owned(),
+        sections: Default::default(),
+    }
 }
 
 /// The date `n` days from today (UTC), as the wizard sends it.
@@ -545,42 +610,19 @@ pub async fn other_practice(app: &TestApp) {
 pub async fn letter_practice(app: &TestApp, text: &str) -> (Staff, String, String) {
     setup_practice(app, "Calm Clinic").await;
     let admin = sign_in_first_time(app, ADMIN_EMAIL, PASSWORD).await;
-    let (_, mut settings) = call(app, &admin, "sharing_settings", json!({})).await;
-    settings["third_party_methods"] = json!(["Passcode", "LinkOnly"]);
-    let (s, b) = call(app, &admin, "save_sharing_settings", json!({ "settings": settings })).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
+    let mut settings = app.run(&admin.client, SharingSettings {}).await.unwrap();
+    settings.third_party_methods = vec![VerifyMethod::Passcode, VerifyMethod::LinkOnly];
+    app.run(&admin.client, SaveSharingSettings { settings }).await.unwrap();
     let client_id = create_client(app, &admin, "Nora", "Quinnell").await;
-    let (s, doc) = call(
-        app,
-        &admin,
-        "save_document",
-        json!({ "client_id": client_id, "id": null, "draft": {
-            "kind": "Letter", "title": "Referral", "date": "2026-11-20", "is_psychotherapy": false,
-            "body": { "type": "Letter", "addressee": "Dr Lee", "body": text } } }),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{doc}");
-    (admin, client_id, doc.as_str().unwrap().to_owned())
+    let draft = letter_draft("Referral", "2026-11-20", "Dr Lee", text);
+    let doc = app.run(&admin.client, SaveDocument { client_id: client_id.clone(), id: None, draft }).await.unwrap();
+    (admin, client_id, doc)
 }
 
 /// Shares the document by link only with each of `emails` (at most 20).
 pub async fn share_by_link(app: &TestApp, admin: &Staff, client_id: &str, doc: &str, emails: &[String]) {
-    let recipients: Vec<Value> = emails
-        .iter()
-        .map(|email| {
-            json!({ "kind": "Other", "ref_id": null, "name": "A Reader", "email": email, "phone": "",
-                    "method": "LinkOnly", "passcode": "", "sections": {} })
-        })
-        .collect();
-    let (s, out) = call(
-        app,
-        admin,
-        "create_shares",
-        json!({ "request": {
-            "client_id": client_id, "document_ids": [doc], "recipients": recipients, "delivery": "Link",
-            "expires_on": in_days(7), "purpose": "Treatment", "purpose_text": "", "message": "",
-            "psychotherapy_authorisation": "", "confirmed_warnings": true, "notify_on_open": false } }),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{out}");
+    let recipients =
+        emails.iter().map(|email| typed_recipient("A Reader", email, VerifyMethod::LinkOnly, "")).collect();
+    let request = share_request(client_id, vec![doc.to_owned()], recipients);
+    app.run(&admin.client, CreateShares { request }).await.unwrap();
 }
