@@ -274,6 +274,66 @@ pub fn Pager(page: RwSignal<u32>, has_more: bool) -> impl IntoView {
     }
 }
 
+/// One page of a list in its panel (named `label` for assistive technology): "Loading…"
+/// until the page arrives, then its rows as a table with the classes `class`, the header
+/// cells `head` and a [`Pager`] below; `empty` when the page has no rows, or the error that
+/// kept it from loading.
+pub fn paged_table<T, H, R, E>(
+    label: &'static str,
+    class: &'static str,
+    rows: Resource<Result<crate::dto::Page<T>, crate::error::AppError>>,
+    page: RwSignal<u32>,
+    head: impl Fn() -> H + Send + 'static,
+    row: impl Fn(T) -> R + Send + 'static,
+    empty: impl Fn() -> E + Send + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    H: IntoView + 'static,
+    R: IntoView + 'static,
+    E: IntoView + 'static,
+{
+    view! {
+        <section class="panel" aria-label=label>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || rows.get().map(|r| match r {
+                    Ok(p) if p.items.is_empty() => empty().into_any(),
+                    Ok(p) => {
+                        let has_more = p.has_more;
+                        view! {
+                            <table class=class>
+                                <thead><tr>{head()}</tr></thead>
+                                <tbody>{p.items.into_iter().map(&row).collect_view()}</tbody>
+                            </table>
+                            <Pager page has_more/>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <ActionError error=e/> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// What a list shows when it has no rows: a heading, and a line on what would appear there.
+/// One component for every list (not generic over the heading, so it is built once in the
+/// bundle).
+#[component]
+pub fn EmptyState(
+    /// The heading: fixed text, or `Signal::derive(…)` when it depends on a search or filter.
+    #[prop(into)]
+    title: Signal<&'static str>,
+    /// What the list shows once there is something to show.
+    text: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="empty-state">
+            <h2>{move || title.get()}</h2>
+            <p>{text}</p>
+        </div>
+    }
+}
+
 /// Renders `children` only in the browser, once the page has hydrated: for interactive
 /// parts whose data loads in the browser (lists on a profile, the share wizard). They are
 /// never part of the server's HTML, so they cannot disturb hydration (a resource that

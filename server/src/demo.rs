@@ -74,23 +74,11 @@ async fn ensure_staff(
         .map_err(|e| e.to_string())?
         .ok_or("built-in role missing")?;
     let now = Utc::now();
-    staff::ActiveModel {
-        id: Set(uuid::Uuid::now_v7().to_string()),
-        practice_id: Set(practice_id.to_owned()),
-        email: Set(email.to_owned()),
-        display_name: Set(name.to_owned()),
-        role_id: Set(r.id),
-        status: Set(StaffStatus::Active),
-        password_hash: Set(Some(s.hasher.hash(password).await)),
-        totp_secret: Set(None),
-        totp_pending_secret: Set(None),
-        totp_last_step: Set(0),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&s.db)
-    .await
-    .map_err(|e| format!("cannot create {email}: {e}"))
+    let hash = s.hasher.hash(password).await;
+    staff::ActiveModel::new_account(practice_id, email, name, &r.id, StaffStatus::Active, Some(hash), now)
+        .insert(&s.db)
+        .await
+        .map_err(|e| format!("cannot create {email}: {e}"))
 }
 
 fn documents_for(first: &str, last: &str, i: usize) -> Vec<(DocumentKind, String, DocumentBody, bool)> {

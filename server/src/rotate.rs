@@ -12,6 +12,7 @@
 use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, Statement, Value};
 
 use crate::{
+    delivery::outbox::Queue,
     platform::crypto::{Keys, Reseal},
     platform::db::sql,
 };
@@ -60,14 +61,14 @@ const SEALED: &[Sealed] = &[
         table: "outbox_email",
         column: "payload",
         aad_column: "id",
-        aad: |id| format!("outbox:{id}"),
+        aad: |id| Queue::Email.payload_aad(id),
         key_id: false,
     },
     Sealed {
         table: "outbox_sms",
         column: "payload",
         aad_column: "id",
-        aad: |id| format!("outbox_sms:{id}"),
+        aad: |id| Queue::Sms.payload_aad(id),
         key_id: false,
     },
     Sealed {

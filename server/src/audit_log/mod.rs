@@ -100,13 +100,7 @@ async fn actor_names<C: ConnectionTrait>(
         events.iter().filter(|e| e.actor_kind == "staff").filter_map(|e| e.actor_id.clone()).collect();
     let share_ids: HashSet<String> =
         events.iter().filter(|e| e.actor_kind == "recipient").filter_map(|e| e.actor_id.clone()).collect();
-    let mut names: HashMap<String, String> = staff::Entity::find()
-        .filter(staff::Column::Id.is_in(staff_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.display_name))
-        .collect();
+    let mut names = staff::display_names(db, staff::Column::Id.is_in(staff_ids)).await?;
     for s in share::Entity::find().filter(share::Column::Id.is_in(share_ids)).all(db).await? {
         names.insert(s.id, format!("Recipient: {}", s.recipient_name));
     }

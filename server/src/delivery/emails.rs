@@ -19,25 +19,48 @@ fn html_body(paragraphs: &[String], link: &str, button: &str) -> String {
     )
 }
 
+/// An email of Dossier's own: the configured sender, no attachments.
+fn email(to: &str, to_name: &str, subject: String, text: String, html: String) -> OutgoingEmail {
+    OutgoingEmail {
+        from: None,
+        from_name: None,
+        attachments: Vec::new(),
+        to: to.to_owned(),
+        to_name: Some(to_name.to_owned()),
+        subject,
+        text,
+        html,
+    }
+}
+
+/// To a staff member: `lines` as paragraphs, then `link` (in the HTML version a button that
+/// says `button`), and in the text version `after` below the link.
+fn to_staff(
+    to: &staff::Model,
+    subject: String,
+    lines: &[String],
+    link: &str,
+    button: &str,
+    after: &str,
+) -> OutgoingEmail {
+    let text = format!("{}\n\n{link}\n{after}", lines.join("\n\n"));
+    email(&to.email, &to.display_name, subject, text, html_body(lines, link, button))
+}
+
 pub fn invitation(to: &staff::Model, practice: &practice::Model, inviter: &str, link: &str) -> OutgoingEmail {
     let lines = vec![
         format!("Hello {},", to.display_name),
         format!("{inviter} has invited you to join {} on Dossier, the practice's secure document sharing.", practice.name),
         "Open the link below to choose your password and set up two-step verification. The link works once and expires in 72 hours.".to_string(),
     ];
-    OutgoingEmail {
-        from: None,
-        from_name: None,
-        attachments: Vec::new(),
-        to: to.email.clone(),
-        to_name: Some(to.display_name.clone()),
-        subject: format!("You're invited to {} on Dossier", practice.name),
-        text: format!(
-            "{}\n\n{link}\n\nIf you did not expect this invitation, you can ignore this email.\n",
-            lines.join("\n\n")
-        ),
-        html: html_body(&lines, link, "Accept invitation"),
-    }
+    to_staff(
+        to,
+        format!("You're invited to {} on Dossier", practice.name),
+        &lines,
+        link,
+        "Accept invitation",
+        "\nIf you did not expect this invitation, you can ignore this email.\n",
+    )
 }
 
 /// To an address that already has an account in another practice: the inviter is told
@@ -54,16 +77,7 @@ pub fn invitation_elsewhere(to: &str, to_name: &str, practice: &practice::Model,
         "<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5\">{}</body></html>",
         text.split("\n\n").map(|p| format!("<p>{}</p>", escape(p.trim()))).collect::<String>()
     );
-    OutgoingEmail {
-        from: None,
-        from_name: None,
-        attachments: Vec::new(),
-        to: to.to_owned(),
-        to_name: Some(to_name.to_owned()),
-        subject: format!("An invitation to {} on Dossier", practice.name),
-        text,
-        html,
-    }
+    email(to, to_name, format!("An invitation to {} on Dossier", practice.name), text, html)
 }
 
 pub fn password_reset(to: &staff::Model, practice: &practice::Model, link: &str) -> OutgoingEmail {
@@ -72,16 +86,7 @@ pub fn password_reset(to: &staff::Model, practice: &practice::Model, link: &str)
         format!("Someone asked to reset the password of your Dossier account at {}.", practice.name),
         "Open the link below to choose a new password. It works once and expires in one hour. If you did not ask for this, ignore this email: your password stays as it is.".to_string(),
     ];
-    OutgoingEmail {
-        from: None,
-        from_name: None,
-        attachments: Vec::new(),
-        to: to.email.clone(),
-        to_name: Some(to.display_name.clone()),
-        subject: "Reset your Dossier password".to_string(),
-        text: format!("{}\n\n{link}\n", lines.join("\n\n")),
-        html: html_body(&lines, link, "Choose a new password"),
-    }
+    to_staff(to, "Reset your Dossier password".to_string(), &lines, link, "Choose a new password", "")
 }
 
 /// Tells the sender something happened to a share: first opened, or locked by failed
@@ -101,16 +106,7 @@ pub fn share_event(to: &staff::Model, recipient: &str, event: ShareEvent, link: 
         ),
     };
     let lines = vec![format!("Hello {},", to.display_name), line];
-    OutgoingEmail {
-        from: None,
-        from_name: None,
-        attachments: Vec::new(),
-        to: to.email.clone(),
-        to_name: Some(to.display_name.clone()),
-        subject,
-        text: format!("{}\n\n{link}\n", lines.join("\n\n")),
-        html: html_body(&lines, link, "See your shares"),
-    }
+    to_staff(to, subject, &lines, link, "See your shares", "")
 }
 
 /// What [`share_event`] reports.

@@ -98,8 +98,7 @@ async fn enqueue_with<C: ConnectionTrait>(
     share_id: Option<&str>,
     mail: &OutgoingEmail,
 ) -> Result<String, DbErr> {
-    let id = uuid::Uuid::now_v7().to_string();
-    let payload = keys.seal(serde_json::to_string(mail).expect("serialisable").as_bytes(), &format!("outbox:{id}"));
+    let (id, payload) = outbox::seal_new(keys, Queue::Email, mail);
     let now = Utc::now();
     outbox_email::Entity::insert(outbox_email::ActiveModel {
         id: Set(id.clone()),
@@ -257,14 +256,11 @@ pub async fn run_once_with(
     // of connections); each outcome is written as soon as it is known. One at a time, a
     // mail server that takes 40 ms a message capped delivery near 20 a second.
     let mut sends = futures::stream::iter(batch.into_iter().map(|row| async move {
-        let attempt = match row.payload.as_deref().and_then(|p| keys.open(p, &format!("outbox:{}", row.id))) {
-            None => Attempt::Permanent("payload missing or undecryptable".into()),
-            Some(bytes) => match serde_json::from_slice::<OutgoingEmail>(&bytes) {
-                Err(_) => Attempt::Permanent("payload unreadable".into()),
-                Ok(mail) => match build_message(from, &mail) {
-                    Err(e) => Attempt::Permanent(e),
-                    Ok(msg) => transport.send(msg, &row.id).await,
-                },
+        let attempt = match outbox::open::<OutgoingEmail>(keys, Queue::Email, &row) {
+            Err(failed) => failed,
+            Ok(mail) => match build_message(from, &mail) {
+                Err(e) => Attempt::Permanent(e),
+                Ok(msg) => transport.send(msg, &row.id).await,
             },
         };
         (row, attempt)

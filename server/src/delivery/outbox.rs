@@ -9,8 +9,9 @@
 //! is erased once the message is delivered or given up.
 use chrono::{Duration, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, Statement, Value};
+use serde::{Serialize, de::DeserializeOwned};
 
-use crate::platform::db::sql;
+use crate::platform::{crypto::Keys, db::sql};
 
 /// Attempts before a message is given up as failed.
 pub const MAX_ATTEMPTS: i32 = 8;
@@ -31,6 +32,32 @@ impl Queue {
             Queue::Sms => "outbox_sms",
         }
     }
+
+    /// The associated data a row's payload is sealed with: it ties the payload to its row.
+    pub fn payload_aad(self, id: &str) -> String {
+        match self {
+            Queue::Email => format!("outbox:{id}"),
+            Queue::Sms => format!("outbox_sms:{id}"),
+        }
+    }
+}
+
+/// A new row's id, and `msg` as JSON sealed for that row.
+pub fn seal_new<T: Serialize>(keys: &Keys, queue: Queue, msg: &T) -> (String, String) {
+    let id = uuid::Uuid::now_v7().to_string();
+    let payload = keys.seal(serde_json::to_string(msg).expect("serialisable").as_bytes(), &queue.payload_aad(&id));
+    (id, payload)
+}
+
+/// The message a claimed row carries; a permanent failure when it is missing, cannot be
+/// opened or cannot be read.
+pub fn open<T: DeserializeOwned>(keys: &Keys, queue: Queue, row: &Claimed) -> Result<T, Attempt> {
+    let bytes = row
+        .payload
+        .as_deref()
+        .and_then(|p| keys.open(p, &queue.payload_aad(&row.id)))
+        .ok_or_else(|| Attempt::Permanent("payload missing or undecryptable".into()))?;
+    serde_json::from_slice(&bytes).map_err(|_| Attempt::Permanent("payload unreadable".into()))
 }
 
 /// A row this worker now holds.

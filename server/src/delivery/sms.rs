@@ -59,8 +59,7 @@ pub async fn enqueue<C: ConnectionTrait>(
     purpose: &str,
     msg: &OutgoingSms,
 ) -> Result<String, DbErr> {
-    let id = uuid::Uuid::now_v7().to_string();
-    let payload = keys.seal(serde_json::to_string(msg).expect("serialisable").as_bytes(), &format!("outbox_sms:{id}"));
+    let (id, payload) = outbox::seal_new(keys, Queue::Sms, msg);
     let now = Utc::now();
     outbox_sms::Entity::insert(outbox_sms::ActiveModel {
         id: Set(id.clone()),
@@ -242,12 +241,9 @@ pub async fn run_once_with(
     let batch = outbox::claim(db, Queue::Sms, 10, lease_secs).await?;
     let n = batch.len();
     for row in batch {
-        let attempt = match row.payload.as_deref().and_then(|p| keys.open(p, &format!("outbox_sms:{}", row.id))) {
-            None => Attempt::Permanent("payload missing or undecryptable".into()),
-            Some(bytes) => match serde_json::from_slice::<OutgoingSms>(&bytes) {
-                Err(_) => Attempt::Permanent("payload unreadable".into()),
-                Ok(msg) => provider.deliver(&msg).await,
-            },
+        let attempt = match outbox::open::<OutgoingSms>(keys, Queue::Sms, &row) {
+            Err(failed) => failed,
+            Ok(msg) => provider.deliver(&msg).await,
         };
         match &attempt {
             Attempt::Delivered(_) => {

@@ -14,7 +14,7 @@ use serde_json::json;
 use crate::{
     documents::store,
     platform::audit,
-    platform::entities::{client, document_file, practice, staff},
+    platform::entities::{client, document_file, document_kind, practice, staff},
     platform::error::ServerError,
     platform::vault::{decrypt_body, open_file},
     records::access::find_visible_document,
@@ -110,7 +110,7 @@ pub async fn download_pdf(
     let pr = practice::Entity::find_by_id(p.practice_id().to_owned()).one(&s.db).await?.ok_or(AppError::NotFound)?;
     let author =
         staff::Entity::find_by_id(d.author_id.clone()).one(&s.db).await?.map(|a| a.display_name).unwrap_or_default();
-    let kind = d.document_kind();
+    let kind = document_kind(&d.kind);
     let client_name = format!("{} {}", cl.first_name, cl.last_name);
     let meta = crate::platform::pdf::PdfMeta {
         practice: &pr.name,

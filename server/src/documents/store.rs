@@ -27,12 +27,12 @@ use sea_orm::{
     sea_query::{Expr, LikeExpr, SimpleExpr},
 };
 use serde_json::json;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use crate::{
     platform::audit,
     platform::crypto,
-    platform::entities::{client, document, document_file, staff},
+    platform::entities::{client, document, document_file, document_kind, staff},
     platform::error::{ServerError, boundary},
     platform::vault::{body_aad, data_key, decrypt_body, file_aad, insert_document},
     records::access::find_visible,
@@ -59,21 +59,6 @@ fn parse_date(raw: &str) -> Result<String, ServerError> {
     chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
         .map(|d| d.format("%Y-%m-%d").to_string())
         .map_err(|_| AppError::invalid("date", "Enter the date as year-month-day.").into())
-}
-
-async fn names<C: ConnectionTrait>(
-    db: &C,
-    practice: &str,
-    ids: HashSet<String>,
-) -> Result<HashMap<String, String>, ServerError> {
-    Ok(staff::Entity::find()
-        .filter(staff::Column::PracticeId.eq(practice))
-        .filter(staff::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.display_name))
-        .collect())
 }
 
 /// The columns a list shows (never the sealed body or key).
@@ -263,7 +248,8 @@ async fn rows<C: ConnectionTrait>(
     p: &StaffPrincipal,
     docs: &[Listed],
 ) -> Result<Vec<DocumentRow>, ServerError> {
-    let authors = names(db, p.practice_id(), docs.iter().map(|d| d.author_id.clone()).collect()).await?;
+    let ids: HashSet<String> = docs.iter().map(|d| d.author_id.clone()).collect();
+    let authors = staff::display_names(db, staff::of_practice(p.practice_id(), ids)).await?;
     let with_files: HashSet<String> = document_file::Entity::find()
         .select_only()
         .column(document_file::Column::DocumentId)
@@ -278,7 +264,7 @@ async fn rows<C: ConnectionTrait>(
         .map(|d| DocumentRow {
             id: d.id.clone(),
             client_id: d.client_id.clone(),
-            kind: DocumentKind::from_key(&d.kind).unwrap_or(DocumentKind::OtherFile),
+            kind: document_kind(&d.kind),
             title: d.title.clone(),
             date: d.doc_date.clone(),
             author_name: authors.get(&d.author_id).cloned().unwrap_or_default(),
@@ -292,7 +278,7 @@ fn row(d: &document::Model, author: String, has_file: bool) -> DocumentRow {
     DocumentRow {
         id: d.id.clone(),
         client_id: d.client_id.clone(),
-        kind: d.document_kind(),
+        kind: document_kind(&d.kind),
         title: d.title.clone(),
         date: d.doc_date.clone(),
         author_name: author,
@@ -530,7 +516,7 @@ impl DocumentsPort for Services {
                 .one(db)
                 .await?
                 .map(|(media_type, file_name, size_bytes)| FileInfo { media_type, file_name, size_bytes });
-            let authors = names(db, p.practice_id(), HashSet::from([d.author_id.clone()])).await?;
+            let authors = staff::display_names(db, staff::of_practice(p.practice_id(), [d.author_id.clone()])).await?;
             audit::by_staff(
                 db,
                 p,

@@ -168,42 +168,23 @@ async fn create_practice_with<C: ConnectionTrait + TransactionTrait>(
         }
     }
     let admin_role = admin_role.expect("builtin roles include Admin");
-    let st = staff::ActiveModel {
-        id: Set(uuid::Uuid::now_v7().to_string()),
-        practice_id: Set(p.id.clone()),
-        email: Set(email.as_str().to_owned()),
-        display_name: Set(admin_name.as_str().to_owned()),
-        role_id: Set(admin_role.id.clone()),
-        status: Set(StaffStatus::Active),
-        password_hash: Set(Some(hash)),
-        totp_secret: Set(None),
-        totp_pending_secret: Set(None),
-        totp_last_step: Set(0),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
+    let st = staff::ActiveModel::new_account(
+        &p.id,
+        email.as_str(),
+        admin_name.as_str(),
+        &admin_role.id,
+        StaffStatus::Active,
+        Some(hash),
+        now,
+    )
     .insert(&txn)
     .await?;
-    audit::append(
-        &txn,
-        &p.id,
-        &Actor::Staff(st.id.clone()),
-        "practice.created",
-        Some(&p.id),
-        origin,
-        json!({ "name": p.name }),
-    )
-    .await?;
-    audit::append(
-        &txn,
-        &p.id,
-        &Actor::Staff(st.id.clone()),
-        "staff.created",
-        Some(&st.id),
-        origin,
-        json!({ "role": "Admin" }),
-    )
-    .await?;
+    let actor = Actor::Staff(st.id.clone());
+    for (action, target, detail) in
+        [("practice.created", &p.id, json!({ "name": p.name })), ("staff.created", &st.id, json!({ "role": "Admin" }))]
+    {
+        audit::append(&txn, &p.id, &actor, action, Some(target), origin, detail).await?;
+    }
     txn.commit().await?;
     Ok((p, st))
 }
@@ -378,25 +359,68 @@ fn session_ended(c: &Caller) -> Response {
     }
 }
 
-pub async fn mfa(State(s): State<AppState>, c: Caller, Form(f): Form<CodeForm>) -> Response {
-    let (live, st) = match boundary(pending_session(&s, &c, Stage::Mfa)).await {
-        Ok(v) => v,
-        Err(AppError::Unauthenticated) => return session_ended(&c),
-        Err(e) => return c.fail(&s, "/login/mfa", e),
-    };
-    match boundary(mfa_inner(&s, &c, &f, &live, &st)).await {
-        Ok(cookie) => with_cookie(c.done("/app"), cookie),
-        Err(e) => c.fail(&s, "/login/mfa", e),
+/// The pending session at `stage` and its staff member, or the answer instead: the sign-in
+/// page when the session has ended, `page` with the error otherwise.
+async fn pending_or_answer(
+    s: &AppState,
+    c: &Caller,
+    stage: Stage,
+    page: &str,
+) -> Result<(LiveSession, staff::Model), Response> {
+    match boundary(pending_session(s, c, stage)).await {
+        Ok(v) => Ok(v),
+        Err(AppError::Unauthenticated) => Err(session_ended(c)),
+        Err(e) => Err(c.fail(s, page, e)),
     }
 }
 
-async fn mfa_inner(
-    s: &AppState,
-    c: &Caller,
-    f: &CodeForm,
-    live: &LiveSession,
-    st: &staff::Model,
-) -> Result<HeaderValue, ServerError> {
+/// The two steps of a pending session that take a code: the second factor, and enrolling
+/// an authenticator app.
+#[derive(Clone, Copy)]
+enum CodeStep {
+    Mfa,
+    Enrol,
+}
+
+/// A code posted to a step of a pending session, with the session and its staff member.
+#[derive(Clone, Copy)]
+struct CodeAttempt<'a> {
+    s: &'a AppState,
+    c: &'a Caller,
+    f: &'a CodeForm,
+    live: &'a LiveSession,
+    st: &'a staff::Model,
+}
+
+/// Runs a code step: its pending session, then the step itself; on success the step's new
+/// session cookie goes with the page that comes next, on failure the caller goes back to the
+/// step's page.
+async fn code_step(s: &AppState, c: &Caller, f: &CodeForm, step: CodeStep) -> Response {
+    let (stage, page, next) = match step {
+        CodeStep::Mfa => (Stage::Mfa, "/login/mfa", "/app"),
+        CodeStep::Enrol => (Stage::Enrol, "/login/enrol", "/login/recovery-codes"),
+    };
+    let (live, st) = match pending_or_answer(s, c, stage, page).await {
+        Ok(v) => v,
+        Err(answer) => return answer,
+    };
+    let attempt = CodeAttempt { s, c, f, live: &live, st: &st };
+    let done = match step {
+        CodeStep::Mfa => boundary(mfa_inner(attempt)).await,
+        CodeStep::Enrol => boundary(enrol_inner(attempt)).await,
+    };
+    match done {
+        Ok(cookie) => with_cookie(c.done(next), cookie),
+        Err(e) => c.fail(s, page, e),
+    }
+}
+
+pub async fn mfa(State(s): State<AppState>, c: Caller, Form(f): Form<CodeForm>) -> Response {
+    code_step(&s, &c, &f, CodeStep::Mfa).await
+}
+
+async fn mfa_inner(attempt: CodeAttempt<'_>) -> Result<HeaderValue, ServerError> {
+    let CodeAttempt { s, c, f, live, st } = attempt;
     let now = Utc::now();
     let acct = throttle::account_key("login", &st.email);
     let net = throttle::network_key("login", &c.network);
@@ -461,24 +485,11 @@ async fn use_recovery_code(s: &AppState, st: &staff::Model, code: &str) -> Resul
 }
 
 pub async fn enrol(State(s): State<AppState>, c: Caller, Form(f): Form<CodeForm>) -> Response {
-    let (live, st) = match boundary(pending_session(&s, &c, Stage::Enrol)).await {
-        Ok(v) => v,
-        Err(AppError::Unauthenticated) => return session_ended(&c),
-        Err(e) => return c.fail(&s, "/login/enrol", e),
-    };
-    match boundary(enrol_inner(&s, &c, &f, &live, &st)).await {
-        Ok(cookie) => with_cookie(c.done("/login/recovery-codes"), cookie),
-        Err(e) => c.fail(&s, "/login/enrol", e),
-    }
+    code_step(&s, &c, &f, CodeStep::Enrol).await
 }
 
-async fn enrol_inner(
-    s: &AppState,
-    c: &Caller,
-    f: &CodeForm,
-    live: &LiveSession,
-    st: &staff::Model,
-) -> Result<HeaderValue, ServerError> {
+async fn enrol_inner(attempt: CodeAttempt<'_>) -> Result<HeaderValue, ServerError> {
+    let CodeAttempt { s, c, f, live, st } = attempt;
     let aad = format!("staff:{}:totp", st.id);
     let secret = st
         .totp_pending_secret
@@ -534,10 +545,9 @@ async fn enrol_inner(
 }
 
 pub async fn recovery_ack(State(s): State<AppState>, c: Caller) -> Response {
-    let (live, st) = match boundary(pending_session(&s, &c, Stage::Recovery)).await {
+    let (live, st) = match pending_or_answer(&s, &c, Stage::Recovery, "/login/recovery-codes").await {
         Ok(v) => v,
-        Err(AppError::Unauthenticated) => return session_ended(&c),
-        Err(e) => return c.fail(&s, "/login/recovery-codes", e),
+        Err(answer) => return answer,
     };
     let r = boundary(async {
         audit_self(&s.db, &st, "signin.succeeded", &c, json!({ "method": "totp_enrolment" })).await?;
@@ -664,49 +674,76 @@ fn clear_flow(s: &AppState, r: Response) -> Response {
     with_cookie(r, session::set_cookie(&s.cfg, session::flow_cookie_name(&s.cfg), "", Some(0)))
 }
 
-pub async fn accept_invite(State(s): State<AppState>, c: Caller, Form(f): Form<PasswordForm>) -> Response {
+/// The two flows an emailed link starts; each ends with a new password.
+#[derive(Clone, Copy)]
+enum LinkFlow {
+    Invite,
+    Reset,
+}
+
+/// The new password that ends an emailed link's flow: the link's token from the flow
+/// cookie, the password, then the flow's changes in one transaction that spends the token.
+/// A link that is not (or no longer) valid goes back to the flow's page saying so; the flow
+/// cookie is cleared once the token is spent or found invalid.
+async fn new_password_step(s: &AppState, c: &Caller, f: &PasswordForm, flow: LinkFlow) -> Response {
+    let (kind, page) = match flow {
+        LinkFlow::Invite => (TokenKind::Invite, "/invite"),
+        LinkFlow::Reset => (TokenKind::Reset, "/reset-password"),
+    };
+    let invalid = format!("{page}?m={}_invalid", kind.key());
     let token = session::read_cookie(&c.headers, session::flow_cookie_name(&s.cfg)).unwrap_or_default();
-    let found = match valid_token(&s.db, &token, TokenKind::Invite).await {
+    let (t, st) = match valid_token(&s.db, &token, kind).await {
         Ok(Some(v)) => v,
-        Ok(None) => return clear_flow(&s, c.done("/invite?m=invite_invalid")),
-        Err(e) => return c.fail(&s, "/invite", ServerError::from(e).into()),
+        Ok(None) => return clear_flow(s, c.done(&invalid)),
+        Err(e) => return c.fail(s, page, ServerError::from(e).into()),
     };
     let password = match NewPassword::parse("password", &f.password) {
         Ok(p) => p,
-        Err(e) => return c.fail(&s, "/invite", e),
+        Err(e) => return c.fail(s, page, e),
     };
     let r = boundary(async {
-        let (t, st) = found;
         let hash = s.hasher.hash(password.expose()).await;
         let txn = crate::platform::db::begin_write(&s.db).await?;
         if !spend_token(&txn, &t).await? {
             return Err(AppError::NotFound.into());
         }
-        let secret = totp::new_secret();
         let mut am = st.clone().into_active_model();
         am.password_hash = Set(Some(hash));
-        am.status = Set(StaffStatus::Active);
-        am.totp_secret = Set(None);
-        am.totp_pending_secret = Set(Some(s.keys.seal(&secret, &format!("staff:{}:totp", st.id))));
         am.updated_at = Set(Utc::now());
-        let st = am.update(&txn).await?;
-        audit_self(&txn, &st, "staff.invite_accepted", &c, json!({})).await?;
-        let token = session::create(&txn, &s.cfg, &st, Stage::Enrol, &c.network, &c.user_agent, None).await?;
+        let answer = match flow {
+            LinkFlow::Invite => {
+                let secret = totp::new_secret();
+                am.status = Set(StaffStatus::Active);
+                am.totp_secret = Set(None);
+                am.totp_pending_secret = Set(Some(s.keys.seal(&secret, &format!("staff:{}:totp", st.id))));
+                let st = am.update(&txn).await?;
+                audit_self(&txn, &st, "staff.invite_accepted", c, json!({})).await?;
+                let token = session::create(&txn, &s.cfg, &st, Stage::Enrol, &c.network, &c.user_agent, None).await?;
+                let cookie = session::set_cookie(&s.cfg, session::session_cookie_name(&s.cfg), &token, None);
+                with_cookie(c.done("/login/enrol"), cookie)
+            }
+            LinkFlow::Reset => {
+                am.update(&txn).await?;
+                // A reset ends every session of the account, wherever it is.
+                session::end_all_for_staff(&txn, &st.id).await?;
+                throttle::clear(&txn, &throttle::account_key("login", &st.email)).await?;
+                audit_self(&txn, &st, "password.reset", c, json!({})).await?;
+                c.done("/login?m=password_changed")
+            }
+        };
         txn.commit().await?;
-        Ok(token)
+        Ok(answer)
     })
     .await;
     match r {
-        Ok(token) => clear_flow(
-            &s,
-            with_cookie(
-                c.done("/login/enrol"),
-                session::set_cookie(&s.cfg, session::session_cookie_name(&s.cfg), &token, None),
-            ),
-        ),
-        Err(AppError::NotFound) => clear_flow(&s, c.done("/invite?m=invite_invalid")),
-        Err(e) => c.fail(&s, "/invite", e),
+        Ok(answer) => clear_flow(s, answer),
+        Err(AppError::NotFound) => clear_flow(s, c.done(&invalid)),
+        Err(e) => c.fail(s, page, e),
     }
+}
+
+pub async fn accept_invite(State(s): State<AppState>, c: Caller, Form(f): Form<PasswordForm>) -> Response {
+    new_password_step(&s, &c, &f, LinkFlow::Invite).await
 }
 
 pub async fn forgot(State(s): State<AppState>, c: Caller, Form(f): Form<EmailForm>) -> Response {
@@ -786,38 +823,5 @@ async fn send_reset(s: &AppState, origin: &Origin, email: &EmailAddress) -> Resu
 }
 
 pub async fn reset(State(s): State<AppState>, c: Caller, Form(f): Form<PasswordForm>) -> Response {
-    let token = session::read_cookie(&c.headers, session::flow_cookie_name(&s.cfg)).unwrap_or_default();
-    let found = match valid_token(&s.db, &token, TokenKind::Reset).await {
-        Ok(Some(v)) => v,
-        Ok(None) => return clear_flow(&s, c.done("/reset-password?m=reset_invalid")),
-        Err(e) => return c.fail(&s, "/reset-password", ServerError::from(e).into()),
-    };
-    let password = match NewPassword::parse("password", &f.password) {
-        Ok(p) => p,
-        Err(e) => return c.fail(&s, "/reset-password", e),
-    };
-    let r = boundary(async {
-        let (t, st) = found;
-        let hash = s.hasher.hash(password.expose()).await;
-        let txn = crate::platform::db::begin_write(&s.db).await?;
-        if !spend_token(&txn, &t).await? {
-            return Err(AppError::NotFound.into());
-        }
-        let mut am = st.clone().into_active_model();
-        am.password_hash = Set(Some(hash));
-        am.updated_at = Set(Utc::now());
-        am.update(&txn).await?;
-        // A reset ends every session of the account, wherever it is.
-        session::end_all_for_staff(&txn, &st.id).await?;
-        throttle::clear(&txn, &throttle::account_key("login", &st.email)).await?;
-        audit_self(&txn, &st, "password.reset", &c, json!({})).await?;
-        txn.commit().await?;
-        Ok(())
-    })
-    .await;
-    match r {
-        Ok(()) => clear_flow(&s, c.done("/login?m=password_changed")),
-        Err(AppError::NotFound) => clear_flow(&s, c.done("/reset-password?m=reset_invalid")),
-        Err(e) => c.fail(&s, "/reset-password", e),
-    }
+    new_password_step(&s, &c, &f, LinkFlow::Reset).await
 }

@@ -179,20 +179,15 @@ impl StaffPort for Services {
                 txn.commit().await?;
                 return Ok(());
             }
-            let st = staff::ActiveModel {
-                id: Set(uuid::Uuid::now_v7().to_string()),
-                practice_id: Set(p.practice_id().to_owned()),
-                email: Set(email.as_str().to_owned()),
-                display_name: Set(name.as_str().to_owned()),
-                role_id: Set(r.id.clone()),
-                status: Set(StaffStatus::Invited),
-                password_hash: Set(None),
-                totp_secret: Set(None),
-                totp_pending_secret: Set(None),
-                totp_last_step: Set(0),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
+            let st = staff::ActiveModel::new_account(
+                p.practice_id(),
+                email.as_str(),
+                name.as_str(),
+                &r.id,
+                StaffStatus::Invited,
+                None,
+                now,
+            )
             .insert(&txn)
             .await
             .map_err(|e| {

@@ -546,13 +546,7 @@ impl IntakePort for Services {
                 .into_iter()
                 .map(|c| (c.id.clone(), c))
                 .collect();
-            let names: HashMap<String, String> = staff::Entity::find()
-                .filter(staff::Column::PracticeId.eq(p.practice_id()))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|s| (s.id, s.display_name))
-                .collect();
+            let names = staff::display_names(db, staff::Column::PracticeId.eq(p.practice_id())).await?;
             let tz = crate::platform::zone::of_practice(db, p.practice_id()).await?;
             let links: HashMap<String, Option<String>> = intake_link::Entity::find()
                 .filter(intake_link::Column::PracticeId.eq(p.practice_id()))

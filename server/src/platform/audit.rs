@@ -90,23 +90,10 @@ pub async fn append<C: ConnectionTrait + TransactionTrait>(
     // A savepoint inside the caller's transaction, or a transaction of its own.
     let txn = crate::platform::db::begin_write(db).await?;
     crate::platform::db::lock_key(&txn, &format!("audit:{practice_id}")).await?;
-    append_locked(&txn, practice_id, actor, action, target, origin, detail).await?;
-    txn.commit().await
-}
-
-async fn append_locked(
-    db: &sea_orm::DatabaseTransaction,
-    practice_id: &str,
-    actor: &Actor,
-    action: &str,
-    target: Option<&str>,
-    origin: &Origin,
-    detail: serde_json::Value,
-) -> Result<(), DbErr> {
     let last = audit_event::Entity::find()
         .filter(audit_event::Column::PracticeId.eq(practice_id))
         .order_by_desc(audit_event::Column::Seq)
-        .one(db)
+        .one(&txn)
         .await?;
     let (seq, prev) = match last {
         Some(r) => (r.seq + 1, r.hash),
@@ -144,9 +131,9 @@ async fn append_locked(
         prev_hash: Set(prev),
         hash: Set(hash),
     })
-    .exec(db)
+    .exec(&txn)
     .await?;
-    Ok(())
+    txn.commit().await
 }
 
 /// Recomputes the chain of one practice. `Ok(n)` = all n rows intact; `Err(seq)` = the

@@ -28,8 +28,17 @@ pub mod staff;
 pub mod staff_session;
 pub mod throttle;
 
+use app::domain::documents::DocumentKind;
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// A document's kind, typed, from the key kept in `document.kind` and `share_document.kind`
+/// (a shared document's is copied from the document when it is shared): the one place a
+/// stored kind is read. A kind this version does not know reads as an uploaded file, shown
+/// and downloaded as it was stored.
+pub fn document_kind(key: &str) -> DocumentKind {
+    DocumentKind::from_key(key).unwrap_or(DocumentKind::OtherFile)
+}
 
 /// How a verification code reaches the phone: a text message or a call that reads it out.
 /// Stored in `share_code.channel` and `outbox_sms.channel`.

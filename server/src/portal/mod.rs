@@ -52,8 +52,8 @@ use crate::{
     platform::audit::{self, Actor},
     platform::crypto,
     platform::entities::{
-        client, document, document_file, notification::NotificationKind, portal_session, practice, share, share_code,
-        share_document, staff,
+        client, document, document_file, document_kind, notification::NotificationKind, portal_session, practice,
+        share, share_code, share_document, staff,
     },
     platform::error::ServerError,
     platform::throttle,
@@ -947,7 +947,7 @@ async fn documents_list(s: &AppState, ctx: &Ctx, clock: SessionClock) -> Reply {
         .await?
         .into_iter()
         .map(|d| {
-            let kind = d.document_kind();
+            let kind = document_kind(&d.kind);
             PortalDoc {
                 id: d.document_id,
                 title: d.title,
@@ -1022,7 +1022,7 @@ pub async fn view_document(State(s): State<AppState>, c: Caller, Path(id): Path<
         Err(r) => return Ok(r),
     };
     let brand = o.ctx.brand();
-    let kind = o.row.document_kind().label().to_owned();
+    let kind = document_kind(&o.row.kind).label().to_owned();
     let (title, date, body, id) = (o.row.title.clone(), o.row.doc_date.clone(), o.body, o.row.document_id.clone());
     let (t, clock) = (title.clone(), o.clock);
     Ok(page(StatusCode::OK, &t, move || view! { <DocumentViewPage brand id title kind date body clock/> }))
@@ -1061,7 +1061,7 @@ pub async fn document_pdf(State(s): State<AppState>, c: Caller, Path(id): Path<S
     let meta = crate::platform::pdf::PdfMeta {
         practice: &o.ctx.practice.name,
         title: &o.row.title,
-        kind: o.row.document_kind(),
+        kind: document_kind(&o.row.kind),
         client_name: &client_name,
         date: &o.row.doc_date,
         author: &author,

@@ -43,14 +43,7 @@ async fn staff_names<C: ConnectionTrait>(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    Ok(staff::Entity::find()
-        .filter(staff::Column::PracticeId.eq(practice_id))
-        .filter(staff::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.display_name))
-        .collect())
+    Ok(staff::display_names(db, staff::of_practice(practice_id, ids)).await?)
 }
 
 /// An active staff member of the same practice, or a field error.

@@ -86,13 +86,7 @@ async fn rows<C: ConnectionTrait>(
     let clients =
         crate::records::access::client_names(db, &practice, shares.iter().map(|s| s.client_id.clone())).await?;
     let senders: Vec<String> = shares.iter().map(|s| s.sender_id.clone()).collect();
-    let names: HashMap<String, String> = staff::Entity::find()
-        .filter(staff::Column::Id.is_in(senders))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.display_name))
-        .collect();
+    let names = staff::display_names(db, staff::Column::Id.is_in(senders)).await?;
     let relation_ids: Vec<String> =
         shares.iter().filter(|s| s.recipient_kind == "relation").filter_map(|s| s.recipient_ref.clone()).collect();
     let relations: HashMap<String, String> = client_contact::Entity::find()

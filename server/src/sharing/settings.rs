@@ -42,8 +42,8 @@ use crate::{
     platform::audit,
     platform::crypto,
     platform::entities::{
-        client, client_contact, contact, document, document_file, practice, practice_settings, previous_recipient,
-        share, share_document, staff,
+        client, client_contact, contact, document, document_file, document_kind, practice, practice_settings,
+        previous_recipient, share, share_document, staff,
     },
     platform::error::{ServerError, boundary},
     platform::vault::decrypt_body,
@@ -117,13 +117,7 @@ async fn author_names<C: ConnectionTrait>(
     docs: &[document::Model],
 ) -> Result<std::collections::HashMap<String, String>, ServerError> {
     let ids: BTreeSet<String> = docs.iter().map(|d| d.author_id.clone()).collect();
-    Ok(staff::Entity::find()
-        .filter(staff::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.display_name))
-        .collect())
+    Ok(staff::display_names(db, staff::Column::Id.is_in(ids)).await?)
 }
 
 #[async_trait]
@@ -420,7 +414,7 @@ impl SharingPort for Services {
                 });
             }
             let (practice, sender) = practice_and_sender(db, p).await?;
-            let kinds: Vec<DocumentKind> = docs.iter().map(document::Model::document_kind).collect();
+            let kinds: Vec<DocumentKind> = docs.iter().map(|d| document_kind(&d.kind)).collect();
             let from = from_for(&settings, &kinds);
             let origin = current_origin(s);
             let batch_id = uuid::Uuid::now_v7().to_string();
@@ -516,7 +510,7 @@ impl SharingPort for Services {
                                 let meta = crate::platform::pdf::PdfMeta {
                                     practice: &practice.name,
                                     title: &d.title,
-                                    kind: d.document_kind(),
+                                    kind: document_kind(&d.kind),
                                     client_name: &client_name,
                                     date: &d.doc_date,
                                     author: authors.get(&d.author_id).map(String::as_str).unwrap_or(""),
@@ -805,26 +799,16 @@ impl Services {
                         );
                     }
                 }
-                RecipientKind::Relation => {
+                RecipientKind::Relation | RecipientKind::Contact => {
+                    // One of this client's contacts, or an entry of the practice's contact book.
+                    let relation = d.kind == RecipientKind::Relation;
                     let ok = match &d.ref_id {
-                        Some(r) => client_contact::Entity::find_by_id(r.clone())
+                        Some(r) if relation => client_contact::Entity::find_by_id(r.clone())
                             .filter(client_contact::Column::ClientId.eq(&c.id))
                             .filter(client_contact::Column::PracticeId.eq(p.practice_id()))
                             .one(db)
                             .await?
                             .is_some(),
-                        None => false,
-                    };
-                    if !ok {
-                        return Err(AppError::invalid(
-                            &field("kind"),
-                            format!("Recipient {n} is not one of this client's contacts."),
-                        )
-                        .into());
-                    }
-                }
-                RecipientKind::Contact => {
-                    let ok = match &d.ref_id {
                         Some(r) => contact::Entity::find_by_id(r.clone())
                             .filter(contact::Column::PracticeId.eq(p.practice_id()))
                             .one(db)
@@ -833,11 +817,8 @@ impl Services {
                         None => false,
                     };
                     if !ok {
-                        return Err(AppError::invalid(
-                            &field("kind"),
-                            format!("Recipient {n} is not in your contact book."),
-                        )
-                        .into());
+                        let not = if relation { "one of this client's contacts" } else { "in your contact book" };
+                        return Err(AppError::invalid(&field("kind"), format!("Recipient {n} is not {not}.")).into());
                     }
                 }
                 RecipientKind::Other => {

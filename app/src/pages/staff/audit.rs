@@ -6,7 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::audit::{VerifyAuditChain, client_accounting, list_audit};
 use crate::api::staff::list_staff;
-use crate::components::{ActionError, Pager};
+use crate::components::{ActionError, paged_table};
 use crate::domain::audit::{AUDIT_ACTIONS, AuditFilter};
 
 fn when(rfc3339: &str) -> String {
@@ -73,35 +73,20 @@ pub fn AuditLogPage() -> impl IntoView {
                 <input id="audit-to" type="date" on:change=move |ev| set(&|f, v| f.to = v, event_target_value(&ev))/>
             </div>
         </div>
-        <section class="panel" aria-label="Audit events">
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || rows.get().map(|r| match r {
-                    Ok(p) if p.items.is_empty() => view! { <p class="empty">"No events match these filters."</p> }.into_any(),
-                    Ok(p) => {
-                        let has_more = p.has_more;
-                        view! {
-                            <table class="table audit">
-                                <thead><tr><th scope="col">"#"</th><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"Event"</th><th scope="col">"Details"</th><th scope="col">"From"</th></tr></thead>
-                                <tbody>
-                                    {p.items.into_iter().map(|e| view! {
-                                        <tr>
-                                            <td>{e.seq}</td>
-                                            <td class="nowrap">{when(&e.at)}</td>
-                                            <td>{e.actor}</td>
-                                            <td><code>{e.action}</code></td>
-                                            <td class="detail"><code>{e.detail}</code></td>
-                                            <td><span class="hint">{e.network.unwrap_or_default()}</span></td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                            <Pager page has_more/>
-                        }.into_any()
-                    }
-                    Err(e) => view! { <ActionError error=e/> }.into_any(),
-                })}
-            </Transition>
-        </section>
+        {paged_table("Audit events", "table audit", rows, page,
+            || view! { <th scope="col">"#"</th><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"Event"</th><th scope="col">"Details"</th><th scope="col">"From"</th> },
+            |e| view! {
+                <tr>
+                    <td>{e.seq}</td>
+                    <td class="nowrap">{when(&e.at)}</td>
+                    <td>{e.actor}</td>
+                    <td><code>{e.action}</code></td>
+                    <td class="detail"><code>{e.detail}</code></td>
+                    <td><span class="hint">{e.network.unwrap_or_default()}</span></td>
+                </tr>
+            },
+            || view! { <p class="empty">"No events match these filters."</p> },
+        )}
     }
 }
 

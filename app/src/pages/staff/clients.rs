@@ -10,7 +10,7 @@ use crate::api::records::{
     list_clients, staff_options,
 };
 use crate::api::staff::get_me;
-use crate::components::{ActionError, JsonForm, Pager};
+use crate::components::{ActionError, EmptyState, JsonForm, paged_table};
 use crate::domain::records::AccessMode;
 use crate::dto::ClientDetail;
 
@@ -42,39 +42,22 @@ pub fn ClientsPage() -> impl IntoView {
                 prop:value=query on:input=move |ev| { query.set(event_target_value(&ev)); page.set(0); }/>
             <label class="check"><input type="checkbox" prop:checked=archived on:change=move |ev| { archived.set(event_target_checked(&ev)); page.set(0); }/>"Show archived"</label>
         </div>
-        <section class="panel" aria-label="Client list">
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || clients.get().map(|r| match r {
-                    Ok(p) if p.items.is_empty() => view! {
-                        <div class="empty-state">
-                            <h2>{move || if query.get().is_empty() { "No clients yet" } else { "No clients match" }}</h2>
-                            <p>"Clients you own or that are shared with you appear here. Add one below."</p>
-                        </div>
-                    }.into_any(),
-                    Ok(p) => {
-                        let has_more = p.has_more;
-                        view! {
-                            <table class="table">
-                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Date of birth"</th><th scope="col">"Email"</th><th scope="col">"Mobile"</th><th scope="col">"Owner"</th></tr></thead>
-                                <tbody>
-                                    {p.items.into_iter().map(|c| view! {
-                                        <tr>
-                                            <td><a href=format!("/app/clients/{}", c.id)>{c.last_name}", "{c.first_name}</a>{c.archived.then(|| view! { " " <span class="badge">"archived"</span> })}</td>
-                                            <td>{c.date_of_birth}</td>
-                                            <td>{c.email.unwrap_or_default()}</td>
-                                            <td>{c.mobile.unwrap_or_default()}</td>
-                                            <td>{c.owner_name}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                            <Pager page has_more/>
-                        }.into_any()
-                    }
-                    Err(e) => view! { <ActionError error=e/> }.into_any(),
-                })}
-            </Transition>
-        </section>
+        {paged_table("Client list", "table", clients, page,
+            || view! { <th scope="col">"Name"</th><th scope="col">"Date of birth"</th><th scope="col">"Email"</th><th scope="col">"Mobile"</th><th scope="col">"Owner"</th> },
+            |c| view! {
+                <tr>
+                    <td><a href=format!("/app/clients/{}", c.id)>{c.last_name}", "{c.first_name}</a>{c.archived.then(|| view! { " " <span class="badge">"archived"</span> })}</td>
+                    <td>{c.date_of_birth}</td>
+                    <td>{c.email.unwrap_or_default()}</td>
+                    <td>{c.mobile.unwrap_or_default()}</td>
+                    <td>{c.owner_name}</td>
+                </tr>
+            },
+            move || view! {
+                <EmptyState title={Signal::derive(move || if query.get().is_empty() { "No clients yet" } else { "No clients match" })}
+                    text="Clients you own or that are shared with you appear here. Add one below."/>
+            },
+        )}
         <section class="panel" aria-labelledby="new-client-h">
             <h2 id="new-client-h">"New client"</h2>
             <JsonForm action=create class="grid-form">

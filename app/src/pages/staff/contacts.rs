@@ -4,7 +4,7 @@ use leptos_meta::Title;
 
 use crate::api::records::{SaveContact, list_contacts};
 use crate::api::staff::get_me;
-use crate::components::{ActionError, JsonForm, Pager};
+use crate::components::{ActionError, EmptyState, JsonForm, paged_table};
 use crate::domain::{Permission, records::ContactKind};
 use crate::dto::ContactRow;
 
@@ -34,44 +34,27 @@ pub fn ContactsPage() -> impl IntoView {
             <input id="contact-search" type="search" placeholder="Search by name, organisation, email or phone"
                 prop:value=query on:input=move |ev| { query.set(event_target_value(&ev)); page.set(0); }/>
         </div>
-        <section class="panel" aria-label="Contact list">
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || contacts.get().map(|r| match r {
-                    Ok(p) if p.items.is_empty() => view! {
-                        <div class="empty-state">
-                            <h2>{move || if query.get().is_empty() { "Your contact book is empty" } else { "No contacts match" }}</h2>
-                            <p>"Insurers, specialists, GPs and others you share documents with. Add them once; the share wizard offers them later."</p>
-                        </div>
-                    }.into_any(),
-                    Ok(p) => {
-                        let has_more = p.has_more;
-                        view! {
-                            <table class="table">
-                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Organisation"</th><th scope="col">"Kind"</th><th scope="col">"Email"</th><th scope="col">"Phone"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
-                                <tbody>
-                                    {p.items.into_iter().map(|c| {
-                                        let row = c.clone();
-                                        let label = format!("Edit {}", c.name);
-                                        view! {
-                                            <tr>
-                                                <td>{c.name}</td><td>{c.organisation.unwrap_or_default()}</td><td>{c.kind.label()}</td>
-                                                <td>{c.email.unwrap_or_default()}</td><td>{c.phone.unwrap_or_default()}</td>
-                                                <td>{move || can_manage().then(|| {
-                                                    let row = row.clone();
-                                                    view! { <button class="button subtle" aria-label=label.clone() on:click=move |_| editing.set(Some(row.clone()))>"Edit"</button> }
-                                                })}</td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                            <Pager page has_more/>
-                        }.into_any()
-                    }
-                    Err(e) => view! { <ActionError error=e/> }.into_any(),
-                })}
-            </Transition>
-        </section>
+        {paged_table("Contact list", "table", contacts, page,
+            || view! { <th scope="col">"Name"</th><th scope="col">"Organisation"</th><th scope="col">"Kind"</th><th scope="col">"Email"</th><th scope="col">"Phone"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th> },
+            move |c| {
+                let row = c.clone();
+                let label = format!("Edit {}", c.name);
+                view! {
+                    <tr>
+                        <td>{c.name}</td><td>{c.organisation.unwrap_or_default()}</td><td>{c.kind.label()}</td>
+                        <td>{c.email.unwrap_or_default()}</td><td>{c.phone.unwrap_or_default()}</td>
+                        <td>{move || can_manage().then(|| {
+                            let row = row.clone();
+                            view! { <button class="button subtle" aria-label=label.clone() on:click=move |_| editing.set(Some(row.clone()))>"Edit"</button> }
+                        })}</td>
+                    </tr>
+                }
+            },
+            move || view! {
+                <EmptyState title={Signal::derive(move || if query.get().is_empty() { "Your contact book is empty" } else { "No contacts match" })}
+                    text="Insurers, specialists, GPs and others you share documents with. Add them once; the share wizard offers them later."/>
+            },
+        )}
         <Transition fallback=|| ()>
         {move || can_manage().then(|| view! {
             <section class="panel" aria-labelledby="contact-form-h">

@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use crate::api::documents::{SaveDocument, get_document, list_documents, list_practice_documents};
 use crate::api::records::staff_options;
 use crate::api::staff::get_me;
-use crate::components::{ActionError, AfterHydration};
+use crate::components::{ActionError, AfterHydration, EmptyState};
 use crate::domain::Permission;
 use crate::domain::documents::{
     DocumentBody, DocumentKind, FormItem, InvoiceLine, PrescriptionItem, Section, format_money,
@@ -222,10 +222,8 @@ fn PracticeDocuments() -> impl IntoView {
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 {move || list.get().map(|r| match r {
                     Ok(page) if page.items.is_empty() => view! {
-                        <div class="empty-state">
-                            <h2>"No documents match"</h2>
-                            <p>"Documents you may see appear here, newest first: notes, letters, forms, prescriptions, invoices and uploaded results of every client you have access to. Add one from a client's file."</p>
-                        </div>
+                        <EmptyState title="No documents match"
+                            text="Documents you may see appear here, newest first: notes, letters, forms, prescriptions, invoices and uploaded results of every client you have access to. Add one from a client's file."/>
                     }.into_any(),
                     Ok(page) => {
                         let next = page.has_more.then(|| page.items.last().map(|d| d.cursor.clone())).flatten();

@@ -4,7 +4,7 @@ use leptos_meta::Title;
 use std::collections::BTreeMap;
 
 use crate::api::intake::{ResolveIntakeSubmission, SaveIntakeForm, intake_settings, list_intake_submissions};
-use crate::components::{ActionError, Pager};
+use crate::components::{ActionError, EmptyState, paged_table};
 use crate::domain::intake::{IntakeForm, IntakeSettings, Question, QuestionKind, Routing, next_question_id};
 
 /// `/app/settings/intake`: edit the form, its routing rule, and see the public links.
@@ -268,57 +268,40 @@ pub fn IntakeInboxPage() -> impl IntoView {
         <div class="page-head"><Title text="Intake forms"/><h1>"Intake forms"</h1></div>
         <p class="lead">"Forms new clients sent through your public links. Each created a client with the answers as an intake form document."</p>
         {move || resolve.value().get().and_then(Result::err).map(|e| view! { <ActionError error=e/> })}
-        <section class="panel" aria-label="Intake forms received">
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || rows.get().map(|r| match r {
-                    Ok(p) if p.items.is_empty() => view! {
-                        <div class="empty-state">
-                            <h2>"No intake forms yet"</h2>
-                            <p>"When someone fills in your intake form, their new client record appears here. Admins publish the form under Settings, Intake form."</p>
-                        </div>
-                    }.into_any(),
-                    Ok(p) => {
-                        let has_more = p.has_more;
+        {paged_table("Intake forms received", "table", rows, page,
+            || view! { <th scope="col">"Received"</th><th scope="col">"Client"</th><th scope="col">"Through"</th><th scope="col">"Owner"</th><th scope="col">"Status"</th> },
+            move |s| {
+                let status = match (s.status.as_str(), &s.possible_match) {
+                    ("new", Some(m)) => {
+                        let id_a = s.id.clone();
+                        let id_b = s.id.clone();
                         view! {
-                            <table class="table">
-                                <thead><tr><th scope="col">"Received"</th><th scope="col">"Client"</th><th scope="col">"Through"</th><th scope="col">"Owner"</th><th scope="col">"Status"</th></tr></thead>
-                                <tbody>
-                                    {p.items.into_iter().map(|s| {
-                                        let status = match (s.status.as_str(), &s.possible_match) {
-                                            ("new", Some(m)) => {
-                                                let id_a = s.id.clone();
-                                                let id_b = s.id.clone();
-                                                view! {
-                                                    <div class="match">
-                                                        <p>"May be the same person as "<a href=format!("/app/clients/{}", m.client_id)>{m.name.clone()}</a>" (born "{m.date_of_birth.clone()}")."</p>
-                                                        <button class="button" on:click=move |_| { resolve.dispatch(ResolveIntakeSubmission { id: id_a.clone(), attach: true }); }>{format!("Attach to {}", m.name)}</button>
-                                                        " "
-                                                        <button class="button subtle" on:click=move |_| { resolve.dispatch(ResolveIntakeSubmission { id: id_b.clone(), attach: false }); }>"Keep separate"</button>
-                                                    </div>
-                                                }.into_any()
-                                            }
-                                            ("attached", _) => view! { <span class="badge">"Attached to existing client"</span> }.into_any(),
-                                            ("separate", _) => view! { <span class="badge">"Kept as a new client"</span> }.into_any(),
-                                            _ => view! { <span class="badge badge-active">"New client"</span> }.into_any(),
-                                        };
-                                        view! {
-                                            <tr>
-                                                <td>{s.received_at}</td>
-                                                <td><a href=format!("/app/clients/{}", s.client_id)>{s.client_name}</a>" · "<a href=format!("/app/documents/{}", s.document_id)>"answers"</a></td>
-                                                <td>{s.via}</td>
-                                                <td>{s.owner_name}</td>
-                                                <td>{status}</td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                            <Pager page has_more/>
+                            <div class="match">
+                                <p>"May be the same person as "<a href=format!("/app/clients/{}", m.client_id)>{m.name.clone()}</a>" (born "{m.date_of_birth.clone()}")."</p>
+                                <button class="button" on:click=move |_| { resolve.dispatch(ResolveIntakeSubmission { id: id_a.clone(), attach: true }); }>{format!("Attach to {}", m.name)}</button>
+                                " "
+                                <button class="button subtle" on:click=move |_| { resolve.dispatch(ResolveIntakeSubmission { id: id_b.clone(), attach: false }); }>"Keep separate"</button>
+                            </div>
                         }.into_any()
                     }
-                    Err(e) => view! { <ActionError error=e/> }.into_any(),
-                })}
-            </Transition>
-        </section>
+                    ("attached", _) => view! { <span class="badge">"Attached to existing client"</span> }.into_any(),
+                    ("separate", _) => view! { <span class="badge">"Kept as a new client"</span> }.into_any(),
+                    _ => view! { <span class="badge badge-active">"New client"</span> }.into_any(),
+                };
+                view! {
+                    <tr>
+                        <td>{s.received_at}</td>
+                        <td><a href=format!("/app/clients/{}", s.client_id)>{s.client_name}</a>" · "<a href=format!("/app/documents/{}", s.document_id)>"answers"</a></td>
+                        <td>{s.via}</td>
+                        <td>{s.owner_name}</td>
+                        <td>{status}</td>
+                    </tr>
+                }
+            },
+            || view! {
+                <EmptyState title="No intake forms yet"
+                    text="When someone fills in your intake form, their new client record appears here. Admins publish the form under Settings, Intake form."/>
+            },
+        )}
     }
 }

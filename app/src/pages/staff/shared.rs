@@ -6,7 +6,7 @@ use crate::api::sharing::{
     ExtendShare, MarkNotificationsRead, ResendShare, RevokeClientShares, RevokeShare, RevokeShares, UnlockShare,
     document_shares, list_client_shares, list_notifications, list_shares,
 };
-use crate::components::{ActionError, AfterHydration};
+use crate::components::{ActionError, AfterHydration, EmptyState};
 use crate::domain::sharing::{DeliveryIssue, ShareFilter, ShareRow, ShareStatus};
 
 fn when(rfc3339: &str) -> String {
@@ -290,16 +290,12 @@ fn PracticeShared() -> impl IntoView {
                         }.into_any()
                     }
                     Ok(_) if attention.get_untracked() => view! {
-                        <div class="empty-state">
-                            <h2>"Nothing needs attention"</h2>
-                            <p>"Locked shares, emails that could not be delivered, and shares not yet opened that expire within a day appear here."</p>
-                        </div>
+                        <EmptyState title="Nothing needs attention"
+                            text="Locked shares, emails that could not be delivered, and shares not yet opened that expire within a day appear here."/>
                     }.into_any(),
                     Ok(_) => view! {
-                        <div class="empty-state">
-                            <h2>"No shares match"</h2>
-                            <p>"Every share of your practice's documents appears here with its client, recipient, expiry and status. Share documents from a client's file or from Documents."</p>
-                        </div>
+                        <EmptyState title="No shares match"
+                            text="Every share of your practice's documents appears here with its client, recipient, expiry and status. Share documents from a client's file or from Documents."/>
                     }.into_any(),
                     Err(e) => view! { <ActionError error=e/> }.into_any(),
                 })}
@@ -443,6 +439,25 @@ fn CopyDetails(text: String) -> impl IntoView {
     }
 }
 
+/// A loaded list as a `<ul>` with the classes `class`, one `item` a row; `empty` when it has
+/// no rows, or the error that kept it from loading.
+fn list_or_empty<T, I, E>(
+    loaded: Result<Vec<T>, crate::error::AppError>,
+    class: &'static str,
+    item: impl FnMut(T) -> I,
+    empty: impl FnOnce() -> E,
+) -> AnyView
+where
+    I: IntoView + 'static,
+    E: IntoView + 'static,
+{
+    match loaded {
+        Ok(rows) if rows.is_empty() => empty().into_any(),
+        Ok(rows) => view! { <ul class=class>{rows.into_iter().map(item).collect_view()}</ul> }.into_any(),
+        Err(e) => view! { <ActionError error=e/> }.into_any(),
+    }
+}
+
 /// A document's sharing history (on the document page).
 #[component]
 pub fn DocumentSharing(document_id: String) -> impl IntoView {
@@ -456,23 +471,18 @@ fn DocumentSharingList(document_id: String) -> impl IntoView {
         <section class="panel" aria-labelledby="doc-shared-h">
             <h2 id="doc-shared-h">"Sharing history"</h2>
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || list.get().map(|r| match r {
-                    Ok(rows) if rows.is_empty() => view! { <p class="empty">"This document has not been shared."</p> }.into_any(),
-                    Ok(rows) => view! {
-                        <ul class="history">
-                            {rows.into_iter().map(|r| view! {
-                                <li>
-                                    {format!("{} · {} <{}> by {} · ", when(&r.sent_at), r.recipient_name, r.recipient_email, r.sender)}
-                                    {r.delivery.clone()}" · "{badge(r.status)}
-                                    {format!(" · {} views", r.views)}
-                                    {r.last_viewed_at.as_deref().map(|t| format!(", last {}", when(t)))}
-                                    {r.delivery_issue.as_ref().map(|d| view! { <br/><span class="hint delivery-issue">{d.describe(when)}</span> })}
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                    Err(e) => view! { <ActionError error=e/> }.into_any(),
-                })}
+                {move || list.get().map(|r| list_or_empty(r, "history",
+                    |r| view! {
+                        <li>
+                            {format!("{} · {} <{}> by {} · ", when(&r.sent_at), r.recipient_name, r.recipient_email, r.sender)}
+                            {r.delivery.clone()}" · "{badge(r.status)}
+                            {format!(" · {} views", r.views)}
+                            {r.last_viewed_at.as_deref().map(|t| format!(", last {}", when(t)))}
+                            {r.delivery_issue.as_ref().map(|d| view! { <br/><span class="hint delivery-issue">{d.describe(when)}</span> })}
+                        </li>
+                    },
+                    || view! { <p class="empty">"This document has not been shared."</p> },
+                ))}
             </Transition>
         </section>
     }
@@ -498,19 +508,14 @@ fn NotificationList() -> impl IntoView {
                 <button class="button subtle" on:click=move |_| { read.dispatch(MarkNotificationsRead {}); }>"Mark all as read"</button>
             </div>
             <Transition fallback=|| ()>
-                {move || list.get().map(|r| match r {
-                    Ok(n) if n.is_empty() => view! { <p class="empty">"Nothing new. You are told here when a recipient opens a share, when one is locked, and a day before an unopened share expires."</p> }.into_any(),
-                    Ok(n) => view! {
-                        <ul class="notifications">
-                            {n.into_iter().map(|n| view! {
-                                <li class:unread=!n.read>
-                                    <a href=n.href>{n.text}</a>" "<span class="hint">{when(&n.at)}</span>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                    Err(e) => view! { <ActionError error=e/> }.into_any(),
-                })}
+                {move || list.get().map(|r| list_or_empty(r, "notifications",
+                    |n| view! {
+                        <li class:unread=!n.read>
+                            <a href=n.href>{n.text}</a>" "<span class="hint">{when(&n.at)}</span>
+                        </li>
+                    },
+                    || view! { <p class="empty">"Nothing new. You are told here when a recipient opens a share, when one is locked, and a day before an unopened share expires."</p> },
+                ))}
             </Transition>
         </section>
     }

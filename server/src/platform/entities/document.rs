@@ -26,12 +26,3 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
-
-impl Model {
-    /// The document's kind, typed: the one place `kind` is read. A kind this version does not
-    /// know reads as an uploaded file, shown and downloaded as it was stored.
-    pub fn document_kind(&self) -> app::domain::documents::DocumentKind {
-        app::domain::documents::DocumentKind::from_key(&self.kind)
-            .unwrap_or(app::domain::documents::DocumentKind::OtherFile)
-    }
-}

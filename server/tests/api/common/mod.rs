@@ -125,8 +125,15 @@ pub async fn spawn(db: Db) -> Option<TestApp> {
     spawn_with(db, |_| {}).await
 }
 
+/// A browser-like client with its own cookies. A request that gets no whole answer within
+/// two minutes fails the test (naming the request) instead of stalling the run.
 pub fn new_client() -> Client {
-    Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(120))
+        .build()
+        .unwrap()
 }
 
 impl TestApp {
