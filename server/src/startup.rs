@@ -138,7 +138,9 @@ impl Running {
         for t in self.tasks {
             let _ = tokio::time::timeout(Duration::from_secs(10), t).await;
         }
-        self.state.db.clone().close().await.ok();
+        // Closing the pool waits for every connection to come back; a task still holding
+        // one after its 10 seconds must not keep the stop from finishing.
+        let _ = tokio::time::timeout(Duration::from_secs(10), self.state.db.clone().close()).await;
     }
 }
 
