@@ -66,8 +66,7 @@ pub struct ClientRow {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClientContactRow {
     pub id: String,
-    /// `relationship` or `emergency`.
-    pub kind: String,
+    pub kind: crate::domain::records::ClientContactKind,
     pub name: String,
     pub relationship: String,
     pub email: Option<String>,

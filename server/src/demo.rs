@@ -4,7 +4,7 @@
 //! documents of every kind. Refuses to touch a practice that already has clients.
 use app::domain::{
     documents::{DocumentBody, DocumentKind, FormItem, InvoiceLine, PrescriptionItem, Section},
-    records::{AccessMode, search_key},
+    records::{AccessMode, ClientContactKind, search_key},
 };
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -252,8 +252,8 @@ pub async fn seed(s: &AppState, password: &str) -> Result<DemoReport, String> {
         .await
         .map_err(|e| e.to_string())?;
         for (kind, name, rel) in [
-            ("emergency", format!("{} {last}", FIRST[(i + 5) % 20]), "Partner"),
-            ("relationship", format!("{} {last}", FIRST[(i + 9) % 20]), "Parent"),
+            (ClientContactKind::Emergency.key(), format!("{} {last}", FIRST[(i + 5) % 20]), "Partner"),
+            (ClientContactKind::Relationship.key(), format!("{} {last}", FIRST[(i + 9) % 20]), "Parent"),
         ] {
             client_contact::ActiveModel {
                 id: Set(uuid::Uuid::now_v7().to_string()),

@@ -2,7 +2,7 @@
 //! first wrong field is named.
 use serde::{Deserialize, Serialize};
 
-use super::records::{ContactKind, DateOfBirth, PhoneNumber};
+use super::records::{ClientContactKind, ContactKind, DateOfBirth, PhoneNumber};
 use super::{DisplayName, EmailAddress};
 use crate::error::AppError;
 
@@ -44,7 +44,7 @@ impl ClientInput {
 /// A relationship or emergency contact as entered; at least one way to reach them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClientContactInput {
-    pub emergency: bool,
+    pub kind: ClientContactKind,
     pub name: DisplayName,
     pub relationship: DisplayName,
     pub email: Option<EmailAddress>,
@@ -60,13 +60,10 @@ impl ClientContactInput {
         phone: &str,
         region: &str,
     ) -> Result<Self, AppError> {
-        let emergency = match kind {
-            "emergency" => true,
-            "relationship" => false,
-            _ => return Err(AppError::invalid("kind", "Choose relationship or emergency contact.")),
-        };
+        let kind = ClientContactKind::from_key(kind)
+            .ok_or_else(|| AppError::invalid("kind", "Choose relationship or emergency contact."))?;
         let input = ClientContactInput {
-            emergency,
+            kind,
             name: DisplayName::parse("contact_name", "their name", name)?,
             relationship: DisplayName::parse(
                 "relationship",
@@ -143,7 +140,10 @@ mod tests {
     #[test]
     fn contacts_need_a_way_to_reach_them() {
         assert!(ClientContactInput::parse("emergency", "Bo", "Partner", "", "", "GB").is_err());
-        assert!(ClientContactInput::parse("emergency", "Bo", "Partner", "bo@x.test", "", "GB").unwrap().emergency);
+        assert!(
+            ClientContactInput::parse("emergency", "Bo", "Partner", "bo@x.test", "", "GB").unwrap().kind
+                == ClientContactKind::Emergency
+        );
         assert!(ClientContactInput::parse("nope", "Bo", "Partner", "bo@x.test", "", "GB").is_err());
         assert!(ContactInput::parse("Dr Who", "", "gp", "", "", "GB").is_err());
         assert_eq!(ContactInput::parse("Dr Who", "", "gp", "who@x.test", "", "GB").unwrap().kind, ContactKind::Gp);

@@ -161,6 +161,38 @@ impl AccessMode {
     }
 }
 
+/// Who one of a client's own contacts is to them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ClientContactKind {
+    /// Someone to call in an emergency.
+    Emergency,
+    /// A relationship (parent, partner, guardian…) recorded for the file.
+    Relationship,
+}
+
+impl ClientContactKind {
+    pub const ALL: [ClientContactKind; 2] = [ClientContactKind::Emergency, ClientContactKind::Relationship];
+
+    /// The stored and posted form.
+    pub fn key(self) -> &'static str {
+        match self {
+            ClientContactKind::Emergency => "emergency",
+            ClientContactKind::Relationship => "relationship",
+        }
+    }
+
+    pub fn from_key(k: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.key() == k)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ClientContactKind::Emergency => "Emergency contact",
+            ClientContactKind::Relationship => "Relationship",
+        }
+    }
+}
+
 /// Kinds of people and organisations in the contact book.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ContactKind {

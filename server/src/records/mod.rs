@@ -136,8 +136,8 @@ impl RecordsPort for Services {
                 .await?
                 .into_iter()
                 .map(|k| ClientContactRow {
+                    kind: k.client_contact_kind(),
                     id: k.id,
-                    kind: k.kind,
                     name: k.name,
                     relationship: k.relationship,
                     email: k.email,
@@ -313,7 +313,7 @@ impl RecordsPort for Services {
                 id: Set(uuid::Uuid::now_v7().to_string()),
                 practice_id: Set(p.practice_id().to_owned()),
                 client_id: Set(c.id.clone()),
-                kind: Set(if input.emergency { "emergency" } else { "relationship" }.to_owned()),
+                kind: Set(input.kind.key().to_owned()),
                 name: Set(input.name.as_str().to_owned()),
                 relationship: Set(input.relationship.as_str().to_owned()),
                 email: Set(input.email.map(|e| e.to_string())),

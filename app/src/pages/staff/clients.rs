@@ -11,7 +11,7 @@ use crate::api::records::{
 };
 use crate::api::staff::get_me;
 use crate::components::{ActionError, EmptyState, JsonForm, paged_table};
-use crate::domain::records::AccessMode;
+use crate::domain::records::{AccessMode, ClientContactKind};
 use crate::dto::ClientDetail;
 
 #[component]
@@ -308,7 +308,7 @@ fn ClientDetails(
                                 view! {
                                     <tr>
                                         <td>{k.name.clone()}</td><td>{k.relationship}</td>
-                                        <td>{if k.kind == "emergency" { "Emergency contact" } else { "Relationship" }}</td>
+                                        <td>{k.kind.label()}</td>
                                         <td>{k.email.unwrap_or_default()}</td><td>{k.phone.unwrap_or_default()}</td>
                                         <td><button class="button subtle" aria-label=label on:click=move |_| { remove_contact.dispatch(RemoveClientContact { client_id: client_id.clone(), contact_id: k.id.clone() }); }>"Remove"</button></td>
                                     </tr>
@@ -323,7 +323,7 @@ fn ClientDetails(
                 <input type="hidden" name="client_id" value=id.clone()/>
                 <div class="field">
                     <label for="cc-kind">"Type"</label>
-                    <select id="cc-kind" name="kind"><option value="emergency">"Emergency contact"</option><option value="relationship">"Relationship"</option></select>
+                    <select id="cc-kind" name="kind">{ClientContactKind::ALL.into_iter().map(|k| view! { <option value=k.key()>{k.label()}</option> }).collect_view()}</select>
                 </div>
                 <div class="field"><label for="cc-name">"Contact name"</label><input id="cc-name" name="name" required autocomplete="off"/></div>
                 <div class="field"><label for="cc-rel">"Relationship"</label><input id="cc-rel" name="relationship" required placeholder="Mother, partner, guardian…" autocomplete="off"/></div>

@@ -20,3 +20,12 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// Who the contact is to the client, typed: the one place `kind` is read. Dossier writes
+    /// only the two keys; anything else reads as a relationship.
+    pub fn client_contact_kind(&self) -> app::domain::records::ClientContactKind {
+        app::domain::records::ClientContactKind::from_key(&self.kind)
+            .unwrap_or(app::domain::records::ClientContactKind::Relationship)
+    }
+}
