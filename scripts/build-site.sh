@@ -13,10 +13,16 @@ SITE="${DOSSIER_SITE_DIR:-$TARGET_DIR/site}"
 export PATH="$ROOT/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 # Trunk would otherwise ask GitHub whether a newer Trunk exists.
 export TRUNK_SKIP_VERSION_CHECK=true
+# The post-build hook splits the staff wasm cargo left here (wasm-split-cli, on ~/.cargo/bin).
+export CARGO_TARGET_DIR="$TARGET_DIR"
 cd "$ROOT"
 mkdir -p "$SITE/pkg"
 # Files of the layout before Trunk (one flat pkg folder), so nothing stale is served.
 rm -f "$SITE"/pkg/{dossier,portal}*.{js,wasm,css}{,.br,.gz} "$SITE"/pkg/favicon.svg{,.br,.gz} "$SITE/pkg/sizes.json"
 
 trunk build --dist "$SITE/pkg/staff" --public-url /pkg/staff/
-trunk build frontend/portal/index.html --dist "$SITE/pkg/portal" --public-url /pkg/portal/
+# The island is built without the relocations (.cargo/config.toml) the staff split needs: they
+# keep wasm-opt from shrinking it (14 KB brotli with them off, 95 KB with them on). Its own
+# target folder keeps the two flag sets from rebuilding each other's crates.
+CARGO_TARGET_DIR="$TARGET_DIR/portal-island" CARGO_ENCODED_RUSTFLAGS="" \
+  trunk build frontend/portal/index.html --dist "$SITE/pkg/portal" --public-url /pkg/portal/

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what building and testing Dossier needs, idempotently. Everything comes from
 # the package registries (crates.io, npm, Debian): nothing is downloaded at build time.
-#   scripts/ensure-tools.sh           build tools (wasm target, wasm-bindgen-cli, trunk, npm deps)
+#   scripts/ensure-tools.sh           build tools (wasm target, wasm-bindgen-cli, trunk, wasm-split-cli, npm deps)
 #   scripts/ensure-tools.sh --browser also Debian's Chromium for the Playwright suite
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate version in Cargo.toml (and Trunk.toml)
 TRUNK_VERSION=0.21.14          # Trunk.toml's trunk-version accepts it
+WASM_SPLIT_VERSION=0.2.4       # wasm-split-cli: reads the split points wasm_split_helpers (Cargo.lock) marks
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -31,6 +32,11 @@ fi
 if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
   say "installing trunk $TRUNK_VERSION (about 8 minutes, once)"
   cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+# Trunk's post-build hook splits the staff wasm at its lazy routes with wasm-split-cli.
+if ! cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  say "installing wasm-split-cli $WASM_SPLIT_VERSION (about 2 minutes, once)"
+  cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked
 fi
 # Trunk runs cargo --offline: every crate must be in the local registry first.
 cargo fetch --locked --quiet --manifest-path "$ROOT/Cargo.toml"

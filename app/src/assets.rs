@@ -10,8 +10,13 @@ use std::sync::OnceLock;
 /// One bundle's `manifest.json`, as `scripts/trunk-hook.mjs` writes it.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Manifest {
-    /// The wasm-bindgen output's name without extension (`frontend-<hash>`).
+    /// The wasm-bindgen output's name without extension (`frontend-<hash>`, or `frontend` in
+    /// the split staff bundle's folder).
     pub output_name: String,
+    /// The folder of the glue and wasm under the site root, when not the bundle's own: the
+    /// staff bundle, split at its lazy routes, lives in `pkg/staff/split-<hash>`.
+    #[serde(default)]
+    pub pkg_dir: Option<String>,
     pub js: String,
     pub wasm: String,
     pub css: String,

@@ -127,13 +127,18 @@ async fn asset_caching(req: axum::extract::Request, next: middleware::Next) -> R
     res
 }
 
-/// Whether the file name carries Trunk's content hash: `-` and a 64-bit hash in hex (8 to 16
-/// digits: leading zeros are not written) before the extension (`frontend-0123456789abcdef_bg.wasm`, `dossier-….css`).
+/// Whether the name carries a content hash: `-` and a 64-bit hash in hex (8 to 16 digits:
+/// leading zeros are not written) before the file's extension (Trunk's
+/// `frontend-0123456789abcdef_bg.wasm`, `dossier-….css`), or in the name of the folder the
+/// post-build hook writes the split staff bundle into (`split-<hash of every file in it>/`).
 fn hashed_name(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or_default();
+    let hex = |h: &str| (8..=16).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_hexdigit());
+    let mut segments = path.rsplit('/');
+    let name = segments.next().unwrap_or_default();
     let stem = name.split('.').next().unwrap_or_default();
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(_, h)| (8..=16).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(_, h)| hex(h))
+        || segments.next().and_then(|dir| dir.strip_prefix("split-")).is_some_and(hex)
 }
 
 async fn not_found() -> Response {
@@ -173,10 +178,12 @@ mod tests {
             "/pkg/staff/frontend-4f2a9c0d1e3b5a67_bg.wasm.br",
             "/pkg/portal/portal-0c1d2e3f4a5b6c7d.css.gz",
             "/pkg/staff/favicon-9a8b7c6d5e4f.svg",
+            "/pkg/staff/split-4f2a9c0d1e3b5a67/chunk_12.wasm",
+            "/pkg/staff/split-4f2a9c0d1e3b5a67/__wasm_split.js.br",
         ] {
             assert!(super::hashed_name(hashed), "{hashed}");
         }
-        for plain in ["/pkg/staff/manifest.json", "/pkg/staff/sizes.json", "/pkg/portal-island.js", "/pkg/a-b.css"] {
+        for plain in ["/pkg/staff/manifest.json", "/pkg/staff/sizes.json", "/pkg/portal-island.js", "/pkg/a-b.css", "/pkg/split-x/a.js", "/pkg/staff/split-0123456789abcdef/x/a.js"] {
             assert!(!super::hashed_name(plain), "{plain}");
         }
     }

@@ -85,13 +85,16 @@ pub async fn build_state(cfg: Config) -> Result<AppState, String> {
     let keys = keys(&cfg)?;
     let db = crate::platform::db::connect_and_migrate(&cfg).await?;
     let bundles = bundles(&cfg.site.root);
-    // The staff bundle's hashed name, for <HydrationScripts> (`/pkg/staff/frontend-<hash>.js`).
-    let output_name = bundles.staff.as_ref().map(|m| m.output_name.clone()).unwrap_or_else(|| "frontend".into());
+    // Where <HydrationScripts> finds the staff bundle: `/pkg/staff/split-<hash>/frontend.js`
+    // when split at its lazy routes (as Trunk's hook builds it), else `/pkg/staff/frontend-<hash>.js`.
+    let staff = bundles.staff.as_ref();
+    let output_name = staff.map(|m| m.output_name.clone()).unwrap_or_else(|| "frontend".into());
+    let pkg_dir = staff.and_then(|m| m.pkg_dir.clone()).unwrap_or_else(|| app::assets::STAFF_DIR.into());
     app::assets::set_bundles(bundles);
     let leptos_options = LeptosOptions::builder()
         .output_name(output_name)
         .site_root(cfg.site.root.display().to_string())
-        .site_pkg_dir(app::assets::STAFF_DIR)
+        .site_pkg_dir(pkg_dir)
         .site_addr(cfg.server.bind)
         .build();
     Ok(AppState {

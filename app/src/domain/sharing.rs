@@ -724,6 +724,10 @@ pub struct NotificationRow {
     pub text: String,
     /// Where it leads (the client's profile).
     pub href: String,
+    /// When, as RFC 3339 in the practice's time zone.
     pub at: String,
+    /// The same, for reading: "6 Dec 2026, 14:05". Formatted by the server, so the overview
+    /// (the first view of the staff app) links no date formatting into its wasm.
+    pub at_label: String,
     pub read: bool,
 }

@@ -34,6 +34,11 @@ pub fn clock(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%H:%M %Z").to_string()
 }
 
+/// `t` as day, month, year and wall-clock time, for reading: "6 Dec 2026, 14:05".
+pub fn day_time(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%-d %b %Y, %H:%M").to_string()
+}
+
 /// `t` as date and time with the zone's abbreviation: "2026-12-01 20:06 GMT".
 pub fn date_time(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()

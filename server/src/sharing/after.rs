@@ -619,6 +619,7 @@ pub async fn notifications(svc: &Services, p: &StaffPrincipal) -> Result<Vec<Not
                 text,
                 href: sh.map(|s| format!("/app/clients/{}/shared", s.client_id)).unwrap_or_else(|| "/app".into()),
                 at: crate::platform::zone::rfc3339(n.created_at, tz),
+                at_label: crate::platform::zone::day_time(n.created_at, tz),
                 read: n.read_at.is_some(),
             }
         })

@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 
 use crate::api::sharing::{
-    ExtendShare, MarkNotificationsRead, ResendShare, RevokeClientShares, RevokeShare, RevokeShares, UnlockShare,
-    document_shares, list_client_shares, list_notifications, list_shares,
+    ExtendShare, ResendShare, RevokeClientShares, RevokeShare, RevokeShares, UnlockShare,
+    document_shares, list_client_shares, list_notifications, list_shares, mark_notifications_read,
 };
 use crate::components::{ActionError, AfterHydration, EmptyState};
 use crate::domain::sharing::{DeliveryIssue, ShareFilter, ShareRow, ShareStatus};
@@ -496,7 +496,9 @@ pub fn Notifications() -> impl IntoView {
 
 #[component]
 fn NotificationList() -> impl IntoView {
-    let read = ServerAction::<MarkNotificationsRead>::new();
+    // A plain action: the list has no form to post without JavaScript, and a ServerAction
+    // would link the no-JavaScript error decoding (base64) into the overview's wasm.
+    let read = Action::new(|_: &()| mark_notifications_read());
     let list = LocalResource::new(move || {
         read.version().get();
         list_notifications()
@@ -505,13 +507,13 @@ fn NotificationList() -> impl IntoView {
         <section class="panel" aria-labelledby="notes-h">
             <div class="section-head">
                 <h2 id="notes-h">"Notifications"</h2>
-                <button class="button subtle" on:click=move |_| { read.dispatch(MarkNotificationsRead {}); }>"Mark all as read"</button>
+                <button class="button subtle" on:click=move |_| { read.dispatch(()); }>"Mark all as read"</button>
             </div>
             <Transition fallback=|| ()>
                 {move || list.get().map(|r| list_or_empty(r, "notifications",
                     |n| view! {
                         <li class:unread=!n.read>
-                            <a href=n.href>{n.text}</a>" "<span class="hint">{when(&n.at)}</span>
+                            <a href=n.href>{n.text}</a>" "<span class="hint"><time datetime=n.at>{n.at_label}</time></span>
                         </li>
                     },
                     || view! { <p class="empty">"Nothing new. You are told here when a recipient opens a share, when one is locked, and a day before an unopened share expires."</p> },
