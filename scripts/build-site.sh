@@ -20,6 +20,21 @@ mkdir -p "$SITE/pkg"
 # Files of the layout before Trunk (one flat pkg folder), so nothing stale is served.
 rm -f "$SITE"/pkg/{dossier,portal}*.{js,wasm,css}{,.br,.gz} "$SITE"/pkg/favicon.svg{,.br,.gz} "$SITE/pkg/sizes.json"
 
+# Trunk replaces pkg/staff with each build. The split folders of the last builds are kept
+# beside the new one, so a tab opened before this build (staff keep the app open all day)
+# still finds the lazy chunks it names; each folder is named by its content, so nothing
+# clashes. They wait in pkg/.staff-builds during the build and come back even if it fails.
+KEEP="$SITE/pkg/.staff-builds"
+mkdir -p "$KEEP"
+find "$SITE/pkg/staff" -mindepth 1 -maxdepth 1 -type d -name 'split-*' -exec mv -f -t "$KEEP" {} + 2>/dev/null || true
+restore_builds() {
+  local d n=0
+  for d in $(ls -1dt "$KEEP"/split-* 2>/dev/null); do
+    n=$((n + 1))
+    if [ "$n" -le 3 ] && [ ! -e "$SITE/pkg/staff/${d##*/}" ]; then mv "$d" "$SITE/pkg/staff/"; else rm -rf "$d"; fi
+  done
+}
+trap restore_builds EXIT
 trunk build --dist "$SITE/pkg/staff" --public-url /pkg/staff/
 # The island is built without the relocations (.cargo/config.toml) the staff split needs: they
 # keep wasm-opt from shrinking it (14 KB brotli with them off, 95 KB with them on). Its own
