@@ -52,19 +52,31 @@ fn NavLinks(me: Me) -> impl IntoView {
     let staff = me.can(Permission::ManageStaff);
     let audit = me.can(Permission::ViewAuditLog);
     let settings = me.can(Permission::ManageSettings);
+    use crate::shell::{
+        AuditLogPageRoute as Audit, ClientsPageRoute as Clients, ContactsPageRoute as Contacts,
+        DocumentsPageRoute as Documents, IntakeInboxPageRoute as Intake, SettingsPageRoute as Settings,
+        SharedPageRoute as Shared, StaffAdminPageRoute as Staff,
+    };
     view! {
         <ul>
             <li><A href="/app" exact=true>"Overview"</A></li>
-            <li><A href="/app/clients">"Clients"</A></li>
-            <li><A href="/app/contacts">"Contacts"</A></li>
-            <li><A href="/app/documents">"Documents"</A></li>
-            <li><A href="/app/intake">"Intake forms"</A></li>
-            <li><A href="/app/shared">"Shared"</A></li>
-            {audit.then(|| view! { <li><A href="/app/audit">"Audit log"</A></li> })}
-            {settings.then(|| view! { <li><A href="/app/settings">"Settings"</A></li> })}
-            {staff.then(|| view! { <li><A href="/app/staff">"Staff"</A></li> })}
+            <li on:pointerenter={|_| warm::<Clients>()} on:focusin={|_| warm::<Clients>()}><A href="/app/clients">"Clients"</A></li>
+            <li on:pointerenter={|_| warm::<Contacts>()} on:focusin={|_| warm::<Contacts>()}><A href="/app/contacts">"Contacts"</A></li>
+            <li on:pointerenter={|_| warm::<Documents>()} on:focusin={|_| warm::<Documents>()}><A href="/app/documents">"Documents"</A></li>
+            <li on:pointerenter={|_| warm::<Intake>()} on:focusin={|_| warm::<Intake>()}><A href="/app/intake">"Intake forms"</A></li>
+            <li on:pointerenter={|_| warm::<Shared>()} on:focusin={|_| warm::<Shared>()}><A href="/app/shared">"Shared"</A></li>
+            {audit.then(|| view! { <li on:pointerenter={|_| warm::<Audit>()} on:focusin={|_| warm::<Audit>()}><A href="/app/audit">"Audit log"</A></li> })}
+            {settings.then(|| view! { <li on:pointerenter={|_| warm::<Settings>()} on:focusin={|_| warm::<Settings>()}><A href="/app/settings">"Settings"</A></li> })}
+            {staff.then(|| view! { <li on:pointerenter={|_| warm::<Staff>()} on:focusin={|_| warm::<Staff>()}><A href="/app/staff">"Staff"</A></li> })}
         </ul>
     }
+}
+
+/// Starts fetching a lazy page's code (its module and the chunks it names, `app/src/shell.rs`)
+/// when the pointer reaches its link or the link takes focus, so that on a slow network the
+/// click finds it loaded. A loaded page is not fetched again; a failed fetch is retried.
+fn warm<R: leptos_router::LazyRoute>() {
+    leptos::task::spawn_local(R::preload());
 }
 
 #[component]
