@@ -183,7 +183,14 @@ mod tests {
         ] {
             assert!(super::hashed_name(hashed), "{hashed}");
         }
-        for plain in ["/pkg/staff/manifest.json", "/pkg/staff/sizes.json", "/pkg/portal-island.js", "/pkg/a-b.css", "/pkg/split-x/a.js", "/pkg/staff/split-0123456789abcdef/x/a.js"] {
+        for plain in [
+            "/pkg/staff/manifest.json",
+            "/pkg/staff/sizes.json",
+            "/pkg/portal-island.js",
+            "/pkg/a-b.css",
+            "/pkg/split-x/a.js",
+            "/pkg/staff/split-0123456789abcdef/x/a.js",
+        ] {
             assert!(!super::hashed_name(plain), "{plain}");
         }
     }

@@ -726,8 +726,13 @@ pub struct NotificationRow {
     pub href: String,
     /// When, as RFC 3339 in the practice's time zone.
     pub at: String,
-    /// The same, for reading: "6 Dec 2026, 14:05". Formatted by the server, so the overview
-    /// (the first view of the staff app) links no date formatting into its wasm.
+    /// The same, for reading ([`DAY_TIME`]): "6 Dec 2026, 14:05". Formatted by the server, so
+    /// the overview (the first view of the staff app) links no date formatting into its wasm.
     pub at_label: String,
     pub read: bool,
 }
+
+/// How the staff app shows an instant: day, month, year and wall-clock time ("6 Dec 2026,
+/// 14:05"), as a chrono format. The server formats notifications with it, and the Shared
+/// pages their times.
+pub const DAY_TIME: &str = "%-d %b %Y, %H:%M";

@@ -60,23 +60,25 @@ fn NavLinks(me: Me) -> impl IntoView {
     view! {
         <ul>
             <li><A href="/app" exact=true>"Overview"</A></li>
-            <li on:pointerenter={|_| warm::<Clients>()} on:focusin={|_| warm::<Clients>()}><A href="/app/clients">"Clients"</A></li>
-            <li on:pointerenter={|_| warm::<Contacts>()} on:focusin={|_| warm::<Contacts>()}><A href="/app/contacts">"Contacts"</A></li>
-            <li on:pointerenter={|_| warm::<Documents>()} on:focusin={|_| warm::<Documents>()}><A href="/app/documents">"Documents"</A></li>
-            <li on:pointerenter={|_| warm::<Intake>()} on:focusin={|_| warm::<Intake>()}><A href="/app/intake">"Intake forms"</A></li>
-            <li on:pointerenter={|_| warm::<Shared>()} on:focusin={|_| warm::<Shared>()}><A href="/app/shared">"Shared"</A></li>
-            {audit.then(|| view! { <li on:pointerenter={|_| warm::<Audit>()} on:focusin={|_| warm::<Audit>()}><A href="/app/audit">"Audit log"</A></li> })}
-            {settings.then(|| view! { <li on:pointerenter={|_| warm::<Settings>()} on:focusin={|_| warm::<Settings>()}><A href="/app/settings">"Settings"</A></li> })}
-            {staff.then(|| view! { <li on:pointerenter={|_| warm::<Staff>()} on:focusin={|_| warm::<Staff>()}><A href="/app/staff">"Staff"</A></li> })}
+            {nav_item::<Clients>("/app/clients", "Clients")}
+            {nav_item::<Contacts>("/app/contacts", "Contacts")}
+            {nav_item::<Documents>("/app/documents", "Documents")}
+            {nav_item::<Intake>("/app/intake", "Intake forms")}
+            {nav_item::<Shared>("/app/shared", "Shared")}
+            {audit.then(|| nav_item::<Audit>("/app/audit", "Audit log"))}
+            {settings.then(|| nav_item::<Settings>("/app/settings", "Settings"))}
+            {staff.then(|| nav_item::<Staff>("/app/staff", "Staff"))}
         </ul>
     }
 }
 
-/// Starts fetching a lazy page's code (its module and the chunks it names, `app/src/shell.rs`)
-/// when the pointer reaches its link or the link takes focus, so that on a slow network the
-/// click finds it loaded. A loaded page is not fetched again; a failed fetch is retried.
-fn warm<R: leptos_router::LazyRoute>() {
-    leptos::task::spawn_local(R::preload());
+/// A link of the side navigation to the lazy page `R` (`app/src/shell.rs`). When the pointer
+/// reaches it or it takes focus, the page's code (its module and the chunks it names) starts
+/// loading, so that on a slow network the click finds it loaded. A loaded page is not fetched
+/// again; a failed fetch is retried.
+fn nav_item<R: leptos_router::LazyRoute>(href: &'static str, label: &'static str) -> impl IntoView {
+    let warm = || leptos::task::spawn_local(R::preload());
+    view! { <li on:pointerenter=move |_| warm() on:focusin=move |_| warm()><A href=href>{label}</A></li> }
 }
 
 #[component]

@@ -34,9 +34,9 @@ pub fn clock(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%H:%M %Z").to_string()
 }
 
-/// `t` as day, month, year and wall-clock time, for reading: "6 Dec 2026, 14:05".
+/// `t` as the staff app shows instants (`app::domain::sharing::DAY_TIME`): "6 Dec 2026, 14:05".
 pub fn day_time(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz).format("%-d %b %Y, %H:%M").to_string()
+    t.with_timezone(&tz).format(app::domain::sharing::DAY_TIME).to_string()
 }
 
 /// `t` as date and time with the zone's abbreviation: "2026-12-01 20:06 GMT".

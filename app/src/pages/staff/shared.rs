@@ -3,15 +3,15 @@
 use leptos::prelude::*;
 
 use crate::api::sharing::{
-    ExtendShare, ResendShare, RevokeClientShares, RevokeShare, RevokeShares, UnlockShare,
-    document_shares, list_client_shares, list_notifications, list_shares, mark_notifications_read,
+    ExtendShare, ResendShare, RevokeClientShares, RevokeShare, RevokeShares, UnlockShare, document_shares,
+    list_client_shares, list_notifications, list_shares, mark_notifications_read,
 };
 use crate::components::{ActionError, AfterHydration, EmptyState};
 use crate::domain::sharing::{DeliveryIssue, ShareFilter, ShareRow, ShareStatus};
 
 fn when(rfc3339: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| t.format("%-d %b %Y, %H:%M").to_string())
+        .map(|t| t.format(crate::domain::sharing::DAY_TIME).to_string())
         .unwrap_or_else(|_| rfc3339.to_owned())
 }
 
