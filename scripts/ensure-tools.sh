@@ -12,7 +12,7 @@ WASM_SPLIT_VERSION=0.2.4       # wasm-split-cli: reads the split points wasm_spl
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 command -v cargo >/dev/null || { echo "cargo is required: install Rust with rustup (https://rustup.rs)" >&2; exit 1; }
-command -v node >/dev/null || { echo "node (18 or newer) and npm are required" >&2; exit 1; }
+command -v node >/dev/null || { echo "node (18.14 or newer) and npm are required" >&2; exit 1; }
 
 if command -v rustup >/dev/null; then
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
